@@ -1,0 +1,62 @@
+# Intrathecal pump assistant. `make run` sets everything up and starts it;
+# `make test` runs the whole suite. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONHASHSEED := 0
+export MPLSETUPCFG := $(CURDIR)/requirements/mplsetup.cfg
+SPACY_DIR := models/spacy/en_pump
+PIP_INSTALL := $(BIN)/pip install --disable-pip-version-check --ignore-requires-python -c requirements/constraints.txt
+
+.PHONY: help setup spacy train validate run shell test test-stories test-nlu pytest test-services bench clean
+
+help:
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q "pip==24.0" wheel "setuptools<70"
+
+$(VENV)/.installed: $(BIN)/python requirements/*.txt pyproject.toml
+	./scripts/system-packages.sh
+	$(PIP_INSTALL) -r requirements/base-py311.txt
+	$(PIP_INSTALL) -r requirements/dev.txt
+	$(BIN)/pip install --disable-pip-version-check --no-deps -e .
+	touch $@
+
+setup: $(VENV)/.installed ## virtualenv with the pinned dependencies
+
+spacy: setup ## build the project's spaCy pipeline (only when its sources changed)
+	$(BIN)/python -m pump_assistant.nlp.build $(SPACY_DIR)
+
+train: spacy ## train the Rasa model (Rasa skips training when data and config are unchanged)
+	$(BIN)/rasa train --fixed-model-name pump-assistant --out models
+
+validate: spacy ## rasa data validate
+	$(BIN)/rasa data validate --fail-on-warnings
+
+run: train ## set up, train if needed, start Rasa :5005 and the action server :5055
+	./scripts/run-services.sh
+
+shell: train ## chat in the terminal (starts the action server in the background)
+	./scripts/run-services.sh --shell
+
+test-stories: train ## conversation tests (test stories)
+	$(BIN)/rasa test core --stories tests/stories --model models/pump-assistant.tar.gz --fail-on-prediction-errors --out results/stories
+
+pytest: train ## unit, action and held-out evaluation tests
+	$(BIN)/python -m pytest -q
+
+test: validate train test-stories pytest ## the whole suite: validate, train, test stories, pytest
+
+test-services: setup ## tests against the real PostgreSQL on loopback
+	$(BIN)/python -m pytest -q -m services
+
+bench: train ## benchmark: held-out accuracy vs TF-IDF, latency, start-up, training time, memory
+	$(BIN)/python bench/run_bench.py
+
+clean:
+	rm -rf results .pytest_cache var/test-*

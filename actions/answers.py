@@ -1,0 +1,129 @@
+"""Answer pump questions from the approved registry."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import channel_of, last_typed_text
+from pump_assistant import answering, services
+from pump_assistant.config import get_settings
+from pump_assistant.content import Answer
+from pump_assistant.storage.records import record_unanswered
+
+logger = logging.getLogger(__name__)
+
+
+def send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> List[Dict[Text, Any]]:
+    reply = answering.render_answer(services.registry(), answer, channel_of(tracker))
+    dispatcher.utter_message(text=reply.text, buttons=reply.buttons, **reply.metadata)
+    if channel_of(tracker) not in answering.SMS_CHANNELS:
+        dispatcher.utter_message(response="utter_feedback_prompt")
+    return [SlotSet("last_answer_id", answer.id), SlotSet("last_answer_version", answer.version)]
+
+
+def offer_choices(dispatcher: CollectingDispatcher, answer_ids) -> None:
+    dispatcher.utter_message(
+        response="utter_did_you_mean",
+        buttons=answering.clarify_buttons(services.registry(), answer_ids),
+        clarify=list(answer_ids),
+    )
+
+
+def remember_unanswered(tracker: Tracker, kind: str, topic_guess: str | None = None) -> None:
+    text = last_typed_text(tracker)
+    if not text:
+        return
+    try:
+        record_unanswered(
+            services.database(),
+            kind=kind,
+            text=text,
+            sender_id=tracker.sender_id,
+            channel=channel_of(tracker),
+            topic_guess=topic_guess,
+        )
+    except Exception:  # the patient still gets a reply; staff lose one row of analytics
+        logger.exception("could not record an unanswered question")
+
+
+class ActionAnswerFaq(Action):
+    def name(self) -> Text:
+        return "action_answer_faq"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        settings = get_settings()
+        registry = services.registry()
+        choice = answering.choose_answer(
+            tracker.latest_message,
+            registry,
+            answer_confidence=settings.answer_confidence,
+            ambiguity_margin=settings.ambiguity_margin,
+        )
+        if choice.kind == answering.ANSWER:
+            return send_answer(dispatcher, tracker, registry.answers[choice.answer_ids[0]])
+        if choice.kind == answering.CLARIFY:
+            offer_choices(dispatcher, choice.answer_ids)
+            return []
+        remember_unanswered(tracker, "fallback")
+        dispatcher.utter_message(response="utter_not_covered", clinic_phone=settings.clinic_phone_or_generic)
+        return []
+
+
+class ActionAnswerFollowup(Action):
+    """A bare "how long does that take?" or "tell me more", read against the last answer."""
+
+    KIND_BY_INTENT = {"followup_duration": "duration", "followup_more": "more"}
+
+    def name(self) -> Text:
+        return "action_answer_followup"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        registry = services.registry()
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        kind = self.KIND_BY_INTENT.get(intent, "more")
+        last = tracker.get_slot("last_answer_id")
+        target = answering.resolve_followup(registry, last, kind)
+        if target:
+            return send_answer(dispatcher, tracker, registry.answers[target])
+        # No earlier answer, or nothing to add about it: let the patient pick.
+        options = list(registry.answers[last].related) if last in registry else ["trial_duration", "implant_procedure", "recovery"]
+        dispatcher.utter_message(
+            response="utter_ask_followup_topic",
+            buttons=[answering.topic_button(registry, option) for option in options],
+        )
+        return []
+
+
+class ActionNotCovered(Action):
+    def name(self) -> Text:
+        return "action_not_covered"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        remember_unanswered(tracker, "not_covered")
+        dispatcher.utter_message(response="utter_not_covered", clinic_phone=get_settings().clinic_phone_or_generic)
+        return []
+
+
+class ActionFallback(Action):
+    """Low NLU confidence: offer the two closest topics, or say plainly we can't answer."""
+
+    def name(self) -> Text:
+        return "action_fallback"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        registry = services.registry()
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        top_intents = [item.get("name") for item in ranking if item.get("name") != "nlu_fallback"][:2]
+        ranked = answering.ranked_topics(tracker.latest_message, registry)
+        if answering.FAQ_INTENT in top_intents and ranked:
+            candidates = [answer_id for answer_id, _ in ranked[:2]]
+            remember_unanswered(tracker, "fallback", topic_guess=candidates[0])
+            offer_choices(dispatcher, candidates)
+            return []
+        remember_unanswered(tracker, "fallback")
+        dispatcher.utter_message(response="utter_not_covered", clinic_phone=get_settings().clinic_phone_or_generic)
+        return []

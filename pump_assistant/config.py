@@ -1,0 +1,66 @@
+"""Settings, read from the environment in one place.
+
+Nothing here runs at import time: call :func:`get_settings` when a service starts.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser() if value else default
+
+
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:  # a typo in the environment must stop start-up loudly
+        raise ValueError(f"{name} must be a number, got {value!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    registry_path: Path
+    seeds_dir: Path
+    spacy_model_dir: Path
+    database_url: str
+    clinic_name: str
+    clinic_phone: str
+    # The response selector's confidence below which the assistant asks
+    # "did you mean ...?" instead of answering (tuned by bench/tune_thresholds.py).
+    answer_confidence: float
+    # When the two best topics are closer than this, offer both.
+    ambiguity_margin: float
+
+    @property
+    def clinic_phone_or_generic(self) -> str:
+        return self.clinic_phone or "the clinic's main phone line"
+
+
+def load_settings() -> Settings:
+    data_dir = _path("PUMP_DATA_DIR", PROJECT_ROOT / "var")
+    return Settings(
+        registry_path=_path("ANSWER_REGISTRY", PROJECT_ROOT / "content" / "answers.yml"),
+        seeds_dir=_path("SEEDS_DIR", PROJECT_ROOT.parent / "shared" / "seeds"),
+        spacy_model_dir=_path("SPACY_MODEL_DIR", PROJECT_ROOT / "models" / "spacy" / "en_pump"),
+        database_url=os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'assistant.db'}",
+        clinic_name=os.environ.get("CLINIC_NAME", "the clinic"),
+        clinic_phone=os.environ.get("CLINIC_PHONE", ""),
+        answer_confidence=_float("ANSWER_CONFIDENCE", 0.5),
+        ambiguity_margin=_float("AMBIGUITY_MARGIN", 0.2),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once on first use."""
+    return load_settings()

@@ -1,0 +1,1 @@
+"""The project's own spaCy pipeline and the rule-based safety net built on it."""

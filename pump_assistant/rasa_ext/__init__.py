@@ -1,0 +1,1 @@
+"""Custom Rasa pieces named in config.yml and credentials.yml."""

@@ -1,0 +1,1 @@
+"""Durable storage shared by the action server and the web service."""

@@ -1,0 +1,93 @@
+"""Tables: hand-off tickets, answer feedback, questions the pages do not answer."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, Text
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Ticket(Base):
+    __tablename__ = "handoff_tickets"
+
+    id = Column(String(32), primary_key=True, default=new_id)
+    sender_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(64), nullable=False, default="unknown")
+    urgency = Column(String(16), nullable=False)  # emergency | routine
+    reason = Column(String(16), nullable=False)  # emergency | clinical | request
+    trigger_message = Column(Text, nullable=False, default="")
+    transcript = Column(JSON, nullable=False, default=list)
+    safety_signs = Column(JSON, nullable=False, default=list)
+    status = Column(String(16), nullable=False, default="open", index=True)  # open | claimed | resolved
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    claimed_by = Column(String(255))
+    claimed_at = Column(DateTime)
+    resolved_at = Column(DateTime)
+    contact_name = Column(String(255))
+    contact_phone = Column(String(64))
+    contact_time = Column(String(255))
+    contact_consent = Column(Boolean)
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "sender_id": self.sender_id,
+            "channel": self.channel,
+            "urgency": self.urgency,
+            "reason": self.reason,
+            "trigger_message": self.trigger_message,
+            "transcript": self.transcript or [],
+            "safety_signs": self.safety_signs or [],
+            "status": self.status,
+            "created_at": _iso(self.created_at),
+            "updated_at": _iso(self.updated_at),
+            "claimed_by": self.claimed_by,
+            "claimed_at": _iso(self.claimed_at),
+            "resolved_at": _iso(self.resolved_at),
+            "contact": {
+                "name": self.contact_name,
+                "phone": self.contact_phone,
+                "preferred_time": self.contact_time,
+                "consent": self.contact_consent,
+            },
+        }
+
+
+class AnswerFeedback(Base):
+    __tablename__ = "answer_feedback"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    answer_id = Column(String(64), nullable=False, index=True)
+    answer_version = Column(Integer, nullable=False)
+    helpful = Column(Boolean, nullable=False)
+    conversation = Column(String(64), nullable=False)  # pseudonymised sender id
+    channel = Column(String(64), nullable=False, default="unknown")
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class UnansweredQuestion(Base):
+    __tablename__ = "unanswered_questions"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    kind = Column(String(32), nullable=False, index=True)  # not_covered | fallback | not_helpful
+    text = Column(Text, nullable=False)
+    topic_guess = Column(String(64))
+    conversation = Column(String(64), nullable=False)
+    channel = Column(String(64), nullable=False, default="unknown")
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() + "Z" if value else None

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Start the action server (:5055) and the Rasa server (:5005, REST channel) on
+# embedded defaults; stop both on Ctrl-C. With --shell, chat in the terminal.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3
+mkdir -p var
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+$BIN/rasa run actions --actions actions --port "${ACTION_PORT:-5055}" &
+pids+=($!)
+
+if [[ "${1:-}" == "--shell" ]]; then
+  $BIN/rasa shell --model models/pump-assistant.tar.gz
+  exit 0
+fi
+
+rasa_args=(--model models/pump-assistant.tar.gz --port "${RASA_PORT:-5005}")
+# Rasa's HTTP API is never open: it is only enabled with a token.
+if [[ -n "${RASA_TOKEN:-}" ]]; then rasa_args+=(--enable-api --auth-token "$RASA_TOKEN"); fi
+if [[ -n "${ALLOWED_ORIGINS:-}" ]]; then rasa_args+=(--cors ${ALLOWED_ORIGINS//,/ }); fi
+$BIN/rasa run "${rasa_args[@]}" &
+pids+=($!)
+echo "Rasa on :${RASA_PORT:-5005} (POST /webhooks/rest/webhook), actions on :${ACTION_PORT:-5055}. Ctrl-C stops both."
+wait -n
