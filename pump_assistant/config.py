@@ -35,6 +35,12 @@ class Settings:
     database_url: str
     clinic_name: str
     clinic_phone: str
+    clinic_hours: str
+    clinic_timezone: str
+    desk_api_token: str
+    rasa_url: str
+    rasa_token: str
+    outbox_dir: Path
     # The response selector's confidence below which the assistant asks
     # "did you mean ...?" instead of answering (tuned by bench/tune_thresholds.py).
     answer_confidence: float
@@ -55,6 +61,12 @@ def load_settings() -> Settings:
         database_url=os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'assistant.db'}",
         clinic_name=os.environ.get("CLINIC_NAME", "the clinic"),
         clinic_phone=os.environ.get("CLINIC_PHONE", ""),
+        clinic_hours=os.environ.get("CLINIC_HOURS", "Mon-Fri 08:00-17:00"),
+        clinic_timezone=os.environ.get("CLINIC_TIMEZONE", "America/Chicago"),
+        desk_api_token=os.environ.get("DESK_API_TOKEN", ""),
+        rasa_url=os.environ.get("RASA_URL", "http://localhost:5005"),
+        rasa_token=os.environ.get("RASA_TOKEN", ""),
+        outbox_dir=_path("OUTBOX_DIR", data_dir / "outbox"),
         answer_confidence=_float("ANSWER_CONFIDENCE", 0.5),
         ambiguity_margin=_float("AMBIGUITY_MARGIN", 0.2),
     )

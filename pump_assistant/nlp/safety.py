@@ -82,6 +82,7 @@ class SafetyNet:
     """Finds emergency signs in a processed spaCy ``Doc``."""
 
     def __init__(self, nlp: Language, signs: Sequence[Sign]):
+        self._nlp = nlp
         self._signs = {sign.id: sign for sign in signs}
         self._phrase_matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self._matcher = Matcher(nlp.vocab)
@@ -98,6 +99,11 @@ class SafetyNet:
     @classmethod
     def from_file(cls, nlp: Language, path: Path = SIGNS_FILE) -> "SafetyNet":
         return cls(nlp, load_signs(path))
+
+    def check_text(self, text: str) -> list[Finding]:
+        # Lower-cased as Rasa's SpacyNLP does (case_sensitive: false): spaCy's
+        # tokenizer splits "cant" but not "CANT".
+        return self.check(self._nlp(text.lower()))
 
     def check(self, doc: Doc) -> list[Finding]:
         findings: dict[str, Finding] = {}

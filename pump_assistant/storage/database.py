@@ -6,6 +6,7 @@ names it. Nothing connects until a service calls :func:`open_database`.
 from __future__ import annotations
 
 import hashlib
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -17,13 +18,18 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# Alembic keeps its context in module globals: one migration at a time per process.
+_MIGRATION_LOCK = threading.Lock()
 
 
 def _engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                pass  # reported as an OperationalError on first use, like any unreachable database
         # Several processes (action server, web service) share the file.
         return create_engine(url, future=True, connect_args={"timeout": 15})
     return create_engine(url, future=True, pool_pre_ping=True)
@@ -34,17 +40,21 @@ class Database:
         self.url = url
         self.engine = _engine(url)
         self._sessions = sessionmaker(self.engine, future=True, expire_on_commit=False)
+        self._migrated = False
 
     def migrate(self) -> None:
         """Bring the schema to the newest migration."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
-        with self.engine.begin() as connection:
+        with _MIGRATION_LOCK, self.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+        self._migrated = True
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        if not self._migrated:  # first use, or the database was down until now
+            self.migrate()
         with self._sessions() as session:
             with session.begin():
                 yield session
@@ -53,7 +63,8 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str, migrate: bool = True) -> Database:
+def open_database(url: str, migrate: bool = False) -> Database:
+    """A handle on the database; the schema is migrated now or on first use."""
     database = Database(url)
     if migrate:
         database.migrate()

@@ -1,0 +1,182 @@
+"""Hand-offs to clinic staff: emergencies, clinical questions, requests for a person.
+
+The safety reply always goes out first; the ticket is written after it, and a
+database outage only sends the ticket to the outbox.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.conversation import channel_of, last_typed_text, latest_intent, safety_signs, self_harm, transcript
+from pump_assistant import services
+from pump_assistant.config import get_settings
+from pump_assistant.storage.tickets import TicketDraft
+
+logger = logging.getLogger(__name__)
+
+REASON_BY_INTENT = {"clinical_question": "clinical", "request_human": "request"}
+CONTACT_SLOTS = ("contact_consent", "contact_name", "contact_phone", "contact_time")
+PHONE = re.compile(r"^\+?[\d\s().\-]{7,20}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+NOT_GIVEN = "not given"
+
+
+def raise_ticket(tracker: Tracker, reason: str) -> str:
+    draft = TicketDraft(
+        sender_id=tracker.sender_id,
+        channel=channel_of(tracker),
+        reason=reason,
+        trigger_message=last_typed_text(tracker) or tracker.latest_message.get("text") or "",
+        transcript=transcript(tracker),
+        safety_signs=safety_signs(tracker),
+    )
+    ticket_id, stored = services.tickets().raise_ticket(draft)
+    logger.info("hand-off ticket %s raised (reason=%s, stored_now=%s)", ticket_id, reason, stored)
+    return ticket_id
+
+
+class ActionEmergency(Action):
+    def name(self) -> Text:
+        return "action_emergency"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        # The reply first: nothing below may delay or prevent it.
+        response = "utter_emergency_self_harm" if self_harm(tracker) else "utter_emergency"
+        dispatcher.utter_message(response=response, urgent=True)
+        events: List[Dict] = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        try:
+            ticket_id = raise_ticket(tracker, "emergency")
+        except Exception:  # never let a storage fault silence the emergency reply
+            logger.exception("could not raise an emergency ticket")
+            return events
+        return events + [SlotSet("handoff_ticket_id", ticket_id), SlotSet("staff_handling", True)]
+
+
+class ActionHandoff(Action):
+    """A clinical question or a request for a person: say so, raise a ticket, then ask for contact details."""
+
+    def name(self) -> Text:
+        return "action_handoff"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        reason = REASON_BY_INTENT.get(latest_intent(tracker) or "", "request")
+        dispatcher.utter_message(response=f"utter_handoff_{reason}")
+        ticket_id = raise_ticket(tracker, reason)
+        return [SlotSet("handoff_ticket_id", ticket_id), *[SlotSet(slot, None) for slot in CONTACT_SLOTS]]
+
+
+class ValidateHandoffContactForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_handoff_contact_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        if tracker.get_slot("contact_consent") is False:
+            return ["contact_consent"]  # declined: the ticket stands without contact details
+        return domain_slots
+
+    def validate_contact_name(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        name = str(value or "").strip()
+        if latest_intent(tracker) == "deny" or not name:
+            return {"contact_name": NOT_GIVEN}
+        return {"contact_name": name[:120]}
+
+    def validate_contact_phone(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        contact = str(value or "").strip()
+        if latest_intent(tracker) == "deny":
+            return {"contact_phone": NOT_GIVEN}
+        if PHONE.match(contact) and len(re.sub(r"\D", "", contact)) >= 7 or EMAIL.match(contact):
+            return {"contact_phone": contact}
+        if channel_of(tracker) in ("sms", "twilio") and re.search(r"\b(this|same) (number|phone)\b|\btext me\b", contact, re.I):
+            return {"contact_phone": "this number (SMS)"}
+        dispatcher.utter_message(response="utter_invalid_contact")
+        return {"contact_phone": None}
+
+    def validate_contact_time(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        return {"contact_time": str(value or "").strip()[:200] or "any time"}
+
+
+class ActionSubmitContact(Action):
+    def name(self) -> Text:
+        return "action_submit_contact"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        ticket_id = tracker.get_slot("handoff_ticket_id")
+        consent = tracker.get_slot("contact_consent")
+        if ticket_id:
+            try:
+                services.tickets().set_contact(
+                    ticket_id,
+                    name=_given(tracker.get_slot("contact_name")),
+                    phone=_given(tracker.get_slot("contact_phone")),
+                    preferred_time=_given(tracker.get_slot("contact_time")),
+                    consent=bool(consent),
+                )
+            except Exception:
+                logger.exception("could not save contact details on ticket %s", ticket_id)
+        hours = services.clinic_hours()
+        now = dt.datetime.now(dt.timezone.utc)
+        if consent is False:
+            dispatcher.utter_message(response="utter_contact_declined", clinic_phone=get_settings().clinic_phone_or_generic)
+        elif hours.is_open(now):
+            dispatcher.utter_message(response="utter_contact_saved_open")
+        else:
+            dispatcher.utter_message(response="utter_contact_saved_closed", next_opening=hours.describe_next_opening(now))
+        return [SlotSet("staff_handling", True)]
+
+
+def _given(value: Optional[Any]) -> Optional[str]:
+    return None if value in (None, NOT_GIVEN) else str(value)
+
+
+class ActionHoldForStaff(Action):
+    """While staff own the conversation, pass each message to the ticket instead of answering."""
+
+    def name(self) -> Text:
+        return "action_hold_for_staff"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        ticket_id = tracker.get_slot("handoff_ticket_id")
+        text = tracker.latest_message.get("text") or ""
+        if ticket_id and text:
+            try:
+                services.tickets().append_turn(
+                    ticket_id, {"role": "patient", "text": text, "time": dt.datetime.now(dt.timezone.utc).isoformat()}
+                )
+            except Exception:  # the message stays in the conversation's own history
+                logger.exception("could not add a held message to ticket %s", ticket_id)
+        dispatcher.utter_message(response="utter_held_for_staff")
+        return []
+
+
+class ActionRelayStaffReply(Action):
+    """A staff member's reply, delivered into the patient's conversation."""
+
+    def name(self) -> Text:
+        return "action_relay_staff_reply"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        entities = {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities") or []}
+        text = str(entities.get("staff_message") or "").strip()
+        if text:
+            staff = str(entities.get("staff_name") or "Clinic staff")
+            dispatcher.utter_message(text=f"{staff}: {text}", from_staff=True, staff_name=staff)
+        return []
+
+
+class ActionStaffResolved(Action):
+    def name(self) -> Text:
+        return "action_staff_resolved"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        dispatcher.utter_message(response="utter_staff_left")
+        return [SlotSet("staff_handling", False), SlotSet("handoff_ticket_id", None)]

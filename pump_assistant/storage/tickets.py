@@ -1,0 +1,213 @@
+"""Hand-off tickets: raised by the action server, worked by staff through the web service.
+
+A ticket is written the moment a conversation is handed off. If the database
+cannot be reached, the ticket goes to a local outbox (one JSON file per ticket,
+written atomically) and :meth:`TicketStore.flush_outbox` lands it when the
+database is back; the id is assigned up front, so landing is idempotent.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from pump_assistant.storage.database import Database
+from pump_assistant.storage.models import Ticket, new_id, utcnow
+
+logger = logging.getLogger(__name__)
+
+URGENCIES = ("emergency", "routine")
+REASONS = ("emergency", "clinical", "request")
+STATUSES = ("open", "claimed", "resolved")
+ACTIVE_STATUSES = ("open", "claimed")
+MAX_TRANSCRIPT_TURNS = 200
+
+
+@dataclass
+class TicketDraft:
+    sender_id: str
+    channel: str
+    reason: str
+    trigger_message: str
+    transcript: list[dict[str, Any]] = field(default_factory=list)
+    safety_signs: list[str] = field(default_factory=list)
+    contact: dict[str, Any] = field(default_factory=dict)
+    id: str = field(default_factory=new_id)
+    created_at: str = field(default_factory=lambda: utcnow().isoformat())
+
+    @property
+    def urgency(self) -> str:
+        return "emergency" if self.reason == "emergency" else "routine"
+
+    def __post_init__(self) -> None:
+        if self.reason not in REASONS:
+            raise ValueError(f"unknown hand-off reason {self.reason!r}")
+        self.transcript = self.transcript[-MAX_TRANSCRIPT_TURNS:]
+
+
+class TicketNotFound(LookupError):
+    pass
+
+
+class TicketStore:
+    def __init__(self, database: Database, outbox_dir: Path):
+        self._db = database
+        self._outbox = outbox_dir
+
+    # -- raising ---------------------------------------------------------
+    def raise_ticket(self, draft: TicketDraft) -> tuple[str, bool]:
+        """Store the ticket; returns (id, stored_now). Never raises for a database outage."""
+        self.flush_outbox()
+        try:
+            self._insert(draft)
+            return draft.id, True
+        except SQLAlchemyError:
+            logger.warning("database unavailable; ticket %s kept in the outbox", draft.id)
+            self._spool(draft)
+            return draft.id, False
+
+    def _insert(self, draft: TicketDraft) -> None:
+        with self._db.session() as session:
+            if session.get(Ticket, draft.id) is not None:
+                return
+            session.add(
+                Ticket(
+                    id=draft.id,
+                    sender_id=draft.sender_id,
+                    channel=draft.channel,
+                    urgency=draft.urgency,
+                    reason=draft.reason,
+                    trigger_message=draft.trigger_message,
+                    transcript=draft.transcript,
+                    safety_signs=draft.safety_signs,
+                    status="open",
+                    created_at=dt.datetime.fromisoformat(draft.created_at),
+                    updated_at=dt.datetime.fromisoformat(draft.created_at),
+                    contact_name=draft.contact.get("name"),
+                    contact_phone=draft.contact.get("phone"),
+                    contact_time=draft.contact.get("preferred_time"),
+                    contact_consent=draft.contact.get("consent"),
+                )
+            )
+
+    def _spool(self, draft: TicketDraft) -> None:
+        self._outbox.mkdir(parents=True, exist_ok=True)
+        final = self._outbox / f"{draft.id}.json"
+        partial = final.with_suffix(".tmp")
+        partial.write_text(json.dumps(asdict(draft)), encoding="utf-8")
+        os.replace(partial, final)
+
+    def pending(self) -> list[Path]:
+        return sorted(self._outbox.glob("*.json")) if self._outbox.exists() else []
+
+    def flush_outbox(self) -> int:
+        """Land every spooled ticket the database now accepts; returns how many landed."""
+        landed = 0
+        for path in self.pending():
+            try:
+                draft = TicketDraft(**json.loads(path.read_text(encoding="utf-8")))
+                self._insert(draft)
+            except SQLAlchemyError:
+                break  # still down; try again later
+            path.unlink()
+            landed += 1
+        return landed
+
+    # -- reading ---------------------------------------------------------
+    def list(self, status: Optional[str] = None, limit: int = 50) -> list[dict]:
+        query = select(Ticket).order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit)
+        if status:
+            query = query.where(Ticket.status == status)
+        with self._db.session() as session:
+            return [t.as_dict() for t in session.execute(query).scalars()]
+
+    def get(self, ticket_id: str) -> dict:
+        with self._db.session() as session:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None:
+                raise TicketNotFound(ticket_id)
+            return ticket.as_dict()
+
+    def active_for(self, sender_id: str) -> Optional[dict]:
+        query = (
+            select(Ticket)
+            .where(Ticket.sender_id == sender_id, Ticket.status.in_(ACTIVE_STATUSES))
+            .order_by(Ticket.created_at.desc())
+            .limit(1)
+        )
+        with self._db.session() as session:
+            ticket = session.execute(query).scalars().first()
+            return ticket.as_dict() if ticket else None
+
+    # -- working ---------------------------------------------------------
+    def claim(self, ticket_id: str, staff: str) -> bool:
+        """Atomic: of several staff claiming at once, exactly one gets True."""
+        now = utcnow()
+        with self._db.session() as session:
+            result = session.execute(
+                update(Ticket)
+                .where(Ticket.id == ticket_id, Ticket.status == "open")
+                .values(status="claimed", claimed_by=staff, claimed_at=now, updated_at=now)
+            )
+            if result.rowcount == 1:
+                return True
+            if session.get(Ticket, ticket_id) is None:
+                raise TicketNotFound(ticket_id)
+            return False
+
+    def resolve(self, ticket_id: str, staff: str) -> bool:
+        now = utcnow()
+        with self._db.session() as session:
+            result = session.execute(
+                update(Ticket)
+                .where(Ticket.id == ticket_id, Ticket.status.in_(ACTIVE_STATUSES))
+                .values(status="resolved", resolved_at=now, updated_at=now)
+            )
+            if result.rowcount == 1:
+                return True
+            if session.get(Ticket, ticket_id) is None:
+                raise TicketNotFound(ticket_id)
+            return False
+
+    def append_turn(self, ticket_id: str, turn: dict[str, Any]) -> None:
+        with self._db.session() as session:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None:
+                raise TicketNotFound(ticket_id)
+            ticket.transcript = [*(ticket.transcript or []), turn][-MAX_TRANSCRIPT_TURNS:]
+            ticket.updated_at = utcnow()
+
+    def set_contact(
+        self,
+        ticket_id: str,
+        *,
+        name: Optional[str],
+        phone: Optional[str],
+        preferred_time: Optional[str],
+        consent: Optional[bool],
+    ) -> None:
+        """Record how the patient wants to be reached; kept in the outbox if the ticket is there."""
+        contact = {"name": name, "phone": phone, "preferred_time": preferred_time, "consent": consent}
+        spooled = self._outbox / f"{ticket_id}.json"
+        if spooled.exists():
+            draft = json.loads(spooled.read_text(encoding="utf-8"))
+            draft["contact"] = contact
+            self._spool(TicketDraft(**draft))
+            self.flush_outbox()
+            return
+        with self._db.session() as session:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None:
+                raise TicketNotFound(ticket_id)
+            ticket.contact_name = name
+            ticket.contact_phone = phone
+            ticket.contact_time = preferred_time
+            ticket.contact_consent = consent
+            ticket.updated_at = utcnow()

@@ -1,0 +1,71 @@
+"""The rule-based emergency safety net, on its own (no classifier involved)."""
+from __future__ import annotations
+
+import pytest
+
+from pump_assistant.nlp.safety import SafetyNet, findings_summary
+
+
+@pytest.fixture(scope="module")
+def net(nlp):
+    return SafetyNet.from_file(nlp)
+
+
+def signs(net, nlp, text):
+    return {finding.sign for finding in net.check_text(text)}
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("I can't breathe", "breathing"),
+        ("Breathing is really hard right now", "breathing"),
+        ("my husband is super drowsy and wont wake up", "overdose"),
+        ("I think I overdosed", "overdose"),
+        ("High fever and a stiff neck since yesterday", "meningitis"),
+        ("worst headache of my life after the refill", "meningitis"),
+        ("my legs suddenly went numb", "leg_weakness"),
+        ("I can't feel my legs", "leg_weakness"),
+        ("I lost control of my bladder today", "bladder_bowel"),
+        ("she is having a seizure", "seizure"),
+        ("Dad is confused and seeing things", "confusion"),
+        ("missed my baclofen refill, now fever and itching everywhere", "withdrawal"),
+        ("the incision won't stop bleeding", "bleeding"),
+        ("my face and throat are swelling", "swelling"),
+        ("I have chest pain", "chest_pain"),
+        ("I want to kill myself", "self_harm"),
+        ("honestly I don't want to be here anymore", "self_harm"),
+    ],
+)
+def test_each_emergency_sign_is_found(net, nlp, text, sign):
+    assert sign in signs(net, nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no fever and no trouble breathing, just asking about my refill date",
+        "I'm not having any chest pain",
+        "is paralysis a risk of the pump?",
+        "what are the signs of an overdose I should watch for?",
+        "can the pump cause seizures?",
+        "I'm confused about how the trial works",
+        "how often is the pump refilled?",
+        "my breathing is fine",
+    ],
+)
+def test_negated_and_general_mentions_are_not_emergencies(net, nlp, text):
+    assert signs(net, nlp, text) == set()
+
+
+def test_a_negation_does_not_reach_past_but(net, nlp):
+    assert "breathing" in signs(net, nlp, "no fever but I can't breathe")
+
+
+def test_self_harm_is_flagged_for_988(net, nlp):
+    summary = findings_summary(net.check_text("I keep thinking about ending my life"))
+    assert summary == {"emergency": True, "self_harm": True, "signs": ["self_harm"]}
+
+
+def test_case_does_not_matter(net, nlp):
+    assert signs(net, nlp, "CANT BREATHE") == {"breathing"}

@@ -1,0 +1,1 @@
+"""The clinic's web service (sanic): staff API, health, OpenAPI description."""

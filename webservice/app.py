@@ -1,0 +1,70 @@
+"""The web service: staff API on :8000 (later also the console and the widget)."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from sanic import Sanic
+from sanic.response import json
+
+from pump_assistant.config import Settings, load_settings
+from pump_assistant.storage.database import open_database
+from pump_assistant.storage.tickets import TicketStore
+from webservice.blueprints import handoffs, health, openapi
+from webservice.rasa_client import RasaClient
+
+logger = logging.getLogger(__name__)
+OUTBOX_FLUSH_SECONDS = 5.0
+
+
+def create_app(settings: Settings | None = None, name: str = "pump_web") -> Sanic:
+    app = Sanic(name)
+    app.config.FALLBACK_ERROR_FORMAT = "json"
+    app.config.REQUEST_MAX_SIZE = 64 * 1024
+    app.ctx.settings = settings or load_settings()
+    app.blueprint(health.bp)
+    app.blueprint(openapi.bp)
+    app.blueprint(handoffs.bp)
+
+    @app.before_server_start
+    async def start(app, _loop):
+        settings = app.ctx.settings
+        app.ctx.openapi = openapi.load_spec()
+        app.ctx.database = open_database(settings.database_url)
+        app.ctx.tickets = TicketStore(app.ctx.database, settings.outbox_dir)
+        app.ctx.rasa = RasaClient(settings.rasa_url, settings.rasa_token)
+        await app.ctx.rasa.start()
+        app.ctx.outbox_task = asyncio.create_task(flush_outbox_forever(app))
+        if not settings.desk_api_token:
+            logger.warning("DESK_API_TOKEN is not set: the staff API refuses every request")
+
+    @app.after_server_stop
+    async def stop(app, _loop):
+        app.ctx.outbox_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await app.ctx.outbox_task
+        await app.ctx.rasa.close()
+        app.ctx.database.dispose()
+
+    @app.exception(Exception)
+    async def unexpected(request, exception):
+        status = getattr(exception, "status_code", 500)
+        if status >= 500:
+            logger.exception("unhandled error on %s %s", request.method, request.path)
+            return json({"error": "internal_error", "detail": "something went wrong; nothing you sent was lost"}, status=500)
+        return json({"error": "http_error", "detail": str(exception)}, status=status)
+
+    return app
+
+
+async def flush_outbox_forever(app: Sanic) -> None:
+    """Land tickets spooled while the database was down, as soon as it is back."""
+    while True:
+        try:
+            landed = await asyncio.get_running_loop().run_in_executor(None, app.ctx.tickets.flush_outbox)
+            if landed:
+                logger.info("landed %d ticket(s) from the outbox", landed)
+        except Exception:
+            logger.exception("outbox flush failed")
+        await asyncio.sleep(OUTBOX_FLUSH_SECONDS)

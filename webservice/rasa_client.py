@@ -1,0 +1,52 @@
+"""Talking to the Rasa server over its HTTP API (the web service never imports Rasa)."""
+from __future__ import annotations
+
+from typing import Any, Optional
+from urllib.parse import quote
+
+import aiohttp
+
+
+class RasaUnavailable(RuntimeError):
+    pass
+
+
+class RasaClient:
+    def __init__(self, base_url: str, token: str, timeout_s: float = 10.0):
+        self._base = base_url.rstrip("/")
+        self._token = token
+        self._session: Optional[aiohttp.ClientSession] = None
+        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+
+    async def start(self) -> None:
+        self._session = aiohttp.ClientSession(timeout=self._timeout)
+
+    async def close(self) -> None:
+        if self._session:
+            await self._session.close()
+
+    async def trigger_intent(self, sender_id: str, intent: str, entities: Optional[dict[str, Any]] = None) -> list:
+        """Run an intent in a conversation; replies go out on the patient's latest channel."""
+        if self._session is None:
+            raise RasaUnavailable("client not started")
+        url = f"{self._base}/conversations/{quote(sender_id, safe='')}/trigger_intent"
+        params = {"output_channel": "latest", "include_events": "NONE"}
+        if self._token:
+            params["token"] = self._token
+        try:
+            async with self._session.post(url, params=params, json={"name": intent, "entities": entities or {}}) as response:
+                if response.status != 200:
+                    raise RasaUnavailable(f"Rasa answered {response.status}")
+                body = await response.json()
+                return body.get("messages") or []
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise RasaUnavailable(str(exc)) from exc
+
+    async def healthy(self) -> bool:
+        if self._session is None:
+            return False
+        try:
+            async with self._session.get(f"{self._base}/") as response:
+                return response.status == 200
+        except (aiohttp.ClientError, TimeoutError):
+            return False
