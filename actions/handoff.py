@@ -84,14 +84,21 @@ class ValidateHandoffContactForm(FormValidationAction):
             return ["contact_consent"]  # declined: the ticket stands without contact details
         return domain_slots
 
+    # Each validator also sees the slot being cleared when a hand-off starts
+    # (value None): that is not an answer, so it is let through silently.
+
     def validate_contact_name(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
-        name = str(value or "").strip()
+        if value is None:
+            return {"contact_name": None}
+        name = str(value).strip()
         if latest_intent(tracker) == "deny" or not name:
             return {"contact_name": NOT_GIVEN}
         return {"contact_name": name[:120]}
 
     def validate_contact_phone(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
-        contact = str(value or "").strip()
+        if value is None:
+            return {"contact_phone": None}
+        contact = str(value).strip()
         if latest_intent(tracker) == "deny":
             return {"contact_phone": NOT_GIVEN}
         if PHONE.match(contact) and len(re.sub(r"\D", "", contact)) >= 7 or EMAIL.match(contact):
@@ -102,7 +109,9 @@ class ValidateHandoffContactForm(FormValidationAction):
         return {"contact_phone": None}
 
     def validate_contact_time(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
-        return {"contact_time": str(value or "").strip()[:200] or "any time"}
+        if value is None:
+            return {"contact_time": None}
+        return {"contact_time": str(value).strip()[:200] or "any time"}
 
 
 class ActionSubmitContact(Action):

@@ -49,7 +49,7 @@ class Settings:
 
     @property
     def clinic_phone_or_generic(self) -> str:
-        return self.clinic_phone or "the clinic's main phone line"
+        return self.clinic_phone or "our clinic's main phone line"
 
 
 def load_settings() -> Settings:

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Start the action server (:5055) and the Rasa server (:5005, REST channel) on
-# embedded defaults; stop both on Ctrl-C. With --shell, chat in the terminal.
+# Start the action server (:5055), the Rasa server (:5005, REST channel) and the
+# web service (:8000, staff API) on embedded defaults; Ctrl-C stops them all.
+# With --shell, chat in the terminal instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3
 mkdir -p var
+# The staff API and Rasa's HTTP API need tokens. For a local run without them,
+# make up random ones for this session (printed once, never stored).
+if [[ -z "${DESK_API_TOKEN:-}" ]]; then export DESK_API_TOKEN=$(head -c 18 /dev/urandom | base64 | tr -d '/+='); echo "DESK_API_TOKEN for this session: $DESK_API_TOKEN"; fi
+if [[ -z "${RASA_TOKEN:-}" ]]; then export RASA_TOKEN=$(head -c 18 /dev/urandom | base64 | tr -d '/+='); fi
 
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -25,5 +30,7 @@ if [[ -n "${RASA_TOKEN:-}" ]]; then rasa_args+=(--enable-api --auth-token "$RASA
 if [[ -n "${ALLOWED_ORIGINS:-}" ]]; then rasa_args+=(--cors ${ALLOWED_ORIGINS//,/ }); fi
 $BIN/rasa run "${rasa_args[@]}" &
 pids+=($!)
-echo "Rasa on :${RASA_PORT:-5005} (POST /webhooks/rest/webhook), actions on :${ACTION_PORT:-5055}. Ctrl-C stops both."
+$BIN/python -m webservice --port "${WEB_PORT:-8000}" &
+pids+=($!)
+echo "Rasa on :${RASA_PORT:-5005} (POST /webhooks/rest/webhook), actions on :${ACTION_PORT:-5055}, web service on :${WEB_PORT:-8000}. Ctrl-C stops all."
 wait -n

@@ -40,5 +40,6 @@ class RegistryImporter(RasaFileImporter):
     def get_domain(self) -> Domain:
         domain = super().get_domain()
         path = self._registry_path or get_settings().registry_path
-        answers = Domain.from_dict({"responses": registry_responses(load_registry(path))})
-        return domain.merge(answers)
+        data = domain.as_dict()
+        data["responses"] = {**data.get("responses", {}), **registry_responses(load_registry(path))}
+        return Domain.from_dict(data)

@@ -1,0 +1,147 @@
+"""Hand-off actions: the safety reply first, a ticket at once, contact details, holding for staff."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+
+from actions.handoff import (
+    ActionEmergency,
+    ActionHandoff,
+    ActionHoldForStaff,
+    ActionRelayStaffReply,
+    ActionStaffResolved,
+    ActionSubmitContact,
+    ValidateHandoffContactForm,
+)
+from pump_assistant import services
+from pump_assistant.hours import ClinicHours
+from pump_assistant.storage.tickets import TicketDraft
+from tests.actions.conftest import make_tracker
+
+
+def slots(events):
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def emergency_tracker(text="my husband won't wake up and is barely breathing", self_harm=False, channel="rest"):
+    tracker = make_tracker(text, intent="emergency", intent_confidence=1.0, channel=channel)
+    tracker.latest_message["safety"] = {"emergency": True, "self_harm": self_harm, "signs": ["overdose"]}
+    return tracker
+
+
+def test_emergency_gets_911_first_then_an_urgent_ticket(dispatcher):
+    events = ActionEmergency().run(dispatcher, emergency_tracker(), {})
+    assert dispatcher.messages[0]["response"] == "utter_emergency"
+    ticket = services.tickets().get(slots(events)["handoff_ticket_id"])
+    assert (ticket["urgency"], ticket["reason"], ticket["status"]) == ("emergency", "emergency", "open")
+    assert ticket["trigger_message"] == "my husband won't wake up and is barely breathing"
+    assert ticket["transcript"][-1]["text"] == ticket["trigger_message"]
+    assert ticket["safety_signs"] == ["overdose"]
+    assert slots(events)["staff_handling"] is True
+
+
+def test_thoughts_of_self_harm_get_988(dispatcher):
+    ActionEmergency().run(dispatcher, emergency_tracker("I want to end my life", self_harm=True), {})
+    assert dispatcher.messages[0]["response"] == "utter_emergency_self_harm"
+
+
+def test_emergency_reply_survives_a_database_outage(dispatcher, tmp_path, monkeypatch):
+    blocker = tmp_path / "down"
+    blocker.write_text("")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{blocker / 'x.db'}")
+    services.clear()
+    events = ActionEmergency().run(dispatcher, emergency_tracker(), {})
+    assert dispatcher.messages[0]["response"] == "utter_emergency"
+    assert len(services.tickets().pending()) == 1
+    assert slots(events)["handoff_ticket_id"]
+
+
+@pytest.mark.parametrize("intent, reason", [("clinical_question", "clinical"), ("request_human", "request")])
+def test_handoff_says_so_and_raises_a_routine_ticket(dispatcher, intent, reason):
+    tracker = make_tracker("can I take ibuprofen with my pump meds?", intent=intent)
+    events = ActionHandoff().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["response"] == f"utter_handoff_{reason}"
+    ticket = services.tickets().get(slots(events)["handoff_ticket_id"])
+    assert (ticket["urgency"], ticket["reason"]) == ("routine", reason)
+
+
+def test_declining_contact_ends_the_form_and_keeps_the_ticket(dispatcher):
+    tracker = make_tracker("no", intent="deny", slots={"contact_consent": False})
+    required = asyncio.run(
+        ValidateHandoffContactForm().required_slots(
+            ["contact_consent", "contact_name", "contact_phone", "contact_time"], dispatcher, tracker, {}
+        )
+    )
+    assert required == ["contact_consent"]
+
+
+@pytest.mark.parametrize("value, expected", [("555-201-3344", "555-201-3344"), ("(815) 555 0199", "(815) 555 0199"),
+                                             ("maria@example.com", "maria@example.com"), ("banana", None)])
+def test_contact_number_is_checked(dispatcher, value, expected):
+    tracker = make_tracker(value, intent="inform_contact")
+    result = ValidateHandoffContactForm().validate_contact_phone(value, dispatcher, tracker, {})
+    assert result == {"contact_phone": expected}
+    if expected is None:
+        assert dispatcher.messages[0]["response"] == "utter_invalid_contact"
+
+
+def test_contact_details_land_on_the_ticket_and_closed_hours_say_when(dispatcher, monkeypatch):
+    monkeypatch.setenv("CLINIC_HOURS", "Mon 00:00-00:01")
+    monkeypatch.setenv("CLINIC_TIMEZONE", "UTC")
+    services.clear()
+    ticket_id, _ = services.tickets().raise_ticket(
+        TicketDraft(sender_id="patient-1", channel="rest", reason="clinical", trigger_message="q")
+    )
+    tracker = make_tracker("mornings", intent="inform_contact", slots={
+        "handoff_ticket_id": ticket_id, "contact_consent": True, "contact_name": "Maria Lopez",
+        "contact_phone": "555-201-3344", "contact_time": "mornings"})
+    events = ActionSubmitContact().run(dispatcher, tracker, {})
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_contact_saved_closed"
+    assert message["next_opening"].endswith("at 12:00 AM")
+    contact = services.tickets().get(ticket_id)["contact"]
+    assert contact == {"name": "Maria Lopez", "phone": "555-201-3344", "preferred_time": "mornings", "consent": True}
+    assert slots(events) == {"staff_handling": True}
+
+
+def test_clinic_hours_open_and_closed():
+    hours = ClinicHours.parse("Mon-Fri 08:00-17:00", "America/Chicago")
+    monday_10am_chicago = dt.datetime(2026, 11, 23, 16, 0, tzinfo=dt.timezone.utc)
+    saturday = dt.datetime(2026, 11, 21, 16, 0, tzinfo=dt.timezone.utc)
+    assert hours.is_open(monday_10am_chicago)
+    assert not hours.is_open(saturday)
+    assert hours.describe_next_opening(saturday) == "Monday at 8:00 AM"
+
+
+def test_messages_while_staff_own_the_conversation_go_to_the_ticket(dispatcher):
+    ticket_id, _ = services.tickets().raise_ticket(
+        TicketDraft(sender_id="patient-1", channel="rest", reason="request", trigger_message="call me")
+    )
+    tracker = make_tracker("also, my refill is due friday", slots={"handoff_ticket_id": ticket_id, "staff_handling": True})
+    ActionHoldForStaff().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["response"] == "utter_held_for_staff"
+    assert services.tickets().get(ticket_id)["transcript"][-1]["text"] == "also, my refill is due friday"
+
+
+def test_staff_reply_is_relayed_with_their_name(dispatcher):
+    tracker = make_tracker("", intent="EXTERNAL_staff_reply", entities=[
+        {"entity": "staff_message", "value": "We will call you at 3pm."}, {"entity": "staff_name", "value": "Nurse Ana"}])
+    ActionRelayStaffReply().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["text"] == "Nurse Ana: We will call you at 3pm."
+    assert dispatcher.messages[0]["from_staff"] is True
+
+
+def test_resolving_hands_the_conversation_back(dispatcher):
+    events = ActionStaffResolved().run(dispatcher, make_tracker("", intent="EXTERNAL_staff_resolved"), {})
+    assert slots(events) == {"staff_handling": False, "handoff_ticket_id": None}
+
+
+def test_clearing_the_contact_slots_is_not_validated_as_an_answer(dispatcher):
+    tracker = make_tracker("can someone call me", intent="request_human")
+    form = ValidateHandoffContactForm()
+    assert form.validate_contact_name(None, dispatcher, tracker, {}) == {"contact_name": None}
+    assert form.validate_contact_phone(None, dispatcher, tracker, {}) == {"contact_phone": None}
+    assert form.validate_contact_time(None, dispatcher, tracker, {}) == {"contact_time": None}
+    assert dispatcher.messages == []
