@@ -41,6 +41,12 @@ class Settings:
     rasa_url: str
     rasa_token: str
     outbox_dir: Path
+    twilio_account_sid: str
+    twilio_auth_token: str
+    twilio_number: str
+    # The public URL Twilio posts to; signatures are computed over it.
+    twilio_webhook_url: str
+    twilio_api_base: str
     # The response selector's confidence below which the assistant asks
     # "did you mean ...?" instead of answering (tuned by bench/tune_thresholds.py).
     answer_confidence: float
@@ -67,6 +73,11 @@ def load_settings() -> Settings:
         rasa_url=os.environ.get("RASA_URL", "http://localhost:5005"),
         rasa_token=os.environ.get("RASA_TOKEN", ""),
         outbox_dir=_path("OUTBOX_DIR", data_dir / "outbox"),
+        twilio_account_sid=os.environ.get("TWILIO_ACCOUNT_SID", ""),
+        twilio_auth_token=os.environ.get("TWILIO_AUTH_TOKEN", ""),
+        twilio_number=os.environ.get("TWILIO_NUMBER", ""),
+        twilio_webhook_url=os.environ.get("TWILIO_WEBHOOK_URL", ""),
+        twilio_api_base=os.environ.get("TWILIO_API_BASE", "https://api.twilio.com"),
         answer_confidence=_float("ANSWER_CONFIDENCE", 0.5),
         ambiguity_margin=_float("AMBIGUITY_MARGIN", 0.2),
     )

@@ -91,3 +91,29 @@ class UnansweredQuestion(Base):
 
 def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() + "Z" if value else None
+
+
+class SmsInbound(Base):
+    """Message SIDs already handled, so a retried webhook is not answered twice."""
+
+    __tablename__ = "sms_inbound"
+
+    message_sid = Column(String(64), primary_key=True)
+    received_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class SmsOptOut(Base):
+    __tablename__ = "sms_opt_outs"
+
+    phone = Column(String(32), primary_key=True)
+    opted_out_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class SmsChoice(Base):
+    """The numbered choices last sent to a number, so "2" maps back to a button."""
+
+    __tablename__ = "sms_choices"
+
+    phone = Column(String(32), primary_key=True)
+    choices = Column(JSON, nullable=False, default=list)
+    updated_at = Column(DateTime, nullable=False, default=utcnow)

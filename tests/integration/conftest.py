@@ -10,7 +10,9 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.parse
 import urllib.error
 import urllib.request
 import uuid
@@ -23,6 +25,46 @@ from tests.conftest import MODEL_PATH, ROOT
 
 BIN = Path(sys.executable).parent
 RASA_TOKEN = "integration-rasa-token"
+TWILIO_SID = "AC" + "0" * 32
+TWILIO_TOKEN = "integration-twilio-auth-token"
+TWILIO_NUMBER = "+15550001111"
+
+
+class FakeTwilio:
+    """Twilio's Messages API on loopback: records what the assistant sends."""
+
+    def __init__(self):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        sent = self.sent = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
+                sent.append({"path": self.path, "auth": self.headers.get("Authorization"), **form})
+                body = json.dumps({"sid": f"SM{len(sent):032d}"}).encode()
+                self.send_response(201)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def to(self, number: str) -> list[str]:
+        return [m["Body"] for m in self.sent if m.get("To") == number]
+
+    def wait_for(self, number: str, count: int = 1, seconds: float = 20) -> list[str]:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and len(self.to(number)) < count:
+            time.sleep(0.1)
+        return self.to(number)
 
 
 def free_port() -> int:
@@ -35,6 +77,7 @@ def free_port() -> int:
 class Stack:
     rasa_url: str
     env: dict
+    twilio: "FakeTwilio"
 
     def say(self, sender: str, message: str) -> list[dict]:
         return self._post("/webhooks/rest/webhook", {"sender": sender, "message": message})
@@ -78,6 +121,7 @@ def stack(tmp_path_factory):
         pytest.fail(f"no trained model at {MODEL_PATH}: run `make train` first")
     work = tmp_path_factory.mktemp("stack")
     action_port, rasa_port = free_port(), free_port()
+    twilio = FakeTwilio()
     env = {
         **os.environ,
         "RASA_TELEMETRY_ENABLED": "false",
@@ -86,6 +130,11 @@ def stack(tmp_path_factory):
         "OUTBOX_DIR": str(work / "outbox"),
         "CLINIC_PHONE": "(555) 010-0199",
         "RASA_TOKEN": RASA_TOKEN,
+        "TWILIO_ACCOUNT_SID": TWILIO_SID,
+        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+        "TWILIO_NUMBER": TWILIO_NUMBER,
+        "TWILIO_API_BASE": twilio.url,
+        "TWILIO_WEBHOOK_URL": f"http://127.0.0.1:{rasa_port}/webhooks/sms/webhook",
     }
     endpoints = work / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
@@ -103,8 +152,9 @@ def stack(tmp_path_factory):
         ))
         _wait_for(f"http://127.0.0.1:{action_port}/health", processes[0], logs["actions"])
         _wait_for(f"http://127.0.0.1:{rasa_port}/", processes[1], logs["rasa"])
-        yield Stack(rasa_url=f"http://127.0.0.1:{rasa_port}", env=env)
+        yield Stack(rasa_url=f"http://127.0.0.1:{rasa_port}", env=env, twilio=twilio)
     finally:
+        twilio.server.shutdown()
         for process in processes:
             process.terminate()
         for process in processes:

@@ -1,0 +1,194 @@
+"""The project's Twilio SMS channel (``POST /webhooks/sms/webhook``).
+
+Rasa 3.6's built-in Twilio channel checks no signature, blocks the event loop
+while sending, sends each button as its own text exposing intent payloads, and
+fails with a 500 on a picture-only message. This one:
+
+* refuses a request without a valid ``X-Twilio-Signature`` (403);
+* answers a repeated ``MessageSid`` once only;
+* acknowledges the webhook at once with empty TwiML and replies asynchronously;
+* turns buttons into a numbered list and maps "1"/"2" back to the choice;
+* keeps each text within two GSM-7 segments, cut between sentences;
+* honours STOP / START / HELP;
+* answers a message with no text politely.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from twilio.request_validator import RequestValidator
+
+from pump_assistant import services
+from pump_assistant.config import get_settings
+from pump_assistant.sms.formatting import choice_for_reply, numbered_choices, split_for_sms
+from pump_assistant.sms.state import SmsState
+from pump_assistant.sms.twilio_api import TwilioApi, TwilioSendError
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "sms"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
+START_WORDS = {"START", "YES", "UNSTOP"}
+HELP_WORDS = {"HELP", "INFO"}
+MAX_INBOUND_CHARS = 1600
+NO_TEXT_REPLY = (
+    "Thanks for your message. I can only read text, not pictures or files. "
+    "Please type your question. If this is an emergency, call 911."
+)
+START_REPLY = "You will get messages from the clinic's pump assistant again. Reply STOP to stop."
+
+
+def help_reply() -> str:
+    phone = get_settings().clinic_phone_or_generic
+    return (
+        "This is the clinic's automated assistant for intrathecal pump questions. "
+        f"For your own care, call {phone}. In an emergency, call 911. Reply STOP to stop messages."
+    )
+
+
+def _masked(phone: str) -> str:
+    return phone[:-4].translate(str.maketrans("0123456789", "**********")) + phone[-4:] if len(phone) > 4 else "****"
+
+
+class SmsOutput(OutputChannel):
+    def __init__(self, api: TwilioApi, state: SmsState):
+        self._api = api
+        self._state = state
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL
+
+    async def _send(self, recipient_id: Text, text: Text) -> None:
+        if self._state.opted_out(recipient_id):
+            logger.info("not texting %s: opted out", _masked(recipient_id))
+            return
+        for part in split_for_sms(text):
+            try:
+                await self._api.send(recipient_id, part)
+            except TwilioSendError:
+                logger.exception("SMS to %s failed", _masked(recipient_id))
+                return
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self._send(recipient_id, text)
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        listing, choices = numbered_choices(buttons)
+        self._state.remember_choices(recipient_id, choices)
+        await self._send(recipient_id, f"{text}\n{listing}")
+
+    async def send_quick_replies(self, recipient_id: Text, text: Text, quick_replies: List[Dict[Text, Any]], **kwargs: Any) -> None:
+        await self.send_text_with_buttons(recipient_id, text, quick_replies)
+
+    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+        await self._send(recipient_id, image)
+
+    async def send_attachment(self, recipient_id: Text, attachment: Text, **kwargs: Any) -> None:
+        await self._send(recipient_id, str(attachment))
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        return None  # nothing a phone could show
+
+
+class SmsInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SmsInput":
+        # Secrets come from the environment, never from credentials.yml.
+        return cls()
+
+    def __init__(self) -> None:
+        self._state: Optional[SmsState] = None
+        self._api: Optional[TwilioApi] = None
+
+    def _ready(self) -> tuple[SmsState, TwilioApi]:
+        if self._state is None or self._api is None:
+            settings = get_settings()
+            self._state = SmsState(services.database())
+            self._api = TwilioApi(
+                settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_number, settings.twilio_api_base
+            )
+        return self._state, self._api
+
+    def get_output_channel(self) -> OutputChannel:
+        state, api = self._ready()
+        return SmsOutput(api, state)
+
+    def _signature_valid(self, request: Request, params: Dict[str, str]) -> bool:
+        settings = get_settings()
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not settings.twilio_auth_token or not signature:
+            return False
+        url = settings.twilio_webhook_url or request.url
+        return RequestValidator(settings.twilio_auth_token).validate(url, params, signature)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("sms_webhook", __name__)
+
+        @bp.get("/")
+        async def health(_: Request):
+            return response.json({"status": "ok"})
+
+        @bp.post("/webhook")
+        async def receive(request: Request):
+            try:
+                params = {key: request.form.get(key) for key in request.form.keys()}
+            except Exception:
+                return response.text("expected a form-encoded Twilio request", status=400)
+            if not self._signature_valid(request, params):
+                return response.text("invalid or missing Twilio signature", status=403)
+            sender, sid = params.get("From") or "", params.get("MessageSid") or ""
+            if not sender or not sid:
+                return response.text("From and MessageSid are required", status=400)
+            state, api = self._ready()
+            twiml = response.text(EMPTY_TWIML, content_type="text/xml")
+            if not state.first_delivery(sid):
+                return twiml
+            text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", params.get("Body") or "").strip()[:MAX_INBOUND_CHARS]
+            output = SmsOutput(api, state)
+            keyword = text.upper()
+            if keyword in STOP_WORDS:
+                state.opt_out(sender)
+                return twiml
+            if keyword in START_WORDS and state.opted_out(sender):
+                state.opt_in(sender)
+                request.app.add_task(output.send_text_message(sender, START_REPLY))
+                return twiml
+            if keyword in HELP_WORDS:
+                request.app.add_task(output.send_text_message(sender, help_reply()))
+                return twiml
+            if not text:
+                request.app.add_task(output.send_text_message(sender, NO_TEXT_REPLY))
+                return twiml
+            choices = state.choices(sender)
+            payload = choice_for_reply(text, choices) if choices else None
+            message = UserMessage(
+                payload or text,
+                output,
+                sender,
+                input_channel=CHANNEL,
+                metadata={"message_sid": sid},
+            )
+            request.app.add_task(self._handle(on_new_message, message))
+            return twiml
+
+        return bp
+
+    @staticmethod
+    async def _handle(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
+        try:
+            await on_new_message(message)
+        except Exception:
+            logger.exception("handling an SMS from %s failed", _masked(message.sender_id))
