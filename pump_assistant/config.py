@@ -40,7 +40,11 @@ class Settings:
     desk_api_token: str
     rasa_url: str
     rasa_token: str
+    # Where browsers reach Rasa (the widget's socket.io and REST channels).
+    rasa_public_url: str
     outbox_dir: Path
+    allowed_origins: tuple[str, ...]
+    redis_url: str
     twilio_account_sid: str
     twilio_auth_token: str
     twilio_number: str
@@ -72,7 +76,12 @@ def load_settings() -> Settings:
         desk_api_token=os.environ.get("DESK_API_TOKEN", ""),
         rasa_url=os.environ.get("RASA_URL", "http://localhost:5005"),
         rasa_token=os.environ.get("RASA_TOKEN", ""),
+        rasa_public_url=os.environ.get("RASA_PUBLIC_URL", "http://localhost:5005"),
         outbox_dir=_path("OUTBOX_DIR", data_dir / "outbox"),
+        allowed_origins=tuple(
+            o.strip() for o in os.environ.get("ALLOWED_ORIGINS", "http://localhost:8000").split(",") if o.strip()
+        ),
+        redis_url=os.environ.get("REDIS_URL", ""),
         twilio_account_sid=os.environ.get("TWILIO_ACCOUNT_SID", ""),
         twilio_auth_token=os.environ.get("TWILIO_AUTH_TOKEN", ""),
         twilio_number=os.environ.get("TWILIO_NUMBER", ""),

@@ -27,7 +27,8 @@ fi
 rasa_args=(--model models/pump-assistant.tar.gz --port "${RASA_PORT:-5005}")
 # Rasa's HTTP API is never open: it is only enabled with a token.
 if [[ -n "${RASA_TOKEN:-}" ]]; then rasa_args+=(--enable-api --auth-token "$RASA_TOKEN"); fi
-if [[ -n "${ALLOWED_ORIGINS:-}" ]]; then rasa_args+=(--cors ${ALLOWED_ORIGINS//,/ }); fi
+export ALLOWED_ORIGINS="${ALLOWED_ORIGINS:-http://localhost:${WEB_PORT:-8000}}"
+rasa_args+=(--cors ${ALLOWED_ORIGINS//,/ })
 $BIN/rasa run "${rasa_args[@]}" &
 pids+=($!)
 $BIN/python -m webservice --port "${WEB_PORT:-8000}" &

@@ -11,7 +11,7 @@ from sanic.response import json
 from pump_assistant.config import Settings, load_settings
 from pump_assistant.storage.database import open_database
 from pump_assistant.storage.tickets import TicketStore
-from webservice.blueprints import handoffs, health, openapi
+from webservice.blueprints import handoffs, health, openapi, widget
 from webservice.rasa_client import RasaClient
 
 logger = logging.getLogger(__name__)
@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None, name: str = "pump_web") -> Sani
     app.blueprint(health.bp)
     app.blueprint(openapi.bp)
     app.blueprint(handoffs.bp)
+    app.blueprint(widget.bp)
 
     @app.before_server_start
     async def start(app, _loop):

@@ -1,0 +1,195 @@
+/* Clinic pump assistant chat widget.
+ * Embed: <script src="https://clinic.example/widget.js" data-rasa-url="https://assistant.clinic.example" defer></script>
+ * Optional: data-title, data-greeting. No dependencies, no third-party requests, no inline script or style
+ * (works under a strict Content-Security-Policy); every message is rendered as text, never as HTML.
+ * Talks to Rasa's socket.io channel ("webchat", Engine.IO v4 over WebSocket) and falls back to the REST channel.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var base = (script && script.src) ? new URL(script.src) : new URL(window.location.href);
+  var cfg = {
+    rasaUrl: (script && script.dataset.rasaUrl) || "http://localhost:5005",
+    title: (script && script.dataset.title) || "Pump questions",
+    greeting: (script && script.dataset.greeting) ||
+      "Hello! I answer questions about intrathecal pain pumps from our clinic's approved pages. I can't give medical advice. In an emergency, call 911."
+  };
+  var STORE = "pumpChat:" + cfg.rasaUrl;
+  var state = load();
+  var socket = null, socketReady = false, pingTimer = null, transport = "connecting";
+
+  function load() {
+    try { return JSON.parse(window.localStorage.getItem(STORE)) || { sessionId: null, log: [] }; }
+    catch (e) { return { sessionId: null, log: [] }; }
+  }
+  function save() {
+    try { state.log = state.log.slice(-100); window.localStorage.setItem(STORE, JSON.stringify(state)); } catch (e) { /* private mode */ }
+  }
+  function newSessionId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  /* ---------- DOM ---------- */
+  var css = document.createElement("link");
+  css.rel = "stylesheet";
+  css.href = new URL("widget.css", base).href;
+  document.head.appendChild(css);
+
+  var root = el("div", { class: "pc-root" });
+  var launcher = el("button", { class: "pc-launcher", type: "button", "aria-haspopup": "dialog", "aria-expanded": "false", "aria-controls": "pc-panel" }, "Chat: " + cfg.title);
+  var panel = el("section", { id: "pc-panel", class: "pc-panel", role: "dialog", "aria-modal": "false", "aria-labelledby": "pc-title", hidden: "" });
+  var header = el("header", { class: "pc-header" });
+  var title = el("h2", { id: "pc-title", class: "pc-title" }, cfg.title);
+  var close = el("button", { class: "pc-close", type: "button", "aria-label": "Close chat" }, "\u00d7");
+  var notice = el("p", { class: "pc-notice" }, "Automated assistant, not a clinician. Emergency: call 911.");
+  var log = el("div", { class: "pc-log", role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" });
+  var typing = el("p", { class: "pc-typing", hidden: "", "aria-live": "polite" }, "Assistant is typing\u2026");
+  var form = el("form", { class: "pc-form" });
+  var label = el("label", { for: "pc-input", class: "pc-sr" }, "Your question");
+  var input = el("input", { id: "pc-input", class: "pc-input", type: "text", autocomplete: "off", maxlength: "2000", placeholder: "Type your question" });
+  var send = el("button", { class: "pc-send", type: "submit" }, "Send");
+  header.append(title, close);
+  form.append(label, input, send);
+  panel.append(header, notice, log, typing, form);
+  root.append(launcher, panel);
+  document.body.appendChild(root);
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function open() {
+    panel.hidden = false;
+    launcher.setAttribute("aria-expanded", "true");
+    if (!socket && transport === "connecting") connect();
+    input.focus();
+  }
+  function shut() {
+    panel.hidden = true;
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.focus();
+  }
+  launcher.addEventListener("click", function () { panel.hidden ? open() : shut(); });
+  close.addEventListener("click", shut);
+  panel.addEventListener("keydown", function (e) { if (e.key === "Escape") { e.preventDefault(); shut(); } });
+
+  /* ---------- rendering (text only) ---------- */
+  function isUrgent(text) { return /\b(911|988)\b/.test(text || ""); }
+
+  function render(entry) {
+    var item = el("div", { class: "pc-msg pc-" + entry.role });
+    if (entry.role === "event") { item.textContent = entry.text; log.appendChild(item); return; }
+    var lines = String(entry.text || "").split("\n\nSource: ");
+    var body = el("p", { class: "pc-text" }, lines[0]);
+    item.appendChild(body);
+    if (entry.role === "bot" && isUrgent(entry.text)) {
+      item.classList.add("pc-urgent");
+      item.setAttribute("role", "alert");
+    }
+    if (lines[1]) item.appendChild(el("p", { class: "pc-source" }, "Source: " + lines[1]));
+    if (entry.buttons && entry.buttons.length) {
+      var group = el("div", { class: "pc-buttons", role: "group", "aria-label": "Suggested replies" });
+      entry.buttons.forEach(function (b) {
+        var btn = el("button", { type: "button", class: "pc-choice" }, b.title);
+        btn.addEventListener("click", function () { sendMessage(b.payload, b.title); });
+        group.appendChild(btn);
+      });
+      item.appendChild(group);
+    }
+    log.appendChild(item);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function add(entry) {
+    state.log.push(entry);
+    save();
+    render(entry);
+  }
+
+  function fromBot(message) {
+    typing.hidden = true;
+    var buttons = (message.quick_replies || message.buttons || []).map(function (b) { return { title: b.title, payload: b.payload }; });
+    var text = message.text || "";
+    if (/^A member of our clinic staff has joined/.test(text) || /^Our staff member has finished/.test(text)) {
+      add({ role: "event", text: text });
+      return;
+    }
+    add({ role: message.from_staff ? "staff" : "bot", text: text, buttons: buttons });
+  }
+
+  /* ---------- transport: socket.io (Engine.IO v4), REST fallback ---------- */
+  function connect() {
+    var url = new URL("/socket.io/?EIO=4&transport=websocket", cfg.rasaUrl);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    try { socket = new WebSocket(url.href); } catch (e) { return useRest(); }
+    var opened = false;
+    var fallbackTimer = window.setTimeout(function () { if (!socketReady) { try { socket.close(); } catch (e) {} useRest(); } }, 4000);
+    socket.onmessage = function (event) {
+      var data = String(event.data);
+      var type = data.charAt(0);
+      if (type === "0") { opened = true; socket.send("40"); }
+      else if (type === "2") { socket.send("3"); }
+      else if (type === "4") { onSocketIo(data.slice(1), fallbackTimer); }
+    };
+    socket.onclose = function () {
+      socketReady = false;
+      if (!opened) { window.clearTimeout(fallbackTimer); useRest(); }
+      else if (transport === "socket") { window.setTimeout(connect, 2000); }
+    };
+  }
+  function emit(name, payload) { socket.send("42" + JSON.stringify([name, payload])); }
+  function onSocketIo(packet, fallbackTimer) {
+    var type = packet.charAt(0);
+    if (type === "0") { emit("session_request", { session_id: state.sessionId }); }
+    else if (type === "4") { useRest(); }
+    else if (type === "2") {
+      var parsed; try { parsed = JSON.parse(packet.slice(1)); } catch (e) { return; }
+      if (parsed[0] === "session_confirm") {
+        state.sessionId = parsed[1]; save();
+        socketReady = true; transport = "socket"; window.clearTimeout(fallbackTimer);
+      } else if (parsed[0] === "bot_uttered") { fromBot(parsed[1] || {}); }
+    }
+  }
+  function useRest() {
+    if (transport === "rest") return;
+    transport = "rest";
+    if (!state.sessionId) { state.sessionId = newSessionId(); save(); }
+  }
+
+  function sendMessage(text, shown) {
+    text = String(text || "").trim();
+    if (!text) return;
+    add({ role: "user", text: shown || text });
+    typing.hidden = false;
+    if (transport === "socket" && socketReady) {
+      emit("user_uttered", { message: text, session_id: state.sessionId });
+      return;
+    }
+    if (!state.sessionId) { state.sessionId = newSessionId(); save(); }
+    fetch(new URL("/webhooks/rest/webhook", cfg.rasaUrl).href, {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender: state.sessionId, message: text })
+    }).then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (messages) { (messages || []).forEach(fromBot); typing.hidden = true; })
+      .catch(function () {
+        typing.hidden = true;
+        add({ role: "bot", text: "Sorry, I can't reach the assistant right now. Please call the clinic. In an emergency, call 911." });
+      });
+  }
+
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = input.value;
+    input.value = "";
+    sendMessage(text);
+  });
+
+  if (!state.log.length) { state.log.push({ role: "bot", text: cfg.greeting }); save(); }
+  state.log.forEach(render);
+  if (state.sessionId) connect();
+})();
