@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Debian packages the build needs: matplotlib (a Rasa dependency) compiles
-# against the system freetype and qhull on Python 3.11.
+# Debian packages the build and tests need: matplotlib (a Rasa dependency)
+# compiles against the system freetype and qhull on Python 3.11.
 set -euo pipefail
-needed=(libfreetype-dev libqhull-dev pkg-config)
+# Browser tests run in Debian's Chromium (a test tool's own browser download fails here).
+needed=(libfreetype-dev libqhull-dev pkg-config chromium chromium-driver)
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

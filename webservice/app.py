@@ -10,8 +10,10 @@ from sanic.response import json
 
 from pump_assistant.config import Settings, load_settings
 from pump_assistant.storage.database import open_database
+from pump_assistant.storage.staff import StaffDirectory
 from pump_assistant.storage.tickets import TicketStore
-from webservice.blueprints import handoffs, health, openapi, widget
+from webservice.blueprints import desk, handoffs, health, openapi, widget
+from webservice.handoff_service import HandoffService
 from webservice.rasa_client import RasaClient
 
 logger = logging.getLogger(__name__)
@@ -27,6 +29,7 @@ def create_app(settings: Settings | None = None, name: str = "pump_web") -> Sani
     app.blueprint(openapi.bp)
     app.blueprint(handoffs.bp)
     app.blueprint(widget.bp)
+    app.blueprint(desk.bp)
 
     @app.before_server_start
     async def start(app, _loop):
@@ -36,6 +39,8 @@ def create_app(settings: Settings | None = None, name: str = "pump_web") -> Sani
         app.ctx.tickets = TicketStore(app.ctx.database, settings.outbox_dir)
         app.ctx.rasa = RasaClient(settings.rasa_url, settings.rasa_token)
         await app.ctx.rasa.start()
+        app.ctx.staff = StaffDirectory(app.ctx.database)
+        app.ctx.handoffs = HandoffService(app.ctx.tickets, app.ctx.rasa, audit=app.ctx.staff.audit)
         app.ctx.outbox_task = asyncio.create_task(flush_outbox_forever(app))
         if not settings.desk_api_token:
             logger.warning("DESK_API_TOKEN is not set: the staff API refuses every request")

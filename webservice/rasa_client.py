@@ -42,6 +42,19 @@ class RasaClient:
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise RasaUnavailable(str(exc)) from exc
 
+    async def parse(self, text: str) -> dict:
+        """Rasa's NLU reading of a text (the console's "ask" box)."""
+        if self._session is None:
+            raise RasaUnavailable("client not started")
+        params = {"token": self._token} if self._token else {}
+        try:
+            async with self._session.post(f"{self._base}/model/parse", params=params, json={"text": text}) as response:
+                if response.status != 200:
+                    raise RasaUnavailable(f"Rasa answered {response.status}")
+                return await response.json()
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise RasaUnavailable(str(exc)) from exc
+
     async def healthy(self) -> bool:
         if self._session is None:
             return False

@@ -117,3 +117,49 @@ class SmsChoice(Base):
     phone = Column(String(32), primary_key=True)
     choices = Column(JSON, nullable=False, default=list)
     updated_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class StaffAccount(Base):
+    __tablename__ = "staff_accounts"
+
+    username = Column(String(64), primary_key=True)
+    display_name = Column(String(120), nullable=False)
+    password_hash = Column(String(255), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    disabled = Column(Boolean, nullable=False, default=False)
+
+
+class StaffSession(Base):
+    __tablename__ = "staff_sessions"
+
+    token_hash = Column(String(64), primary_key=True)
+    username = Column(String(64), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    actor = Column(String(120), nullable=False)
+    action = Column(String(64), nullable=False)
+    subject = Column(String(64))
+    detail = Column(Text)
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+
+
+class DraftAnswer(Base):
+    """A staff reply saved for clinician review; never shown to patients until approved."""
+
+    __tablename__ = "draft_answers"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    question = Column(Text, nullable=False)
+    text = Column(Text, nullable=False)
+    author = Column(String(120), nullable=False)
+    status = Column(String(16), nullable=False, default="pending")  # pending | approved | rejected
+    reviewed_by = Column(String(120))
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    reviewed_at = Column(DateTime)

@@ -78,6 +78,7 @@ class Stack:
     rasa_url: str
     env: dict
     twilio: "FakeTwilio"
+    web_port: int
 
     def say(self, sender: str, message: str) -> list[dict]:
         return self._post("/webhooks/rest/webhook", {"sender": sender, "message": message})
@@ -120,7 +121,7 @@ def stack(tmp_path_factory):
     if not MODEL_PATH.exists():
         pytest.fail(f"no trained model at {MODEL_PATH}: run `make train` first")
     work = tmp_path_factory.mktemp("stack")
-    action_port, rasa_port = free_port(), free_port()
+    action_port, rasa_port, web_port = free_port(), free_port(), free_port()
     twilio = FakeTwilio()
     env = {
         **os.environ,
@@ -135,6 +136,10 @@ def stack(tmp_path_factory):
         "TWILIO_NUMBER": TWILIO_NUMBER,
         "TWILIO_API_BASE": twilio.url,
         "TWILIO_WEBHOOK_URL": f"http://127.0.0.1:{rasa_port}/webhooks/sms/webhook",
+        "ALLOWED_ORIGINS": f"http://127.0.0.1:{web_port}",
+        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        "RASA_PUBLIC_URL": f"http://127.0.0.1:{rasa_port}",
+        "DESK_API_TOKEN": "integration-desk-token",
     }
     endpoints = work / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
@@ -147,12 +152,13 @@ def stack(tmp_path_factory):
         ))
         processes.append(subprocess.Popen(
             [str(BIN / "rasa"), "run", "--model", str(MODEL_PATH), "--port", str(rasa_port),
-             "--endpoints", str(endpoints), "--enable-api", "--auth-token", RASA_TOKEN],
+             "--endpoints", str(endpoints), "--enable-api", "--auth-token", RASA_TOKEN,
+             "--cors", f"http://127.0.0.1:{web_port}"],
             cwd=ROOT, env=env, stdout=logs["rasa"].open("w"), stderr=subprocess.STDOUT,
         ))
         _wait_for(f"http://127.0.0.1:{action_port}/health", processes[0], logs["actions"])
         _wait_for(f"http://127.0.0.1:{rasa_port}/", processes[1], logs["rasa"])
-        yield Stack(rasa_url=f"http://127.0.0.1:{rasa_port}", env=env, twilio=twilio)
+        yield Stack(rasa_url=f"http://127.0.0.1:{rasa_port}", env=env, twilio=twilio, web_port=web_port)
     finally:
         twilio.server.shutdown()
         for process in processes:
@@ -162,3 +168,19 @@ def stack(tmp_path_factory):
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture(scope="session")
+def web_server(stack, tmp_path_factory):
+    """The web service as its own process, for the browser."""
+    log = tmp_path_factory.mktemp("web") / "web.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "webservice", "--port", str(stack.web_port)],
+        cwd=ROOT, env=stack.env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{stack.web_port}/health", process, log, seconds=60)
+        yield f"http://127.0.0.1:{stack.web_port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

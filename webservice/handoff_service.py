@@ -1,0 +1,88 @@
+"""Working a hand-off: one implementation for the token API and the signed-in console."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Optional
+
+from pump_assistant.storage.tickets import TicketNotFound, TicketStore
+from webservice.rasa_client import RasaClient, RasaUnavailable
+
+logger = logging.getLogger(__name__)
+MAX_REPLY_CHARS = 1600
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    body: dict
+
+    @classmethod
+    def error(cls, status: int, code: str, detail: str) -> "Outcome":
+        return cls(status, {"error": code, "detail": detail})
+
+
+class HandoffService:
+    def __init__(self, tickets: TicketStore, rasa: RasaClient, audit=None):
+        self._tickets = tickets
+        self._rasa = rasa
+        self._audit = audit or (lambda *args, **kwargs: None)
+
+    async def claim(self, ticket_id: str, staff: str) -> Outcome:
+        try:
+            won = self._tickets.claim(ticket_id, staff)
+        except TicketNotFound:
+            return Outcome.error(404, "not_found", "no such hand-off")
+        ticket = self._tickets.get(ticket_id)
+        if not won:
+            return Outcome.error(409, "already_claimed", f"claimed by {ticket['claimed_by'] or 'someone else'} ({ticket['status']})")
+        self._audit(staff, "claimed", ticket_id)
+        await self._tell(ticket, "EXTERNAL_staff_joined")
+        return Outcome(200, ticket)
+
+    async def reply(self, ticket_id: str, staff: str, text: Optional[str]) -> Outcome:
+        if not isinstance(text, str) or not text.strip():
+            return Outcome.error(400, "bad_request", "a reply needs text")
+        if len(text) > MAX_REPLY_CHARS:
+            return Outcome.error(413, "too_long", f"a reply is at most {MAX_REPLY_CHARS} characters")
+        try:
+            ticket = self._tickets.get(ticket_id)
+        except TicketNotFound:
+            return Outcome.error(404, "not_found", "no such hand-off")
+        if ticket["status"] == "resolved":
+            return Outcome.error(409, "resolved", "this hand-off is resolved")
+        text = text.strip()
+        turn = {"role": "staff", "staff": staff, "text": text, "time": dt.datetime.now(dt.timezone.utc).isoformat()}
+        try:
+            await self._rasa.trigger_intent(
+                ticket["sender_id"], "EXTERNAL_staff_reply", {"staff_message": text, "staff_name": staff}
+            )
+            turn["delivered"] = True
+        except RasaUnavailable as exc:
+            logger.warning("staff reply on %s not delivered: %s", ticket_id, exc)
+            turn["delivered"] = False
+        # Kept on the ticket either way, so nothing the staff member wrote is lost.
+        self._tickets.append_turn(ticket_id, turn)
+        self._audit(staff, "replied" if turn["delivered"] else "reply_not_delivered", ticket_id)
+        if not turn["delivered"]:
+            return Outcome.error(502, "not_delivered", "the assistant could not be reached; the reply is saved on the ticket")
+        return Outcome(200, self._tickets.get(ticket_id))
+
+    async def resolve(self, ticket_id: str, staff: str) -> Outcome:
+        try:
+            done = self._tickets.resolve(ticket_id, staff)
+        except TicketNotFound:
+            return Outcome.error(404, "not_found", "no such hand-off")
+        ticket = self._tickets.get(ticket_id)
+        if not done:
+            return Outcome.error(409, "already_resolved", "this hand-off is already resolved")
+        self._audit(staff, "resolved", ticket_id)
+        await self._tell(ticket, "EXTERNAL_staff_resolved")
+        return Outcome(200, ticket)
+
+    async def _tell(self, ticket: dict, intent: str) -> None:
+        try:
+            await self._rasa.trigger_intent(ticket["sender_id"], intent)
+        except RasaUnavailable as exc:
+            logger.warning("could not tell conversation of ticket %s (%s): %s", ticket["id"], intent, exc)
