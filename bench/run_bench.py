@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT))
 from pump_assistant.config import load_settings  # noqa: E402
 from pump_assistant.content import load_registry  # noqa: E402
 from pump_assistant.content.registry import normalise_whitespace  # noqa: E402
-from pump_assistant.evaluation import load_examples, predicted_label, score  # noqa: E402
+from pump_assistant.evaluation import load_heldout, predicted_label, score  # noqa: E402
 
-HELDOUT = ROOT / "tests" / "heldout" / "faq.yml"
+HELDOUT_DIR = ROOT / "tests" / "heldout"
 MODEL = ROOT / "models" / "pump-assistant.tar.gz"
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -45,7 +45,7 @@ def free_port() -> int:
 def heldout_accuracy() -> dict:
     from rasa.core.agent import Agent
 
-    examples = load_examples(HELDOUT)
+    examples = load_heldout(HELDOUT_DIR, "faq")
     agent = Agent.load(str(MODEL))
     loop = asyncio.new_event_loop()
     predictions = {e.text: predicted_label(loop.run_until_complete(agent.parse_message(e.text))) for e in examples}
@@ -88,7 +88,7 @@ def tfidf_baseline() -> dict:
     settings = load_settings()
     registry = load_registry(settings.registry_path)
     paragraphs = page_paragraphs(settings, registry)
-    faq = [e for e in load_examples(HELDOUT) if e.label.startswith("faq/")]
+    faq = [e for e in load_heldout(HELDOUT_DIR, "faq") if e.label.startswith("faq/")]
     vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
     matrix = vectorizer.fit_transform([p for p, _ in paragraphs])
     scores = linear_kernel(vectorizer.transform([e.text for e in faq]), matrix)
@@ -170,7 +170,7 @@ def rest_latency(messages: int) -> dict:
                     break
             except OSError:
                 time.sleep(0.2)
-        questions = [e.text for e in load_examples(HELDOUT)]
+        questions = [e.text for e in load_heldout(HELDOUT_DIR, "faq")]
         latencies = []
         for i in range(messages):
             t0 = time.perf_counter()

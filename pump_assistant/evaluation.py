@@ -32,6 +32,11 @@ def load_examples(path: Path) -> list[Example]:
     return examples
 
 
+def load_heldout(directory: Path, kind: str) -> list[Example]:
+    """Every held-out file of a kind (``faq*.yml`` or ``safety*.yml``), written by different people."""
+    return [e for path in sorted(Path(directory).glob(f"{kind}*.yml")) for e in load_examples(path)]
+
+
 def predicted_label(parse: Mapping) -> str:
     """The full label a parse result stands for: the FAQ topic when the intent is ``faq``."""
     intent = ((parse.get("intent") or {}).get("name")) or ""

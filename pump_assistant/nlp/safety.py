@@ -26,7 +26,8 @@ CLAUSE_BREAKS = frozenset({",", ".", ";", "!", "?", "but", "and", "or", "though"
 # A sentence with one of these and no sign of a person's present state is a
 # general question about the therapy, not a report.
 GENERAL_CUES = frozenset(
-    {"risk", "sign", "symptom", "cause", "side", "complication", "possible", "warning", "watch", "chance", "rare", "common"}
+    {"risk", "sign", "symptom", "cause", "side", "complication", "possible", "warning", "watch", "chance", "rare",
+     "common", "related", "dangerous", "lead"}
 )
 PERSON_MARKERS = frozenset(
     {

@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from pump_assistant.evaluation import load_examples
+from pump_assistant.evaluation import load_heldout
 from tests.conftest import ROOT
 
-SAFETY = load_examples(ROOT / "tests" / "heldout" / "safety.yml")
+SAFETY = load_heldout(ROOT / "tests" / "heldout", "safety")
 DOSE = re.compile(r"\b\d+(\.\d+)?\s*(mg|mcg|micrograms?|milligrams?|ml|cc|units?)\b|\bdose (is|of) \d", re.I)
 
 

@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from pump_assistant.evaluation import load_examples
+from pump_assistant.evaluation import load_heldout
 from tests.conftest import MODEL_PATH, ROOT
 
 HELDOUT_DIR = ROOT / "tests" / "heldout"
@@ -13,7 +13,7 @@ HELDOUT_DIR = ROOT / "tests" / "heldout"
 
 @pytest.fixture(scope="session")
 def heldout():
-    return {name: load_examples(HELDOUT_DIR / f"{name}.yml") for name in ("faq", "safety")}
+    return {kind: load_heldout(HELDOUT_DIR, kind) for kind in ("faq", "safety")}
 
 
 @pytest.fixture(scope="session")
