@@ -27,7 +27,7 @@ CLAUSE_BREAKS = frozenset({",", ".", ";", "!", "?", "but", "and", "or", "though"
 # general question about the therapy, not a report.
 GENERAL_CUES = frozenset(
     {"risk", "sign", "symptom", "cause", "side", "complication", "possible", "warning", "watch", "chance", "rare",
-     "common", "related", "dangerous", "lead"}
+     "common", "related", "relate", "dangerous", "lead"}
 )
 PERSON_MARKERS = frozenset(
     {
