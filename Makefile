@@ -24,6 +24,7 @@ $(VENV)/.installed: $(BIN)/python requirements/*.txt pyproject.toml
 	./scripts/system-packages.sh
 	$(PIP_INSTALL) -r requirements/base-py311.txt
 	$(PIP_INSTALL) -r requirements/dev.txt
+	$(BIN)/pip install --disable-pip-version-check --no-deps -r requirements/no-deps.txt
 	$(BIN)/pip install --disable-pip-version-check --no-deps -e .
 	touch $@
 
