@@ -88,7 +88,7 @@ def load_settings() -> Settings:
         twilio_webhook_url=os.environ.get("TWILIO_WEBHOOK_URL", ""),
         twilio_api_base=os.environ.get("TWILIO_API_BASE", "https://api.twilio.com"),
         answer_confidence=_float("ANSWER_CONFIDENCE", 0.5),
-        ambiguity_margin=_float("AMBIGUITY_MARGIN", 0.2),
+        ambiguity_margin=_float("AMBIGUITY_MARGIN", 0.3),
     )
 
 

@@ -107,18 +107,26 @@ class SafetyNet:
         return self.check(self._nlp(text.lower()))
 
     def check(self, doc: Doc) -> list[Finding]:
+        return self.examine(doc)[0]
+
+    def examine(self, doc: Doc) -> tuple[list[Finding], list[str]]:
+        """Signs found, and signs mentioned only in a negated or general way ("no fever")."""
         findings: dict[str, Finding] = {}
+        dismissed: list[str] = []
         matches = self._phrase_matcher(doc) + self._matcher(doc)
         for match_id, start, end in sorted(matches, key=lambda m: m[1]):
             sign = self._signs[doc.vocab.strings[match_id]]
-            if sign.id in findings or not self._counts(sign, doc, start, end):
+            if sign.id in findings:
+                continue
+            if not self._counts(sign, doc, start, end):
+                dismissed.append(sign.id)
                 continue
             findings[sign.id] = Finding(sign.id, sign.label, sign.self_harm, doc[start:end].text)
         message = _lemma_text(doc)
         for sign, groups in self._combinations:
             if sign.id not in findings and all(any(p in message for p in group) for group in groups):
                 findings[sign.id] = Finding(sign.id, sign.label, sign.self_harm, doc.text)
-        return list(findings.values())
+        return list(findings.values()), [d for d in dismissed if d not in findings]
 
     def _counts(self, sign: Sign, doc: Doc, start: int, end: int) -> bool:
         if end < len(doc) and doc[end].lemma_.lower() in sign.unless_followed_by:
@@ -150,13 +158,14 @@ def _is_general_question(sentence: Span) -> bool:
     return True
 
 
-def findings_summary(findings: Iterable[Finding]) -> dict:
+def findings_summary(findings: Iterable[Finding], dismissed: Iterable[str] = ()) -> dict:
     """The safety net's verdict as plain data, for the parse result and tickets."""
     findings = list(findings)
     return {
         "emergency": bool(findings),
         "self_harm": any(f.self_harm for f in findings),
         "signs": [f.sign for f in findings],
+        "dismissed": sorted(set(dismissed)),
     }
 
 

@@ -3,6 +3,12 @@
 Placed last in the pipeline, after the classifiers and the FallbackClassifier:
 whatever they predicted, a message with an emergency sign leaves NLU with the
 ``emergency`` intent at full confidence, so the emergency rule always fires.
+
+The one thing it takes away from the classifier: when the classifier says
+``emergency`` only because the words of a sign appear, and the net saw every
+such sign negated or asked about in general ("no fever, just asking about my
+refill"), the next intent in the ranking stands instead. Any sign the net
+cannot explain away keeps the emergency.
 """
 from __future__ import annotations
 
@@ -56,11 +62,14 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
             doc = message.get(SPACY_DOCS[TEXT])
             if doc is None:  # e.g. a button payload "/intent{...}"
                 continue
-            verdict = findings_summary(self._safety_net(model).check(doc))
+            verdict = findings_summary(*self._safety_net(model).examine(doc))
             message.set(SAFETY_KEY, verdict, add_to_output=True)
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != self._intent]
             if verdict["emergency"]:
                 override = {"name": self._intent, "confidence": 1.0}
                 message.set(INTENT, override, add_to_output=True)
-                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != self._intent]
                 message.set(INTENT_RANKING_KEY, [override, *ranking], add_to_output=True)
+            elif verdict["dismissed"] and (message.get(INTENT) or {}).get("name") == self._intent and ranking:
+                message.set(INTENT, ranking[0], add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
