@@ -61,8 +61,10 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
-            if not text or text.startswith("/"):
+            if text is None:
                 continue
+            # Every message with text gets the feature, even "/intent" payloads:
+            # DIET's compiled graph expects the same inputs for every message.
             vector = self._encode(text).reshape(1, -1)
             message.add_features(
                 Features(vector, FEATURE_TYPE_SENTENCE, TEXT, self._config[FEATURIZER_CLASS_ALIAS])
