@@ -27,7 +27,7 @@ CLAUSE_BREAKS = frozenset({",", ".", ";", "!", "?", "but", "and", "or", "though"
 # general question about the therapy, not a report.
 GENERAL_CUES = frozenset(
     {"risk", "sign", "symptom", "cause", "side", "complication", "possible", "warning", "watch", "chance", "rare",
-     "common", "related", "relate", "dangerous", "lead"}
+     "common", "related", "relate", "dangerous", "lead", "if", "people", "anyone", "someone", "why", "ago"}
 )
 PERSON_MARKERS = frozenset(
     {
@@ -37,7 +37,7 @@ PERSON_MARKERS = frozenset(
     }
 )
 # "I" reports a present state only with verbs like these ("I have", "I'm", "I can't").
-FIRST_PERSON_STATE_VERBS = frozenset({"have", "be", "feel", "keep", "can", "get", "think", "start", "just", "am", "suddenly"})
+FIRST_PERSON_STATE_VERBS = frozenset({"have", "be", "feel", "can", "get", "think", "start", "just", "am", "suddenly"})
 
 
 @dataclass(frozen=True)

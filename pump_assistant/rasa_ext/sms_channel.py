@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import re
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from urllib.parse import parse_qsl
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
@@ -143,9 +144,13 @@ class SmsInput(InputChannel):
 
         @bp.post("/webhook")
         async def receive(request: Request):
+            content_type = request.headers.get("content-type", "")
+            if not content_type.startswith("application/x-www-form-urlencoded"):
+                return response.text("expected a form-encoded Twilio request", status=415)
             try:
-                params = {key: request.form.get(key) for key in request.form.keys()}
-            except Exception:
+                # Blank values kept: Twilio signs every parameter, "Body=" included.
+                params = dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True, strict_parsing=False))
+            except (UnicodeDecodeError, ValueError):
                 return response.text("expected a form-encoded Twilio request", status=400)
             if not self._signature_valid(request, params):
                 return response.text("invalid or missing Twilio signature", status=403)

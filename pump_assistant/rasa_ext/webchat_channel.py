@@ -9,6 +9,7 @@ patient's room whichever socket they are on).
 """
 from __future__ import annotations
 
+import inspect
 import logging
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
@@ -73,7 +74,9 @@ class WebChatInput(InputChannel):
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
             requested = _valid_session_id((data or {}).get("session_id")) if isinstance(data, dict) else None
             session_id = requested or uuid.uuid4().hex
-            sio.enter_room(sid, session_id)
+            joined = sio.enter_room(sid, session_id)
+            if inspect.isawaitable(joined):  # a coroutine in newer python-socketio
+                await joined
             await sio.emit("session_confirm", session_id, room=sid)
 
         @sio.on(USER_EVENT)

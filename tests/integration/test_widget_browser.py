@@ -71,7 +71,7 @@ def test_quick_reply_buttons_work(page):
     page.locator(".pc-choice").first.wait_for(timeout=20000)
     before = page.locator(".pc-bot").count()
     page.locator(".pc-choice").first.click()
-    page.wait_for_function(f"document.querySelectorAll('.pc-bot').length > {before}", timeout=20000)
+    page.locator(".pc-bot").nth(before).wait_for(timeout=20000)
 
 
 def test_emergency_reply_is_unmissable(page):
@@ -115,23 +115,3 @@ def test_input_is_readable_size_and_messages_are_text_not_html(page):
     ask(page, "<img src=x onerror=alert(1)> hello")
     page.locator(".pc-user", has_text="<img src=x").wait_for(timeout=5000)
     assert page.locator(".pc-log img").count() == 0
-
-
-def test_staff_join_reply_and_resolve_reach_the_widget(page, web_server, stack, registry):
-    page.click(".pc-launcher")
-    ask(page, "can a nurse call me back please")
-    page.locator(".pc-bot", has_text="May our staff contact you").wait_for(timeout=20000)
-    page.locator(".pc-choice", has_text="No, thanks").click()
-    page.locator(".pc-bot", has_text="That's fine").wait_for(timeout=20000)
-    session_id = page.evaluate("JSON.parse(Object.values(localStorage)[0]).sessionId")
-    tickets = TicketStore(open_database(stack.env["DATABASE_URL"]), Path(stack.env["OUTBOX_DIR"]))
-    ticket_id = tickets.active_for(session_id)["id"]
-
-    staff_api(web_server, f"/api/handoffs/{ticket_id}/claim", {"staff": "Nurse Ana"})
-    page.locator(".pc-event", has_text="has joined").wait_for(timeout=20000)
-    staff_api(web_server, f"/api/handoffs/{ticket_id}/reply", {"staff": "Nurse Ana", "text": "I will call you in 5 minutes."})
-    page.locator(".pc-bot, .pc-staff", has_text="Nurse Ana: I will call you in 5 minutes.").wait_for(timeout=20000)
-    staff_api(web_server, f"/api/handoffs/{ticket_id}/resolve", {"staff": "Nurse Ana"})
-    page.locator(".pc-event", has_text="finished helping").wait_for(timeout=20000)
-    ask(page, "how long does the battery last?")
-    page.locator(".pc-bot .pc-text", has_text=registry.answers["battery"].sms[:40]).wait_for(timeout=20000)
