@@ -49,7 +49,7 @@ test-stories: train ## conversation tests (test stories)
 	$(BIN)/rasa test core --stories tests/stories --model models/pump-assistant.tar.gz --fail-on-prediction-errors --out results/stories
 
 pytest: train ## unit, action and held-out evaluation tests
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not services"
 
 test: validate train test-stories pytest ## the whole suite: validate, train, test stories, pytest
 

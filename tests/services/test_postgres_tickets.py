@@ -1,0 +1,51 @@
+"""Tickets on the real PostgreSQL on loopback (make test-services; not in the default run)."""
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from pump_assistant.storage.database import open_database
+from pump_assistant.storage.tickets import TicketDraft, TicketStore
+
+pytestmark = pytest.mark.services
+SERVER = "postgresql://postgres@127.0.0.1:5432"
+
+
+@pytest.fixture
+def postgres_url():
+    name = f"pump_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield f"{SERVER}/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_migrations_and_tickets_on_postgres(postgres_url, tmp_path):
+    store = TicketStore(open_database(postgres_url, migrate=True), tmp_path / "outbox")
+    ticket_id, stored = store.raise_ticket(TicketDraft(sender_id="+15550100", channel="sms", reason="clinical",
+                                                       trigger_message="my incision is red"))
+    assert stored and store.get(ticket_id)["reason"] == "clinical"
+
+
+def test_claim_race_on_postgres_has_one_winner(postgres_url, tmp_path):
+    store = TicketStore(open_database(postgres_url, migrate=True), tmp_path / "outbox")
+    ticket_id, _ = store.raise_ticket(TicketDraft(sender_id="s", channel="rest", reason="request", trigger_message="call me"))
+    stores = [TicketStore(open_database(postgres_url), tmp_path / "outbox") for _ in range(10)]
+    with ThreadPoolExecutor(10) as pool:
+        wins = list(pool.map(lambda pair: pair[1].claim(ticket_id, f"staff-{pair[0]}"), enumerate(stores)))
+    assert wins.count(True) == 1
+
+
+def test_outbox_lands_when_postgres_is_back(postgres_url, tmp_path):
+    down = TicketStore(open_database("postgresql://postgres@127.0.0.1:1/nowhere"), tmp_path / "outbox")
+    ticket_id, stored = down.raise_ticket(TicketDraft(sender_id="s", channel="rest", reason="emergency", trigger_message="can't breathe"))
+    assert not stored
+    up = TicketStore(open_database(postgres_url), tmp_path / "outbox")
+    assert up.flush_outbox() == 1
+    assert up.get(ticket_id)["urgency"] == "emergency"
