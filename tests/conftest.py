@@ -30,7 +30,6 @@ def registry(settings):
 
 @pytest.fixture(scope="session")
 def nlp():
-    import spacy
 
     from pump_assistant.nlp.build import build_pipeline
 

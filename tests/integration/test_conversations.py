@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
-from pump_assistant.content import load_registry
 from pump_assistant.storage.database import open_database
 from pump_assistant.storage.tickets import TicketStore
 
@@ -14,7 +14,7 @@ DOSE = re.compile(r"\b\d+(\.\d+)?\s*(mg|mcg|micrograms?|milligrams?|ml|units?)\b
 
 @pytest.fixture(scope="module")
 def tickets(stack):
-    return TicketStore(open_database(stack.env["DATABASE_URL"]), __import__("pathlib").Path(stack.env["OUTBOX_DIR"]))
+    return TicketStore(open_database(stack.env["DATABASE_URL"]), Path(stack.env["OUTBOX_DIR"]))
 
 
 def test_a_pump_question_gets_the_approved_answer_and_its_source(stack, registry):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from pump_assistant.evaluation import load_heldout
 from tests.conftest import ROOT

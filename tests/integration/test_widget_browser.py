@@ -1,8 +1,6 @@
 """The chat widget as a patient uses it, in headless Chromium (Playwright)."""
 from __future__ import annotations
 
-import json
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -10,8 +8,6 @@ import pytest
 playwright = pytest.importorskip("playwright.sync_api")
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 
-from pump_assistant.storage.database import open_database  # noqa: E402
-from pump_assistant.storage.tickets import TicketStore  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -39,17 +35,6 @@ def page(browser, web_server):
 def ask(page, text: str) -> None:
     page.fill("#pc-input", text)
     page.press("#pc-input", "Enter")
-
-
-def staff_api(web_server, method_path: str, body: dict | None = None) -> dict:
-    request = urllib.request.Request(
-        web_server + method_path,
-        data=json.dumps(body or {}).encode(),
-        headers={"Authorization": "Bearer integration-desk-token", "Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
 
 
 def test_ask_see_answer_and_source_reload_keeps_history(page, registry):
