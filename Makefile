@@ -11,7 +11,7 @@ export MPLSETUPCFG := $(CURDIR)/requirements/mplsetup.cfg
 SPACY_DIR := models/spacy/en_pump
 PIP_INSTALL := $(BIN)/pip install --disable-pip-version-check --ignore-requires-python -c requirements/constraints.txt
 
-.PHONY: help setup spacy train validate run shell test test-stories test-nlu pytest test-services bench clean
+.PHONY: help setup spacy train validate run shell test test-stories test-nlu pytest test-services bench load audit clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -53,11 +53,19 @@ pytest: train ## unit, action and held-out evaluation tests
 
 test: validate train test-stories pytest ## the whole suite: validate, train, test stories, pytest
 
-test-services: setup ## tests against the real PostgreSQL on loopback
+test-services: train ## scale-out and fault tests on the real PostgreSQL, Redis and RabbitMQ on loopback
 	$(BIN)/python -m pytest -q -m services
 
 bench: train ## benchmark: held-out accuracy vs TF-IDF, latency, start-up, training time, memory
 	$(BIN)/python bench/run_bench.py
+
+load: train ## load test: 50 then 200 concurrent conversations for 60 s each, and one 300-turn conversation
+	$(BIN)/python bench/load_test.py --start --conversations 50 --seconds 60 --json
+	$(BIN)/python bench/load_test.py --start --conversations 200 --seconds 60 --json
+	$(BIN)/python bench/load_test.py --start --long-conversation 300 --json
+
+audit: ## dependency audit (pip-audit) against the pinned set; decisions in docs/dependency-audit.md
+	./scripts/audit.sh
 
 clean:
 	rm -rf results .pytest_cache var/test-*

@@ -56,6 +56,10 @@ class Settings:
     answer_confidence: float
     # When the two best topics are closer than this, offer both.
     ambiguity_margin: float
+    # Public endpoints: messages per minute per conversation and per client
+    # address (0 turns a limit off, e.g. for a load test from one machine).
+    rate_limit_per_sender: int
+    rate_limit_per_ip: int
 
     @property
     def clinic_phone_or_generic(self) -> str:
@@ -89,6 +93,8 @@ def load_settings() -> Settings:
         twilio_api_base=os.environ.get("TWILIO_API_BASE", "https://api.twilio.com"),
         answer_confidence=_float("ANSWER_CONFIDENCE", 0.5),
         ambiguity_margin=_float("AMBIGUITY_MARGIN", 0.3),
+        rate_limit_per_sender=int(_float("RATE_LIMIT_PER_SENDER", 30)),
+        rate_limit_per_ip=int(_float("RATE_LIMIT_PER_IP", 300)),
     )
 
 

@@ -15,7 +15,6 @@ fails with a 500 on a picture-only message. This one:
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from urllib.parse import parse_qsl
 
@@ -24,8 +23,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from twilio.request_validator import RequestValidator
 
-from pump_assistant import services
+from pump_assistant import log_redaction, services
 from pump_assistant.config import get_settings
+from pump_assistant.inbound import TOO_LONG_REPLY, clean_text, too_long
+from pump_assistant.ratelimit import TOO_MANY_MESSAGE, RateLimiter
+from pump_assistant.rasa_ext.reply_guard import handle_with_reply_guard
 from pump_assistant.sms.formatting import choice_for_reply, numbered_choices, split_for_sms
 from pump_assistant.sms.state import SmsState
 from pump_assistant.sms.twilio_api import TwilioApi, TwilioSendError
@@ -37,7 +39,6 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 START_WORDS = {"START", "YES", "UNSTOP"}
 HELP_WORDS = {"HELP", "INFO"}
-MAX_INBOUND_CHARS = 1600
 NO_TEXT_REPLY = (
     "Thanks for your message. I can only read text, not pictures or files. "
     "Please type your question. If this is an emergency, call 911."
@@ -113,6 +114,7 @@ class SmsInput(InputChannel):
     def __init__(self) -> None:
         self._state: Optional[SmsState] = None
         self._api: Optional[TwilioApi] = None
+        self._per_sender: Optional[RateLimiter] = None
 
     def _ready(self) -> tuple[SmsState, TwilioApi]:
         if self._state is None or self._api is None:
@@ -135,8 +137,15 @@ class SmsInput(InputChannel):
         url = settings.twilio_webhook_url or request.url
         return RequestValidator(settings.twilio_auth_token).validate(url, params, signature)
 
+    def _rate_limit(self) -> RateLimiter:
+        # Per phone number only: every request comes from Twilio's addresses.
+        if self._per_sender is None:
+            self._per_sender = RateLimiter(get_settings().rate_limit_per_sender)
+        return self._per_sender
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("sms_webhook", __name__)
+        log_redaction.install()
 
         @bp.get("/")
         async def health(_: Request):
@@ -161,7 +170,11 @@ class SmsInput(InputChannel):
             twiml = response.text(EMPTY_TWIML, content_type="text/xml")
             if not state.first_delivery(sid):
                 return twiml
-            text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", params.get("Body") or "").strip()[:MAX_INBOUND_CHARS]
+            limited = self._rate_limit().check(sender)
+            if not limited.allowed:
+                logger.warning("SMS from %s over the rate limit", _masked(sender))
+                return response.text(TOO_MANY_MESSAGE, status=429, headers={"Retry-After": str(limited.retry_after)})
+            text = clean_text(params.get("Body") or "")
             output = SmsOutput(api, state)
             keyword = text.upper()
             if keyword in STOP_WORDS:
@@ -177,6 +190,9 @@ class SmsInput(InputChannel):
             if not text:
                 request.app.add_task(output.send_text_message(sender, NO_TEXT_REPLY))
                 return twiml
+            if too_long(text):
+                request.app.add_task(output.send_text_message(sender, TOO_LONG_REPLY))
+                return twiml
             choices = state.choices(sender)
             payload = choice_for_reply(text, choices) if choices else None
             message = UserMessage(
@@ -186,14 +202,7 @@ class SmsInput(InputChannel):
                 input_channel=CHANNEL,
                 metadata={"message_sid": sid},
             )
-            request.app.add_task(self._handle(on_new_message, message))
+            request.app.add_task(handle_with_reply_guard(on_new_message, message, getattr(request.app.ctx, "agent", None)))
             return twiml
 
         return bp
-
-    @staticmethod
-    async def _handle(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
-        try:
-            await on_new_message(message)
-        except Exception:
-            logger.exception("handling an SMS from %s failed", _masked(message.sender_id))

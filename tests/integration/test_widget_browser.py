@@ -1,7 +1,10 @@
 """The chat widget as a patient uses it, in headless Chromium (Playwright)."""
 from __future__ import annotations
 
+import json
+import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -35,6 +38,31 @@ def page(browser, web_server):
 def ask(page, text: str) -> None:
     page.fill("#pc-input", text)
     page.press("#pc-input", "Enter")
+
+
+def staff_api(stack, web_server, path: str, body: dict | None = None) -> dict:
+    request = urllib.request.Request(
+        web_server + path,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {stack.env['DESK_API_TOKEN']}", "Content-Type": "application/json"},
+        method="GET" if body is None else "POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def watch_sockets(page) -> list[dict]:
+    """Every WebSocket the page opens, with the frames it received."""
+    sockets = []
+
+    def opened(ws):
+        record = {"url": ws.url, "received": [], "closed": False}
+        ws.on("framereceived", lambda payload: record["received"].append(payload))
+        ws.on("close", lambda _: record.update(closed=True))
+        sockets.append(record)
+
+    page.on("websocket", opened)
+    return sockets
 
 
 def test_ask_see_answer_and_source_reload_keeps_history(page, registry):
@@ -100,3 +128,57 @@ def test_input_is_readable_size_and_messages_are_text_not_html(page):
     ask(page, "<img src=x onerror=alert(1)> hello")
     page.locator(".pc-user", has_text="<img src=x").wait_for(timeout=5000)
     assert page.locator(".pc-log img").count() == 0
+
+
+def test_staff_reply_appears_live_without_reload_or_sending(page, stack, web_server, registry):
+    sockets = watch_sockets(page)
+    page.click(".pc-launcher")
+    ask(page, "should I lower my dose, I feel dizzy?")
+    page.locator(".pc-bot .pc-text", has_text="passed your question").wait_for(timeout=30000)
+    decline = page.locator(".pc-choice", has_text="No, thanks").last
+    decline.wait_for(timeout=20000)
+    decline.click()
+    page.locator(".pc-bot .pc-text", has_text="Your question is with our staff").wait_for(timeout=20000)
+    # The conversation went over the socket, the only way a staff reply can be pushed.
+    assert any('"session_confirm"' in str(frame) for ws in sockets for frame in ws["received"])
+
+    session_id = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('pumpChat:')).map(k => JSON.parse(localStorage.getItem(k)).sessionId)[0]")
+    tickets = staff_api(stack, web_server, "/api/handoffs?status=open&limit=200")["handoffs"]
+    ticket = next(t for t in tickets if t["sender_id"] == session_id)
+    assert ticket["reason"] == "clinical"
+    user_messages = page.locator(".pc-user").count()
+
+    staff_api(stack, web_server, f"/api/handoffs/{ticket['id']}/claim", {"staff": "Nurse Ana"})
+    page.locator(".pc-event", has_text="A member of our clinic staff has joined").wait_for(timeout=20000)
+    staff_api(stack, web_server, f"/api/handoffs/{ticket['id']}/reply", {"staff": "Nurse Ana", "text": "Please sit down, I am calling you now."})
+    reply = page.locator(".pc-staff .pc-text", has_text="Nurse Ana: Please sit down, I am calling you now.")
+    reply.wait_for(timeout=20000)
+    assert page.locator(".pc-user").count() == user_messages
+
+    staff_api(stack, web_server, f"/api/handoffs/{ticket['id']}/resolve", {"staff": "Nurse Ana"})
+    page.locator(".pc-event", has_text="Our staff member has finished helping you").wait_for(timeout=20000)
+    assert page.locator(".pc-user").count() == user_messages
+
+    ask(page, "how is the pump refilled?")
+    page.locator(".pc-bot .pc-text", has_text=registry.answers["refills"].text[:40]).wait_for(timeout=20000)
+    assert page.locator(".pc-source").last.inner_text().startswith("Source:")
+
+
+def test_page_from_another_origin_cannot_open_the_socket(browser, stack, web_server):
+    # Same page, same server, but "localhost" is another origin than the allowed "127.0.0.1".
+    port = urlsplit(web_server).port
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        sockets = watch_sockets(page)
+        page.goto(f"http://localhost:{port}/demo")
+        page.click(".pc-launcher")
+        page.wait_for_function("document.querySelectorAll('.pc-log .pc-msg').length >= 1")
+        page.wait_for_timeout(1000)
+        assert sockets and all(ws["url"].startswith(stack.rasa_url.replace("http", "ws", 1)) for ws in sockets)
+        ask(page, "how is the pump refilled?")
+        page.locator(".pc-bot .pc-text", has_text="can't reach the assistant").wait_for(timeout=20000)
+        assert all(ws["received"] == [] for ws in sockets)
+        assert page.locator(".pc-source").count() == 0
+    finally:
+        context.close()

@@ -1,29 +1,14 @@
 """Tickets on the real PostgreSQL on loopback (make test-services; not in the default run)."""
 from __future__ import annotations
 
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from pump_assistant.storage.database import open_database
 from pump_assistant.storage.tickets import TicketDraft, TicketStore
 
 pytestmark = pytest.mark.services
-SERVER = "postgresql://postgres@127.0.0.1:5432"
-
-
-@pytest.fixture
-def postgres_url():
-    name = f"pump_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield f"{SERVER}/{name}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_migrations_and_tickets_on_postgres(postgres_url, tmp_path):

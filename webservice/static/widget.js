@@ -2,7 +2,8 @@
  * Embed: <script src="https://clinic.example/widget.js" data-rasa-url="https://assistant.clinic.example" defer></script>
  * Optional: data-title, data-greeting. No dependencies, no third-party requests, no inline script or style
  * (works under a strict Content-Security-Policy); every message is rendered as text, never as HTML.
- * Talks to Rasa's socket.io channel ("webchat", Engine.IO v4 over WebSocket) and falls back to the REST channel.
+ * Talks to Rasa's socket.io channel ("webchat", Engine.IO v4 over WebSocket), which also carries staff replies
+ * live; falls back to the REST channel when the socket cannot open, and keeps trying to get the socket back.
  */
 (function () {
   "use strict";
@@ -16,7 +17,7 @@
   };
   var STORE = "pumpChat:" + cfg.rasaUrl;
   var state = load();
-  var socket = null, socketReady = false, pingTimer = null, transport = "connecting";
+  var socket = null, socketReady = false, transport = "connecting";
 
   function load() {
     try { return JSON.parse(window.localStorage.getItem(STORE)) || { sessionId: null, log: [] }; }
@@ -66,7 +67,7 @@
   function open() {
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
-    if (!socket && transport === "connecting") connect();
+    if (!socket && !retryTimer && transport === "connecting") connect();
     input.focus();
   }
   function shut() {
@@ -123,54 +124,87 @@
   }
 
   /* ---------- transport: socket.io (Engine.IO v4), REST fallback ---------- */
+  // Staff replies can only be pushed over the socket, and Rasa sends them on the
+  // channel of the patient's latest message: so messages typed while the socket
+  // is (re)connecting wait for it rather than going over REST at once.
+  var CONNECT_TIMEOUT = 4000, RETRY_FIRST = 2000, RETRY_MAX = 60000;
+  var pending = [], retryDelay = RETRY_FIRST, retryTimer = null;
+
   function connect() {
+    retryTimer = null;
     var url = new URL("/socket.io/?EIO=4&transport=websocket", cfg.rasaUrl);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    try { socket = new WebSocket(url.href); } catch (e) { return useRest(); }
-    var opened = false;
-    var fallbackTimer = window.setTimeout(function () { if (!socketReady) { try { socket.close(); } catch (e) {} useRest(); } }, 4000);
-    socket.onmessage = function (event) {
+    var ws;
+    try { ws = new WebSocket(url.href); } catch (e) { useRest(); return; }
+    socket = ws;
+    var fallbackTimer = window.setTimeout(function () {
+      if (ws === socket && !socketReady) { try { ws.close(); } catch (e) {} useRest(); }
+    }, CONNECT_TIMEOUT);
+    ws.onmessage = function (event) {
+      if (ws !== socket) return;
       var data = String(event.data);
       var type = data.charAt(0);
-      if (type === "0") { opened = true; socket.send("40"); }
-      else if (type === "2") { socket.send("3"); }
+      if (type === "0") { ws.send("40"); }
+      else if (type === "2") { ws.send("3"); }
       else if (type === "4") { onSocketIo(data.slice(1), fallbackTimer); }
     };
-    socket.onclose = function () {
-      socketReady = false;
-      if (!opened) { window.clearTimeout(fallbackTimer); useRest(); }
-      else if (transport === "socket") { window.setTimeout(connect, 2000); }
+    ws.onclose = function () {
+      window.clearTimeout(fallbackTimer);
+      if (ws !== socket) return;
+      socket = null;
+      if (socketReady) {
+        socketReady = false;
+        transport = "connecting";
+        retryDelay = RETRY_FIRST;
+      } else {
+        useRest();
+      }
+      // Also from REST mode, so live staff replies come back once the socket can open.
+      scheduleReconnect();
     };
   }
-  function emit(name, payload) { socket.send("42" + JSON.stringify([name, payload])); }
+  function scheduleReconnect() {
+    if (retryTimer) return;
+    retryTimer = window.setTimeout(connect, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, RETRY_MAX);
+  }
+  function emit(name, payload) {
+    if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+    socket.send("42" + JSON.stringify([name, payload]));
+    return true;
+  }
   function onSocketIo(packet, fallbackTimer) {
     var type = packet.charAt(0);
     if (type === "0") { emit("session_request", { session_id: state.sessionId }); }
-    else if (type === "4") { useRest(); }
+    else if (type === "4") { try { socket.close(); } catch (e) {} }
     else if (type === "2") {
       var parsed; try { parsed = JSON.parse(packet.slice(1)); } catch (e) { return; }
       if (parsed[0] === "session_confirm") {
         state.sessionId = parsed[1]; save();
-        socketReady = true; transport = "socket"; window.clearTimeout(fallbackTimer);
+        socketReady = true; transport = "socket"; retryDelay = RETRY_FIRST;
+        window.clearTimeout(fallbackTimer);
+        flush();
       } else if (parsed[0] === "bot_uttered") { fromBot(parsed[1] || {}); }
     }
   }
   function useRest() {
-    if (transport === "rest") return;
-    transport = "rest";
     if (!state.sessionId) { state.sessionId = newSessionId(); save(); }
+    transport = "rest";
+    flush();
+  }
+  function flush() {
+    var queued = pending;
+    pending = [];
+    queued.forEach(deliver);
   }
 
-  function sendMessage(text, shown) {
-    text = String(text || "").trim();
-    if (!text) return;
-    add({ role: "user", text: shown || text });
-    typing.hidden = false;
-    if (transport === "socket" && socketReady) {
-      emit("user_uttered", { message: text, session_id: state.sessionId });
+  function deliver(text) {
+    if (transport === "socket" && socketReady && emit("user_uttered", { message: text, session_id: state.sessionId })) return;
+    if (transport !== "rest") {
+      pending.push(text);
+      if (!socket && !retryTimer) connect();
       return;
     }
-    if (!state.sessionId) { state.sessionId = newSessionId(); save(); }
     fetch(new URL("/webhooks/rest/webhook", cfg.rasaUrl).href, {
       method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ sender: state.sessionId, message: text })
@@ -180,6 +214,14 @@
         typing.hidden = true;
         add({ role: "bot", text: "Sorry, I can't reach the assistant right now. Please call the clinic. In an emergency, call 911." });
       });
+  }
+
+  function sendMessage(text, shown) {
+    text = String(text || "").trim();
+    if (!text) return;
+    add({ role: "user", text: shown || text });
+    typing.hidden = false;
+    deliver(text);
   }
 
   form.addEventListener("submit", function (e) {

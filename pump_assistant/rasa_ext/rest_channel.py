@@ -1,0 +1,111 @@
+"""The REST channel (``POST /webhooks/rest/webhook``), hardened.
+
+Rasa 3.6's ``RestInput`` answers an empty body or a JSON list with a 500 (it
+calls ``.get`` on it), puts every request without a sender into one shared
+"default" conversation, lets the caller pick the input channel, and passes a
+100 kB message straight to NLU. This channel validates the payload, caps the
+length before NLU, limits the rate per sender and per IP address, and never
+leaves a message without a reply (:mod:`reply_guard`).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from pump_assistant import log_redaction
+from pump_assistant.config import get_settings
+from pump_assistant.inbound import EMPTY_REPLY, TOO_LONG_REPLY, clean_text, too_long, valid_sender_id
+from pump_assistant.ratelimit import TOO_MANY_MESSAGE, RateLimiter
+from pump_assistant.rasa_ext.reply_guard import handle_with_reply_guard
+
+logger = logging.getLogger(__name__)
+
+# A request this large cannot be one honest question; refuse it before parsing.
+MAX_BODY_BYTES = 256 * 1024
+
+
+def _error(status: int, message: str, **headers: str) -> response.HTTPResponse:
+    return response.json({"error": message}, status=status, headers=headers or None)
+
+
+def client_address(request: Request) -> str:
+    # remote_addr is set only when sanic is told to trust a proxy's forwarded headers.
+    return request.remote_addr or request.ip or "unknown"
+
+
+class PatientRestInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "PatientRestInput":
+        return cls()
+
+    def __init__(self) -> None:
+        self.per_sender: Optional[RateLimiter] = None
+        self.per_ip: Optional[RateLimiter] = None
+
+    def _limits(self) -> tuple[RateLimiter, RateLimiter]:
+        if self.per_sender is None or self.per_ip is None:
+            settings = get_settings()
+            self.per_sender = RateLimiter(settings.rate_limit_per_sender)
+            self.per_ip = RateLimiter(settings.rate_limit_per_ip)
+        return self.per_sender, self.per_ip
+
+    def _parse(self, request: Request) -> tuple[Optional[dict], Optional[response.HTTPResponse]]:
+        if len(request.body or b"") > MAX_BODY_BYTES:
+            return None, _error(413, f"the request body is larger than {MAX_BODY_BYTES // 1024} kB")
+        if not (request.content_type or "").lower().startswith("application/json"):
+            return None, _error(415, "send JSON with Content-Type: application/json")
+        try:
+            payload = json.loads(request.body or b"")
+        except (ValueError, UnicodeDecodeError):
+            return None, _error(400, "the body is not valid JSON")
+        if not isinstance(payload, dict):
+            return None, _error(400, 'the body must be a JSON object: {"sender": "...", "message": "..."}')
+        if valid_sender_id(payload.get("sender")) is None:
+            return None, _error(400, "sender must be 1-64 letters, digits or . _ : @ + - (starting with a letter, digit or +)")
+        if not isinstance(payload.get("message"), str):
+            return None, _error(400, "message must be a string")
+        if not isinstance(payload.get("metadata", {}), dict):
+            return None, _error(400, "metadata must be a JSON object")
+        return payload, None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("patient_rest_webhook", __name__)
+        log_redaction.install()
+
+        @bp.get("/")
+        async def health(_: Request):
+            return response.json({"status": "ok"})
+
+        @bp.post("/webhook")
+        async def receive(request: Request):
+            per_sender, per_ip = self._limits()
+            by_ip = per_ip.check(client_address(request))
+            if not by_ip.allowed:
+                return _error(429, TOO_MANY_MESSAGE, **{"Retry-After": str(by_ip.retry_after)})
+            payload, problem = self._parse(request)
+            if problem is not None:
+                return problem
+            sender = payload["sender"]
+            by_sender = per_sender.check(sender)
+            if not by_sender.allowed:
+                return _error(429, TOO_MANY_MESSAGE, **{"Retry-After": str(by_sender.retry_after)})
+            text = clean_text(payload["message"])
+            if not text:
+                return response.json([{"recipient_id": sender, "text": EMPTY_REPLY}])
+            if too_long(text):
+                return response.json([{"recipient_id": sender, "text": TOO_LONG_REPLY}])
+            collector = CollectingOutputChannel()
+            message = UserMessage(text, collector, sender, input_channel=self.name(), metadata=payload.get("metadata") or None)
+            await handle_with_reply_guard(on_new_message, message, getattr(request.app.ctx, "agent", None))
+            return response.json(collector.messages)
+
+        return bp
