@@ -35,3 +35,13 @@ def nlp():
 
     # Built fresh from the repository's sources, so the tests check the sources.
     return build_pipeline()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `screenshots` write docs/screenshots/: they run only when asked for (`-m screenshots`)."""
+    if "screenshots" in (config.getoption("markexpr") or ""):
+        return
+    kept = [item for item in items if item.get_closest_marker("screenshots") is None]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept

@@ -186,3 +186,47 @@ def web_server(stack, tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium driven by Playwright (the system's /usr/bin/chromium)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from tests.support.browser import CHROMIUM, FLAGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed: apt-get install chromium chromium-driver")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, web_server):
+    """The demo clinic page with the chat widget, in a fresh browser context (a new patient)."""
+    from tests.support.browser import open_page
+
+    with open_page(browser, f"{web_server}/demo") as page:
+        yield page
+
+
+@dataclass
+class StaffAccount:
+    username: str
+    name: str
+    password: str
+
+
+@pytest.fixture(scope="session")
+def staff_account(stack) -> StaffAccount:
+    """A front-desk account, created the way the clinic does it: `python -m webservice.accounts create`."""
+    account = StaffAccount("ana", "Nurse Ana", "correct horse battery staple")
+    result = subprocess.run(
+        [sys.executable, "-m", "webservice.accounts", "create", account.username, "--name", account.name],
+        cwd=ROOT, env={**stack.env, "DESK_NEW_PASSWORD": account.password},
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"created {account.username}" in result.stdout
+    return account

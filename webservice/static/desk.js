@@ -78,9 +78,14 @@
   function loadQueue() {
     api("GET", "/queue").then(function (d) {
       var list = $("queue");
+      // The queue is redrawn on every refresh (every 10 s): keep replies being typed, and the focus.
+      var drafts = {}, focused = list.contains(document.activeElement) ? document.activeElement.id : "";
+      Array.prototype.forEach.call(list.querySelectorAll("textarea"), function (t) { if (t.value) drafts[t.id] = t.value; });
       list.textContent = "";
       if (!d.handoffs || !d.handoffs.length) { list.appendChild(el("li", {}, "No open hand-offs.")); return; }
       d.handoffs.forEach(function (t) { list.appendChild(ticketItem(t)); });
+      Object.keys(drafts).forEach(function (id) { if ($(id)) $(id).value = drafts[id]; });
+      if (focused && $(focused)) $(focused).focus();
     });
   }
   function ticketItem(t) {
@@ -104,7 +109,9 @@
     var replyLabel = el("label", { for: "reply-" + t.id }, "Reply to the patient");
     var reply = el("textarea", { id: "reply-" + t.id, rows: "2", maxlength: "1600" });
     var send = el("button", { type: "button" }, "Send reply");
-    send.addEventListener("click", function () { act(t.id, "reply", { text: reply.value }); });
+    send.addEventListener("click", function () {
+      act(t.id, "reply", { text: reply.value }, function () { if ($("reply-" + t.id)) $("reply-" + t.id).value = ""; });
+    });
     var draft = el("button", { type: "button", class: "secondary" }, "Save reply as draft answer");
     draft.addEventListener("click", function () {
       api("POST", "/drafts", { question: t.trigger_message, text: reply.value }).then(function (d) {
@@ -117,9 +124,10 @@
     item.append(claim, replyLabel, reply, send, draft, resolve, status);
     return item;
   }
-  function act(id, verb, body) {
+  function act(id, verb, body, done) {
     api("POST", "/handoffs/" + encodeURIComponent(id) + "/" + verb, body || {}).then(function (d) {
       if (d._status !== 200) window.alert(d.detail || "That did not work");
+      else if (done) done();
       loadQueue(); loadAudit();
     });
   }
