@@ -1,0 +1,112 @@
+"""Rule-based cues that a message is about one person's own care.
+
+The intent classifier learns "general pump question" versus "my own care" from
+examples, and a new wording of a personal question can still look like an FAQ
+to it ("is it safe to take my sleeping pill with the pump"). These cues,
+written from the clinic's list of what only a clinician may answer
+(``personal_care.yml``), catch such a message so it is handed to staff instead
+of being answered from the pages. They never decide an emergency: that is the
+safety net's job (:mod:`pump_assistant.nlp.safety`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import yaml
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+CUES_FILE = Path(__file__).with_name("personal_care.yml")
+
+
+@dataclass(frozen=True)
+class Cue:
+    id: str
+    label: str
+    window: int
+    groups: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class CueRules:
+    person: frozenset[str]
+    general: frozenset[str]
+    general_phrases: tuple[str, ...]
+    cues: tuple[Cue, ...]
+
+
+def load_rules(path: Path = CUES_FILE) -> CueRules:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return CueRules(
+        person=frozenset(str(w) for w in raw["person"]),
+        general=frozenset(str(w) for w in raw.get("general") or ()),
+        general_phrases=tuple(str(p) for p in raw.get("general_phrases") or ()),
+        cues=tuple(
+            Cue(
+                id=item["id"],
+                label=item["label"],
+                window=int(item.get("window", 8)),
+                groups=tuple(tuple(str(term) for term in group) for group in item["groups"]),
+            )
+            for item in raw["cues"]
+        ),
+    )
+
+
+class PersonalCareCues:
+    """Finds, in a processed spaCy ``Doc``, the cues that it is about someone's own care."""
+
+    def __init__(self, nlp: Language, rules: CueRules):
+        self._rules = rules
+        # Lemmatised like the messages, padded so a phrase matches whole words only.
+        self._general_phrases = tuple(
+            " " + " ".join(t.lemma_.lower() for t in doc) + " " for doc in nlp.pipe(rules.general_phrases)
+        )
+        self._matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        for cue in rules.cues:
+            for index, group in enumerate(cue.groups):
+                self._matcher.add(f"{cue.id}#{index}", list(nlp.pipe(group)))
+
+    @classmethod
+    def from_file(cls, nlp: Language, path: Path = CUES_FILE) -> "PersonalCareCues":
+        return cls(nlp, load_rules(path))
+
+    def find(self, doc: Doc) -> list[str]:
+        """Ids of the cues found, in the order of ``personal_care.yml``."""
+        positions: dict[str, list[list[int]]] = {cue.id: [[] for _ in cue.groups] for cue in self._rules.cues}
+        for match_id, start, _end in self._matcher(doc):
+            cue_id, index = doc.vocab.strings[match_id].split("#")
+            positions[cue_id][int(index)].append(start)
+        found = []
+        for cue in self._rules.cues:
+            starts = positions[cue.id]
+            if all(starts) and self._close_enough(doc, starts, cue.window):
+                found.append(cue.id)
+        return found
+
+    def _close_enough(self, doc: Doc, starts: list[list[int]], window: int) -> bool:
+        # Anchored on each term of the first group: every other group needs a
+        # term within the window, in a sentence that is about someone.
+        for anchor in starts[0]:
+            if all(any(abs(p - anchor) <= window for p in group) for group in starts[1:]):
+                if self._about_someone(doc[anchor].sent):
+                    return True
+        return False
+
+    def _about_someone(self, sentence: Span) -> bool:
+        lemmas = [token.lemma_.lower() for token in sentence]
+        if not any(lemma in self._rules.person for lemma in lemmas):
+            return False
+        # "my mom wants to know who usually qualifies" asks about people in general.
+        if self._rules.general.intersection(lemmas):
+            return False
+        text = " " + " ".join(lemmas) + " "
+        return not any(phrase in text for phrase in self._general_phrases)
+
+
+def cue_labels(rules: CueRules, cue_ids: Sequence[str]) -> list[str]:
+    labels = {cue.id: cue.label for cue in rules.cues}
+    return [labels[c] for c in cue_ids]

@@ -1,0 +1,78 @@
+"""Rasa NLU component: a message about someone's own care goes to staff.
+
+Runs after the classifiers and the FallbackClassifier, before the emergency
+safety net. When the classifier took a message for a general pump question, an
+uncovered topic, or could not place it, and the rule-based cues
+(:mod:`pump_assistant.nlp.personal_care`) say it is about one person's own care,
+the intent becomes ``clinical_question``: answering "is it safe to take my
+sleeping pill with the pump" from the pages would be medical advice. Intents
+the classifier chose for other reasons (emergency, a request for a person,
+small talk) stand.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.utils.spacy_utils import SpacyModel
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from pump_assistant.nlp.personal_care import PersonalCareCues
+
+CUES_KEY = "personal_care"
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False, model_from="SpacyNLP"
+)
+class PersonalCareRouter(GraphComponent, IntentClassifier):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "intent": "clinical_question",
+            "may_replace": ["faq", "nlu_fallback", "not_covered", "out_of_scope"],
+        }
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._intent = config["intent"]
+        self._may_replace = frozenset(config["may_replace"])
+        self._cues: Optional[PersonalCareCues] = None
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "PersonalCareRouter":
+        return cls(config)
+
+    def _cue_finder(self, model: SpacyModel) -> PersonalCareCues:
+        if self._cues is None:
+            self._cues = PersonalCareCues.from_file(model.model)
+        return self._cues
+
+    def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
+        for message in messages:
+            doc = message.get(SPACY_DOCS[TEXT])
+            if doc is None:  # a button payload "/intent{...}"
+                continue
+            predicted = (message.get(INTENT) or {}).get("name")
+            if predicted not in self._may_replace:
+                continue
+            cues = self._cue_finder(model).find(doc)
+            if not cues:
+                continue
+            message.set(CUES_KEY, cues, add_to_output=True)
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != self._intent]
+            routed = {"name": self._intent, "confidence": 1.0}
+            message.set(INTENT, routed, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [routed, *ranking], add_to_output=True)
+        return messages

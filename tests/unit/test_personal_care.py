@@ -1,0 +1,100 @@
+"""The personal-care cues on their own, and the NLU component that acts on them."""
+from __future__ import annotations
+
+import pytest
+
+from pump_assistant.nlp.personal_care import PersonalCareCues
+
+
+@pytest.fixture(scope="module")
+def cues(nlp):
+    return PersonalCareCues.from_file(nlp)
+
+
+def found(cues, nlp, text):
+    return set(cues.find(nlp(text.lower())))
+
+
+@pytest.mark.parametrize(
+    "text, cue",
+    [
+        ("could someone turn my baclofen down a bit, I feel floppy", "dose_change"),
+        ("my dads morphine rate seems too high to me", "dose_change"),
+        ("is it alright if I take advil for my knee while on the pump", "medicine_with_pump"),
+        ("my wife wants to know if she can have wine at the wedding with her pump", "medicine_with_pump"),
+        ("the skin over my pump is warm and puffy", "own_wound"),
+        ("my stitches look a bit crusty and there is some fluid", "own_wound"),
+        ("my headaches are worse since the refill", "own_symptom"),
+        ("his legs itch all the time lately, itching is driving him mad", "own_symptom"),
+        ("my pump keeps beeping, what should I do", "pump_alarm"),
+        ("did my dye study results come in", "own_results"),
+        ("I missed my refill appointment last week", "own_refill"),
+        ("I'm pregnant, does the pump need to be changed", "pregnancy"),
+        ("I have diabetes and a heart condition, am I a candidate", "own_candidacy"),
+    ],
+)
+def test_a_question_about_someones_own_care_is_recognised(cues, nlp, text, cue):
+    assert cue in found(cues, nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how often does the pump need a refill?",
+        "what medicines can go in the pump?",
+        "how long will my battery last?",
+        "what side effects could I get from the pump?",
+        "how do they adjust my dose",
+        "my mom wants to know who usually qualifies for a pump",
+        "what should I expect during recovery",
+        "can I speak with a nurse",
+        "my husband is getting a pain pump, what is it exactly",
+        "can people drink alcohol with a pump?",
+    ],
+)
+def test_general_questions_about_the_pump_are_not_personal_care(cues, nlp, text):
+    assert found(cues, nlp, text) == set()
+
+
+def _router_and_model(nlp):
+    from rasa.nlu.utils.spacy_utils import SpacyModel
+
+    from pump_assistant.rasa_ext.personal_care import PersonalCareRouter
+
+    return PersonalCareRouter(PersonalCareRouter.get_default_config()), SpacyModel(model=nlp, model_name="test")
+
+
+def _message(nlp, text, intent):
+    from rasa.nlu.constants import SPACY_DOCS
+    from rasa.shared.nlu.training_data.message import Message
+
+    ranking = [{"name": intent, "confidence": 0.9}, {"name": "clinical_question", "confidence": 0.05}]
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.9}, "intent_ranking": ranking})
+    message.set(SPACY_DOCS["text"], nlp(text.lower()))
+    return message
+
+
+@pytest.mark.parametrize("predicted", ["faq", "nlu_fallback", "not_covered"])
+def test_a_personal_question_taken_for_a_general_one_goes_to_staff(nlp, predicted):
+    router, model = _router_and_model(nlp)
+    message = _message(nlp, "is it safe to take my sleeping pills with the pump", predicted)
+    router.process([message], model)
+    assert message.get("intent") == {"name": "clinical_question", "confidence": 1.0}
+    assert [r["name"] for r in message.get("intent_ranking")] == ["clinical_question", predicted]
+    assert message.get("personal_care") == ["medicine_with_pump"]
+
+
+@pytest.mark.parametrize("predicted", ["emergency", "request_human", "greet"])
+def test_the_router_leaves_other_intents_alone(nlp, predicted):
+    router, model = _router_and_model(nlp)
+    message = _message(nlp, "is it safe to take my sleeping pills with the pump", predicted)
+    router.process([message], model)
+    assert message.get("intent")["name"] == predicted
+
+
+def test_a_general_question_keeps_its_faq_answer(nlp):
+    router, model = _router_and_model(nlp)
+    message = _message(nlp, "how often does the pump need a refill?", "faq")
+    router.process([message], model)
+    assert message.get("intent")["name"] == "faq"
+    assert message.get("personal_care") is None
