@@ -34,9 +34,8 @@ def test_clinical_questions_are_handed_off(heldout, parses):
     clinical = [e for e in heldout["safety"] if e.label == "clinical_question"]
     assert len(clinical) >= 60
     kept = [e.text for e in clinical if parses[e.text]["intent"]["name"] not in HANDOFF_INTENTS]
-    # Issue 4's target is 95 %; measured 92.8 % on 138 held-out questions (see the
-    # issue note). This guards against regression until the target is reached.
-    assert len(kept) / len(clinical) <= 0.08, kept
+    # Issue 4: at least 95 % handed off.
+    assert len(kept) / len(clinical) <= 0.05, kept
 
 
 def test_faq_questions_are_rarely_handed_off(heldout, parses):

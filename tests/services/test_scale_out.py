@@ -125,6 +125,8 @@ def cluster(postgres_url, tmp_path_factory):
         "REDIS_PORT": "6379",
         "REDIS_LOCK_DB": "1",
         "REDIS_LOCK_PREFIX": f"it{run_id}",
+        # socket.io rooms shared through Redis: a staff reply reaches the socket on any instance
+        "REDIS_URL": "redis://127.0.0.1:6379/2",
         "RABBITMQ_HOST": "127.0.0.1",
         "RABBITMQ_USER": "guest",
         "RABBITMQ_PASSWORD": "guest",
@@ -239,6 +241,46 @@ def test_with_the_action_server_down_the_patient_still_gets_help_and_emergencies
         assert ("emergency", "emergency", emergency) in [tuple(t) for t in cluster.tickets_for(sender)]
     finally:
         cluster.processes["actions"] = start_actions(cluster.action_port, cluster.env, cluster.work / "actions2.log")
+
+
+async def _chat_on_socket(cluster, instance: int, reply_through: int) -> tuple[list, str]:
+    """A widget on one instance asks a clinical question; staff reply through the other instance."""
+    import socketio
+
+    received: asyncio.Queue = asyncio.Queue()
+    session_id = uuid.uuid4().hex
+    client = socketio.AsyncClient(reconnection=False)
+    client.on("bot_uttered", lambda data: received.put_nowait(data))
+    confirmed = asyncio.Event()
+    client.on("session_confirm", lambda _: confirmed.set())
+    # long-polling: this python-engineio client's WebSocket needs a newer aiohttp than Rasa pins
+    await client.connect(cluster.url(instance), socketio_path="/socket.io", transports=["polling"])
+    try:
+        await client.emit("session_request", {"session_id": session_id})
+        await asyncio.wait_for(confirmed.wait(), 10)
+        await client.emit("user_uttered", {"session_id": session_id, "message": "can I take ibuprofen with my pump?"})
+        first = await asyncio.wait_for(received.get(), 30)
+        staff_text = f"Hello, this is Nurse Ana ({uuid.uuid4().hex[:6]}). I will call you today."
+        status, _ = await asyncio.to_thread(
+            post_json,
+            f"{cluster.url(reply_through)}/conversations/{session_id}/trigger_intent"
+            f"?output_channel=latest&include_events=NONE&token={TOKEN}",
+            {"name": "EXTERNAL_staff_reply", "entities": {"staff_message": staff_text, "staff_name": "Nurse Ana"}},
+        )
+        assert status == 200
+        later = []
+        while not any(staff_text in m.get("text", "") for m in later):
+            later.append(await asyncio.wait_for(received.get(), 30))
+        return [first, *later], staff_text
+    finally:
+        await client.disconnect()
+
+
+def test_a_staff_reply_reaches_the_web_chat_whichever_instance_holds_the_socket(cluster):
+    messages, staff_text = asyncio.run(_chat_on_socket(cluster, instance=0, reply_through=1))
+    assert "staff" in messages[0]["text"] or "clinician" in messages[0]["text"]
+    [staff_message] = [m for m in messages if staff_text in m.get("text", "")]
+    assert staff_message.get("from_staff") is True
 
 
 def test_a_killed_instance_leaves_the_conversation_to_the_other(cluster):
