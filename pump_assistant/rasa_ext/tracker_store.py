@@ -8,13 +8,21 @@ Stock ``SQLTrackerStore`` (Rasa 3.6):
 * runs synchronous SQLAlchemy inside the async handler, stalling every other
   conversation on the same process for the length of each query;
 * reads the whole conversation a second time on every save just to find which
-  events to publish to the event broker.
+  events to publish to the event broker;
+* reads and rebuilds the whole conversation from the database on every
+  message (a third of the server's time under load, measured with py-spy),
+  and hands all of it to the dialogue engine, which slows down as the
+  conversation grows.
 
 This store tests connections before use, retries a failed read or write with
 back-off for ``retry_seconds`` (a restart takes a few seconds), keeps a
 tracker it could not write in memory and writes it on the next access, runs
 the queries in a worker thread, and publishes to the broker exactly the events
-it has just stored. Configure it in endpoints.yml with
+it has just stored. It keeps the conversations it has just saved in memory and
+reuses one when the database holds nothing newer for it (one indexed query
+instead of reading and rebuilding every event; another instance's write is
+seen), and gives the dialogue engine the last ``history_turns`` turns of a long
+conversation (:mod:`history_window`). Configure it in endpoints.yml with
 ``type: pump_assistant.rasa_ext.tracker_store.ResilientSQLTrackerStore`` and the
 same keys as ``type: SQL``.
 """
@@ -24,13 +32,16 @@ import asyncio
 import json
 import logging
 import time
-from typing import Any, Callable, Dict, List, Optional, Text, TypeVar
+from collections import OrderedDict
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from pump_assistant.rasa_ext.history_window import bounded_events, new_events
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +56,14 @@ def _is_connection_error(error: Exception) -> bool:
 
 
 class ResilientSQLTrackerStore(SQLTrackerStore):
-    def __init__(self, *args: Any, retry_seconds: float = 30.0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        retry_seconds: float = 30.0,
+        history_turns: int = 20,
+        recent_conversations: int = 2000,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         url = self.engine.url
         self.engine.dispose()
@@ -53,7 +71,11 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.retry_seconds = float(retry_seconds)
+        self.history_turns = int(history_turns)
         self._unsaved: Dict[Text, DialogueStateTracker] = {}
+        # sender -> (id of its newest stored event, the tracker as saved); least recent first
+        self._recent: "OrderedDict[Text, Tuple[int, DialogueStateTracker]]" = OrderedDict()
+        self._recent_limit = int(recent_conversations)
 
     # -- retries ------------------------------------------------------------
     async def _with_retry(self, operation: Callable[..., T], *args: Any) -> T:
@@ -70,12 +92,21 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                 delay = min(delay * 2, 2.0)
 
     # -- writing ------------------------------------------------------------
-    def _store_new_events(self, tracker: DialogueStateTracker) -> List[Event]:
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> List[Event]:  # type: ignore[override]
+        stored_count = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+        # A bounded view holds a prefix and fewer events than are stored (history_window).
+        return new_events(tracker.events, stored_count)
+
+    def _newest_event_id(self, session: Any, sender_id: Text) -> int:
+        return session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar() or 0
+
+    def _store_new_events(self, tracker: DialogueStateTracker) -> Tuple[List[Event], int]:
         with self.session_scope() as session:
             new_events = list(self._additional_events(session, tracker))
+            rows = []
             for event in new_events:
                 data = event.as_dict()
-                session.add(
+                rows.append(
                     self.SQLEvent(
                         sender_id=tracker.sender_id,
                         type_name=event.type_name,
@@ -85,18 +116,31 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                         data=json.dumps(data),
                     )
                 )
+            session.add_all(rows)
+            session.flush()
+            newest = rows[-1].id if rows else self._newest_event_id(session, tracker.sender_id)
             session.commit()
-        return new_events
+        return new_events, newest
+
+    def _remember(self, sender_id: Text, newest: int, tracker: DialogueStateTracker) -> None:
+        if self._recent_limit <= 0:
+            return
+        self._recent[sender_id] = (newest, tracker)
+        self._recent.move_to_end(sender_id)
+        while len(self._recent) > self._recent_limit:
+            self._recent.popitem(last=False)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        self._recent.pop(tracker.sender_id, None)
         try:
-            stored = await self._with_retry(self._store_new_events, tracker)
+            stored, newest = await self._with_retry(self._store_new_events, tracker)
         except sa.exc.DBAPIError:
             # Kept here and written on the next access; the patient still gets a reply.
             logger.error("conversation store unreachable; keeping conversation ...%s in memory", tracker.sender_id[-4:])
             self._unsaved[tracker.sender_id] = tracker.copy()
             return
         self._unsaved.pop(tracker.sender_id, None)
+        self._remember(tracker.sender_id, newest, tracker)
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, stored, tracker.sender_id)
 
@@ -109,16 +153,44 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions).all()
             return [json.loads(row.data) for row in rows]
 
+    def _newest_event_id_of(self, sender_id: Text) -> int:
+        with self.session_scope() as session:
+            return self._newest_event_id(session, sender_id)
+
+    async def _recently_saved(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The tracker this process saved last, if the database holds nothing newer (another instance)."""
+        remembered = self._recent.pop(sender_id, None)
+        if remembered is None:
+            return None
+        newest, tracker = remembered
+        if await self._with_retry(self._newest_event_id_of, sender_id) != newest:
+            return None
+        return tracker
+
+    def _bounded(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
+        if self.history_turns <= 0 or not self.domain:
+            return tracker
+        events = bounded_events(tracker.sender_id, tracker.events, self.domain.slots, self.history_turns)
+        if len(events) == len(tracker.events):
+            return tracker
+        return DialogueStateTracker.from_events(tracker.sender_id, events, self.domain.slots)
+
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         pending = self._unsaved.get(sender_id)
         if pending is not None:
             await self.save(pending)
             if sender_id in self._unsaved:
                 return self._unsaved[sender_id].copy()
+        if not fetch_events_from_all_sessions:
+            recent = await self._recently_saved(sender_id)
+            if recent is not None:
+                return self._bounded(recent)
         events = await self._with_retry(self._load_events, sender_id, fetch_events_from_all_sessions)
-        if self.domain and events:
-            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
-        return None
+        if not (self.domain and events):
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        # The whole conversation for the HTTP API and staff; a bounded view for the dialogue engine.
+        return tracker if fetch_events_from_all_sessions else self._bounded(tracker)
 
     async def keys(self) -> List[Text]:
         def distinct_senders() -> List[Text]:

@@ -9,7 +9,7 @@ import asyncio
 
 import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationPaused, SlotSet, UserUttered
 
 from pump_assistant.rasa_ext.tracker_store import ResilientSQLTrackerStore
 
@@ -22,10 +22,19 @@ class RecordingBroker:
         self.published.append(event)
 
 
-def store_on(path, broker=None, retry_seconds=0.0):
+DOMAIN = Domain.from_dict(
+    {"slots": {"contact_name": {"type": "text", "mappings": [{"type": "custom"}]}}}
+)
+
+
+def store_on(path, broker=None, retry_seconds=0.0, **kwargs):
     return ResilientSQLTrackerStore(
-        domain=Domain.empty(), dialect="sqlite", db=str(path), event_broker=broker, retry_seconds=retry_seconds
+        domain=DOMAIN, dialect="sqlite", db=str(path), event_broker=broker, retry_seconds=retry_seconds, **kwargs
     )
+
+
+def user_texts(tracker):
+    return [e.text for e in tracker.events if isinstance(e, UserUttered)]
 
 
 def take_database_away(store):
@@ -54,7 +63,7 @@ def test_saved_events_come_back_in_order_and_are_published_once(tmp_path):
         await store.save(tracker)
         turn(tracker, "two")
         await store.save(tracker)
-        return await store.retrieve("s1")
+        return await store_on(tmp_path / "c.db").retrieve("s1")  # read from the database
 
     loaded = asyncio.run(scenario())
     assert [e.text for e in loaded.events if isinstance(e, UserUttered)] == ["one", "two"]
@@ -104,3 +113,65 @@ def test_a_short_outage_is_ridden_out_by_retrying(tmp_path):
 
     loaded = asyncio.run(scenario())
     assert [e.text for e in loaded.events if isinstance(e, UserUttered)] == ["while restarting"]
+
+
+def test_a_long_conversation_reaches_the_dialogue_engine_bounded_and_is_stored_whole(tmp_path):
+    store = store_on(tmp_path / "c.db", history_turns=5)
+    sent = [f"question {n}" for n in range(30)]
+
+    async def scenario():
+        tracker = await store.get_or_create_tracker("long")
+        tracker.update(SlotSet("contact_name", "Ana"))
+        tracker.update(ConversationPaused())
+        await store.save(tracker)
+        for text in sent:  # as Rasa's processor does: retrieve, add the turn, save
+            tracker = await store.retrieve("long")
+            turn(tracker, text)
+            await store.save(tracker)
+        view = await store_on(tmp_path / "c.db", history_turns=5).retrieve("long")
+        whole = await store.retrieve_full_tracker("long")
+        return view, whole
+
+    view, whole = asyncio.run(scenario())
+    assert user_texts(view) == sent[-5:]
+    assert view.get_slot("contact_name") == "Ana" and view.is_paused()
+    assert user_texts(whole) == sent
+    with store.engine.connect() as connection:
+        stored = connection.execute(sa.text("SELECT data FROM events WHERE sender_id = 'long'")).scalars().all()
+    assert len(stored) == len(whole.events)
+    assert [row for row in stored if "history_window" in row] == [], "no view prefix is ever stored"
+
+
+def test_a_recently_saved_conversation_is_not_read_again(tmp_path, monkeypatch):
+    store = store_on(tmp_path / "c.db")
+    reads = []
+    load = store._load_events
+    monkeypatch.setattr(store, "_load_events", lambda *a: reads.append(a) or load(*a))
+
+    async def scenario():
+        tracker = await store.get_or_create_tracker("warm")
+        turn(tracker, "one")
+        await store.save(tracker)
+        reads.clear()
+        again = await store.retrieve("warm")
+        turn(again, "two")
+        await store.save(again)
+        return await store.retrieve("warm")
+
+    assert user_texts(asyncio.run(scenario())) == ["one", "two"]
+    assert [a for a in reads if a[0] == "warm"] == [], "answered from memory, not from the database"
+
+
+def test_a_turn_saved_by_another_instance_is_read_from_the_database(tmp_path):
+    first, second = store_on(tmp_path / "c.db"), store_on(tmp_path / "c.db")
+
+    async def scenario():
+        tracker = await first.get_or_create_tracker("shared")
+        turn(tracker, "on the first")
+        await first.save(tracker)
+        elsewhere = await second.retrieve("shared")
+        turn(elsewhere, "on the second")
+        await second.save(elsewhere)
+        return await first.retrieve("shared")
+
+    assert user_texts(asyncio.run(scenario())) == ["on the first", "on the second"]
