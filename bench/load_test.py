@@ -25,14 +25,11 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -43,6 +40,9 @@ import aiohttp
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: the test support code starts processes the same way
+
+from tests.support.processes import free_port, start_actions, start_rasa, stop  # noqa: E402
 MODEL = ROOT / "models" / "pump-assistant.tar.gz"
 BIN = Path(sys.executable).parent
 WEBHOOK = "/webhooks/rest/webhook"
@@ -347,29 +347,10 @@ def print_summary(figures: dict, server_cpu: Optional[dict]) -> None:
 # --- starting the stack (--start) -------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process (Linux /proc), to tell busy servers from idle ones."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: float = 300) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.5)
-    raise RuntimeError(f"{url} did not come up in {seconds:.0f} s:\n{log.read_text()[-3000:]}")
 
 
 def endpoints_for(action_port: int, tracker_store: str, database: Path) -> dict:
@@ -410,32 +391,17 @@ def started_stack(tracker_store: str) -> Iterator[StartedStack]:
     }
     endpoints = work / "endpoints.yml"
     endpoints.write_text(yaml.safe_dump(endpoints_for(action_port, tracker_store, work / "conversations.db")))
-    logs = {name: work / f"{name}.log" for name in ("actions", "rasa")}
     processes: dict[str, subprocess.Popen] = {}
     try:
-        processes["actions"] = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
-            cwd=ROOT, env=env, stdout=logs["actions"].open("w"), stderr=subprocess.STDOUT,
-        )
-        processes["rasa"] = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "--model", str(MODEL), "--port", str(rasa_port),
-             "--endpoints", str(endpoints)],
-            cwd=ROOT, env=env, stdout=logs["rasa"].open("w"), stderr=subprocess.STDOUT,
-        )
-        print(f"starting: action server pid {processes['actions'].pid} on :{action_port}, "
-              f"rasa pid {processes['rasa'].pid} on :{rasa_port}, tracker store {tracker_store}, logs in {work}",
-              file=sys.stderr, flush=True)
-        wait_until_up(f"http://127.0.0.1:{action_port}/health", processes["actions"], logs["actions"])
-        wait_until_up(f"http://127.0.0.1:{rasa_port}/", processes["rasa"], logs["rasa"])
+        print(f"starting: action server on :{action_port}, rasa on :{rasa_port}, tracker store {tracker_store}, "
+              f"logs in {work}", file=sys.stderr, flush=True)
+        processes["actions"] = start_actions(action_port, env, work / "actions.log")
+        # Rasa's HTTP API stays closed to the load (random token); only the REST channel is used.
+        processes["rasa"] = start_rasa(rasa_port, endpoints, env, work / "rasa.log", uuid.uuid4().hex)
         yield StartedStack(f"http://127.0.0.1:{rasa_port}", {name: p.pid for name, p in processes.items()})
     finally:
         for process in processes.values():
-            process.terminate()
-        for process in processes.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -11,19 +11,17 @@ small talk) stand.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from spacy.language import Language
 
 from pump_assistant.nlp.personal_care import PersonalCareCues
+from pump_assistant.rasa_ext.rule_component import SpacyRuleComponent
 
 CUES_KEY = "personal_care"
 
@@ -31,7 +29,7 @@ CUES_KEY = "personal_care"
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False, model_from="SpacyNLP"
 )
-class PersonalCareRouter(GraphComponent, IntentClassifier):
+class PersonalCareRouter(SpacyRuleComponent[PersonalCareCues]):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
@@ -39,25 +37,8 @@ class PersonalCareRouter(GraphComponent, IntentClassifier):
             "may_replace": ["faq", "nlu_fallback", "not_covered", "out_of_scope"],
         }
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        self._intent = config["intent"]
-        self._may_replace = frozenset(config["may_replace"])
-        self._cues: Optional[PersonalCareCues] = None
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "PersonalCareRouter":
-        return cls(config)
-
-    def _cue_finder(self, model: SpacyModel) -> PersonalCareCues:
-        if self._cues is None:
-            self._cues = PersonalCareCues.from_file(model.model)
-        return self._cues
+    def compile_rules(self, nlp: Language) -> PersonalCareCues:
+        return PersonalCareCues.from_file(nlp)
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
         for message in messages:
@@ -65,14 +46,14 @@ class PersonalCareRouter(GraphComponent, IntentClassifier):
             if doc is None:  # a button payload "/intent{...}"
                 continue
             predicted = (message.get(INTENT) or {}).get("name")
-            if predicted not in self._may_replace:
+            if predicted not in self.config["may_replace"]:
                 continue
-            cues = self._cue_finder(model).find(doc)
+            cues = self.rules(model).find(doc)
             if not cues:
                 continue
             message.set(CUES_KEY, cues, add_to_output=True)
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != self._intent]
-            routed = {"name": self._intent, "confidence": 1.0}
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != self.config["intent"]]
+            routed = {"name": self.config["intent"], "confidence": 1.0}
             message.set(INTENT, routed, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [routed, *ranking], add_to_output=True)
         return messages

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.parse
-import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MODEL_PATH, ROOT
+from tests.support.processes import free_port, start, start_actions, start_rasa, stop, wait_for_http
 
 BIN = Path(sys.executable).parent
 RASA_TOKEN = "integration-rasa-token"
@@ -67,12 +66,6 @@ class FakeTwilio:
         return self.to(number)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass
 class Stack:
     rasa_url: str
@@ -101,19 +94,6 @@ class Stack:
     @staticmethod
     def new_sender() -> str:
         return "it-" + uuid.uuid4().hex[:12]
-
-
-def _wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float = 180) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.3)
-    raise RuntimeError(f"{url} did not come up:\n{log.read_text()[-3000:]}")
 
 
 @pytest.fixture(scope="session")
@@ -145,53 +125,36 @@ def stack(tmp_path_factory):
     }
     endpoints = work / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
-    logs = {name: work / f"{name}.log" for name in ("actions", "rasa")}
     processes = []
     try:
-        processes.append(subprocess.Popen(
-            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
-            cwd=ROOT, env=env, stdout=logs["actions"].open("w"), stderr=subprocess.STDOUT,
-        ))
-        processes.append(subprocess.Popen(
-            [str(BIN / "rasa"), "run", "--model", str(MODEL_PATH), "--port", str(rasa_port),
-             "--endpoints", str(endpoints), "--enable-api", "--auth-token", RASA_TOKEN,
-             "--cors", f"http://127.0.0.1:{web_port}"],
-            cwd=ROOT, env=env, stdout=logs["rasa"].open("w"), stderr=subprocess.STDOUT,
-        ))
-        _wait_for(f"http://127.0.0.1:{action_port}/health", processes[0], logs["actions"])
-        _wait_for(f"http://127.0.0.1:{rasa_port}/", processes[1], logs["rasa"])
+        processes.append(start_actions(action_port, env, work / "actions.log"))
+        processes.append(
+            start_rasa(rasa_port, endpoints, env, work / "rasa.log", RASA_TOKEN, cors=f"http://127.0.0.1:{web_port}")
+        )
         yield Stack(rasa_url=f"http://127.0.0.1:{rasa_port}", env=env, twilio=twilio, web_port=web_port)
     finally:
         twilio.server.shutdown()
         for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
 
 
 @pytest.fixture(scope="session")
 def web_server(stack, tmp_path_factory):
     """The web service as its own process, for the browser."""
     log = tmp_path_factory.mktemp("web") / "web.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "webservice", "--port", str(stack.web_port)],
-        cwd=ROOT, env=stack.env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )
+    process = start([sys.executable, "-m", "webservice", "--port", str(stack.web_port)], stack.env, log)
     try:
-        _wait_for(f"http://127.0.0.1:{stack.web_port}/health", process, log, seconds=60)
+        wait_for_http(f"http://127.0.0.1:{stack.web_port}/health", process, log, seconds=60)
         yield f"http://127.0.0.1:{stack.web_port}"
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop(process)
 
 
 @pytest.fixture(scope="module")
 def browser():
     """Headless Chromium driven by Playwright (the system's /usr/bin/chromium)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
+
     from tests.support.browser import CHROMIUM, FLAGS
 
     if not Path(CHROMIUM).exists():

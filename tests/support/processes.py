@@ -45,13 +45,12 @@ def start_actions(port: int, env: dict, log: Path) -> subprocess.Popen:
     return process
 
 
-def start_rasa(port: int, endpoints: Path, env: dict, log: Path, token: str, wait: bool = True) -> subprocess.Popen:
-    process = start(
-        [str(BIN / "rasa"), "run", "--model", str(MODEL_PATH), "--port", str(port), "--endpoints", str(endpoints),
-         "--enable-api", "--auth-token", token],
-        env,
-        log,
-    )
+def start_rasa(
+    port: int, endpoints: Path, env: dict, log: Path, token: str, wait: bool = True, cors: Optional[str] = None
+) -> subprocess.Popen:
+    args = [str(BIN / "rasa"), "run", "--model", str(MODEL_PATH), "--port", str(port), "--endpoints", str(endpoints),
+            "--enable-api", "--auth-token", token]
+    process = start(args + (["--cors", cors] if cors else []), env, log)
     if wait:
         wait_for_http(f"http://127.0.0.1:{port}/", process, log)
     return process

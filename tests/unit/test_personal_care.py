@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from pump_assistant.nlp.personal_care import PersonalCareCues
+from tests.support.nlu import component_with_model, parsed_message
 
 
 @pytest.fixture(scope="module")
@@ -57,21 +58,14 @@ def test_general_questions_about_the_pump_are_not_personal_care(cues, nlp, text)
 
 
 def _router_and_model(nlp):
-    from rasa.nlu.utils.spacy_utils import SpacyModel
-
     from pump_assistant.rasa_ext.personal_care import PersonalCareRouter
 
-    return PersonalCareRouter(PersonalCareRouter.get_default_config()), SpacyModel(model=nlp, model_name="test")
+    return component_with_model(PersonalCareRouter, nlp)
 
 
 def _message(nlp, text, intent):
-    from rasa.nlu.constants import SPACY_DOCS
-    from rasa.shared.nlu.training_data.message import Message
-
     ranking = [{"name": intent, "confidence": 0.9}, {"name": "clinical_question", "confidence": 0.05}]
-    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.9}, "intent_ranking": ranking})
-    message.set(SPACY_DOCS["text"], nlp(text.lower()))
-    return message
+    return parsed_message(nlp, text, intent, ranking)
 
 
 @pytest.mark.parametrize("predicted", ["faq", "nlu_fallback", "not_covered"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from pump_assistant.nlp.safety import SafetyNet, findings_summary
+from tests.support.nlu import component_with_model, parsed_message
 
 
 @pytest.fixture(scope="module")
@@ -84,26 +85,15 @@ def test_case_does_not_matter(net, nlp):
     assert signs(net, nlp, "CANT BREATHE") == {"breathing"}
 
 
-def _message(nlp, text, intent, ranking):
-    from rasa.nlu.constants import SPACY_DOCS
-    from rasa.shared.nlu.training_data.message import Message
-
-    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.8}, "intent_ranking": ranking})
-    message.set(SPACY_DOCS["text"], nlp(text.lower()))
-    return message
-
-
 def _component(nlp):
-    from rasa.nlu.utils.spacy_utils import SpacyModel
-
     from pump_assistant.rasa_ext.safety_net import EmergencySafetyNet
 
-    return EmergencySafetyNet(EmergencySafetyNet.get_default_config()), SpacyModel(model=nlp, model_name="test")
+    return component_with_model(EmergencySafetyNet, nlp)
 
 
 def test_component_overrides_any_intent_when_a_sign_is_found(nlp):
     component, model = _component(nlp)
-    message = _message(nlp, "how often is the refill, also I can't breathe", "faq", [{"name": "faq", "confidence": 0.9}])
+    message = parsed_message(nlp, "how often is the refill, also I can't breathe", "faq", [{"name": "faq", "confidence": 0.9}])
     component.process([message], model)
     assert message.get("intent") == {"name": "emergency", "confidence": 1.0}
     assert message.get("safety")["signs"] == ["breathing"]
@@ -112,7 +102,7 @@ def test_component_overrides_any_intent_when_a_sign_is_found(nlp):
 def test_component_lets_a_negated_sign_fall_back_to_the_next_intent(nlp):
     component, model = _component(nlp)
     ranking = [{"name": "emergency", "confidence": 0.6}, {"name": "faq", "confidence": 0.3}]
-    message = _message(nlp, "no fever and no trouble breathing, when is my refill due", "emergency", ranking)
+    message = parsed_message(nlp, "no fever and no trouble breathing, when is my refill due", "emergency", ranking)
     component.process([message], model)
     assert message.get("intent")["name"] == "faq"
 
@@ -120,6 +110,6 @@ def test_component_lets_a_negated_sign_fall_back_to_the_next_intent(nlp):
 def test_component_keeps_a_classifier_emergency_it_cannot_explain_away(nlp):
     component, model = _component(nlp)
     ranking = [{"name": "emergency", "confidence": 0.7}, {"name": "faq", "confidence": 0.2}]
-    message = _message(nlp, "something is really wrong with my husband", "emergency", ranking)
+    message = parsed_message(nlp, "something is really wrong with my husband", "emergency", ranking)
     component.process([message], model)
     assert message.get("intent")["name"] == "emergency"
