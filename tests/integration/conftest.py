@@ -139,6 +139,15 @@ def stack(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def tickets(stack):
+    """The hand-off tickets the stack's action server writes, read through the shared storage package."""
+    from pump_assistant.storage.database import open_database
+    from pump_assistant.storage.tickets import TicketStore
+
+    return TicketStore(open_database(stack.env["DATABASE_URL"]), Path(stack.env["OUTBOX_DIR"]))
+
+
+@pytest.fixture(scope="session")
 def web_server(stack, tmp_path_factory):
     """The web service as its own process, for the browser."""
     log = tmp_path_factory.mktemp("web") / "web.log"

@@ -2,19 +2,9 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import pytest
-
-from pump_assistant.storage.database import open_database
-from pump_assistant.storage.tickets import TicketStore
 
 DOSE = re.compile(r"\b\d+(\.\d+)?\s*(mg|mcg|micrograms?|milligrams?|ml|units?)\b", re.I)
-
-
-@pytest.fixture(scope="module")
-def tickets(stack):
-    return TicketStore(open_database(stack.env["DATABASE_URL"]), Path(stack.env["OUTBOX_DIR"]))
 
 
 def test_a_pump_question_gets_the_approved_answer_and_its_source(stack, registry):

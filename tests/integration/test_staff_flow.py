@@ -1,13 +1,9 @@
 """Staff work a hand-off through the staff API; the patient's conversation follows."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from pump_assistant.config import load_settings
-from pump_assistant.storage.database import open_database
-from pump_assistant.storage.tickets import TicketStore
 from webservice.app import create_app
 
 TOKEN = "integration-desk-token"
@@ -22,12 +18,11 @@ def web(stack, monkeypatch):
     return create_app(load_settings(), name="pump_web_integration")
 
 
-async def test_claim_reply_resolve_reaches_the_patient(stack, web, registry):
+async def test_claim_reply_resolve_reaches_the_patient(stack, web, registry, tickets):
     auth = {"Authorization": f"Bearer {TOKEN}"}
     sender = stack.new_sender()
     stack.texts(sender, "I'd like to talk to a real person please")
     stack.texts(sender, "no")
-    tickets = TicketStore(open_database(stack.env["DATABASE_URL"]), Path(stack.env["OUTBOX_DIR"]))
     ticket_id = tickets.active_for(sender)["id"]
 
     _, response = await web.asgi_client.post(f"/api/handoffs/{ticket_id}/claim", headers=auth, json={"staff": "Nurse Ana"})
