@@ -21,6 +21,7 @@ from pump_assistant import log_redaction
 from pump_assistant.config import get_settings
 from pump_assistant.inbound import EMPTY_REPLY, TOO_LONG_REPLY, clean_text, too_long, valid_sender_id
 from pump_assistant.ratelimit import TOO_MANY_MESSAGE, RateLimiter
+from pump_assistant.rasa_ext.display_flags import display_flags
 from pump_assistant.rasa_ext.reply_guard import handle_with_reply_guard
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,16 @@ def _error(status: int, message: str, **headers: str) -> response.HTTPResponse:
 def client_address(request: Request) -> str:
     # remote_addr is set only when sanic is told to trust a proxy's forwarded headers.
     return request.remote_addr or request.ip or "unknown"
+
+
+class FlaggedCollectingOutput(CollectingOutputChannel):
+    """Rasa's collecting channel, keeping the display flags (an emergency reply is ``urgent``)."""
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        already = len(self.messages)
+        await super().send_response(recipient_id, message)
+        for collected in self.messages[already:]:
+            collected.update(display_flags(message))
 
 
 class PatientRestInput(InputChannel):
@@ -103,7 +114,7 @@ class PatientRestInput(InputChannel):
                 return response.json([{"recipient_id": sender, "text": EMPTY_REPLY}])
             if too_long(text):
                 return response.json([{"recipient_id": sender, "text": TOO_LONG_REPLY}])
-            collector = CollectingOutputChannel()
+            collector = FlaggedCollectingOutput()
             message = UserMessage(text, collector, sender, input_channel=self.name(), metadata=payload.get("metadata") or None)
             await handle_with_reply_guard(on_new_message, message, getattr(request.app.ctx, "agent", None))
             return response.json(collector.messages)

@@ -34,6 +34,7 @@ from pump_assistant import log_redaction
 from pump_assistant.config import get_settings
 from pump_assistant.inbound import EMPTY_REPLY, TOO_LONG_REPLY, clean_text, too_long
 from pump_assistant.ratelimit import TOO_MANY_MESSAGE, RateLimiter
+from pump_assistant.rasa_ext.display_flags import display_flags
 from pump_assistant.rasa_ext.reply_guard import handle_with_reply_guard
 
 logger = logging.getLogger(__name__)
@@ -42,9 +43,6 @@ USER_EVENT = "user_uttered"
 BOT_EVENT = "bot_uttered"
 SESSION_ID_MAX = 64
 SOCKETIO_PATH = "/socket.io/"
-# What a bot message may carry to the widget besides text and buttons: the
-# widget styles staff replies by these; answer metadata stays on the server.
-FORWARDED_FLAGS = ("from_staff", "staff_name", "urgent")
 
 
 def _valid_session_id(value: Any) -> Optional[str]:
@@ -167,7 +165,7 @@ class WebChatOutput(SocketIOOutput):
                 {"content_type": "text", "title": b.get("title"), "payload": b.get("payload")} for b in buttons
             ]
         if out:
-            out.update({flag: message[flag] for flag in FORWARDED_FLAGS if message.get(flag)})
+            out.update(display_flags(message))
             await self._send_message(recipient_id, out)
         rest = {key: message[key] for key in ("custom", "image", "attachment", "elements") if message.get(key)}
         if rest:

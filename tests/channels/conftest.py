@@ -8,7 +8,7 @@ from pump_assistant.config import get_settings
 
 
 class StandInAssistant:
-    """Echoes, stays silent for "silence", fails for "crash": what Rasa might do."""
+    """Echoes, stays silent for "silence", fails for "crash", flags "urgent": what Rasa might do."""
 
     def __init__(self):
         self.received = []
@@ -17,7 +17,9 @@ class StandInAssistant:
         self.received.append(message)
         if message.text == "crash":
             raise RuntimeError("the action server is down")
-        if message.text != "silence":
+        if message.text == "urgent":
+            await message.output_channel.send_response(message.sender_id, {"text": "Call 911 now.", "urgent": True})
+        elif message.text != "silence":
             await message.output_channel.send_response(message.sender_id, {"text": f"echo: {message.text}"})
 
 

@@ -43,6 +43,13 @@ def test_a_question_reaches_the_assistant_and_its_reply_comes_back(app, assistan
     assert assistant.received[0].input_channel == "rest"
 
 
+def test_an_emergency_reply_keeps_its_urgent_flag_for_the_widget(app, assistant):
+    assert post(app, {"sender": "web-1", "message": "urgent"}).json == [
+        {"recipient_id": "web-1", "text": "Call 911 now.", "urgent": True}
+    ]
+    assert "urgent" not in post(app, {"sender": "web-1", "message": "hello"}).json[0]
+
+
 @pytest.mark.parametrize(
     "body, content_type, status",
     [

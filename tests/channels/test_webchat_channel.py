@@ -50,6 +50,15 @@ def test_a_question_reaches_the_assistant_and_the_reply_goes_to_the_session_room
     assert widget.emitted == [(BOT_EVENT, {"text": "echo: how is the pump refilled?"}, SESSION)]
 
 
+def test_an_emergency_reply_keeps_its_urgent_flag_for_the_widget(widget):
+    widget.send({"session_id": SESSION, "message": "urgent"})
+    widget.send({"session_id": SESSION, "message": "hello"})
+    assert [data for _, data, _ in widget.emitted] == [
+        {"text": "Call 911 now.", "urgent": True},
+        {"text": "echo: hello"},
+    ]
+
+
 @pytest.mark.parametrize(
     "data",
     [None, "hello", ["hello"], {"message": "hi"}, {"session_id": "short", "message": "hi"},

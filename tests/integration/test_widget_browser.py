@@ -34,11 +34,13 @@ def test_quick_reply_buttons_work(page):
 def test_emergency_reply_is_unmissable(page):
     page.click(".pc-launcher")
     ask(page, "I can't breathe")
-    # The greeting mentions 911 too (and is also marked urgent): look at the emergency reply itself.
     urgent = page.locator(".pc-bot.pc-urgent", has_text="This could be an emergency")
     urgent.wait_for(timeout=20000)
     assert "911" in urgent.inner_text()
     assert urgent.get_attribute("role") == "alert"
+    # The greeting mentions 911 too, but only the emergency reply is an alert.
+    assert page.locator(".pc-urgent").count() == 1
+    assert page.locator("[role=alert]").count() == 1
 
 
 def test_escape_closes_and_returns_focus_to_launcher(page):

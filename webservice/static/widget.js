@@ -80,15 +80,14 @@
   panel.addEventListener("keydown", function (e) { if (e.key === "Escape") { e.preventDefault(); shut(); } });
 
   /* ---------- rendering (text only) ---------- */
-  function isUrgent(text) { return /\b(911|988)\b/.test(text || ""); }
-
   function render(entry) {
     var item = el("div", { class: "pc-msg pc-" + entry.role });
     if (entry.role === "event") { item.textContent = entry.text; log.appendChild(item); return; }
     var lines = String(entry.text || "").split("\n\nSource: ");
     var body = el("p", { class: "pc-text" }, lines[0]);
     item.appendChild(body);
-    if (entry.role === "bot" && isUrgent(entry.text)) {
+    // Only the server marks an emergency reply: the greeting mentions 911 too.
+    if (entry.role === "bot" && entry.urgent === true) {
       item.classList.add("pc-urgent");
       item.setAttribute("role", "alert");
     }
@@ -120,7 +119,7 @@
       add({ role: "event", text: text });
       return;
     }
-    add({ role: message.from_staff ? "staff" : "bot", text: text, buttons: buttons });
+    add({ role: message.from_staff ? "staff" : "bot", text: text, buttons: buttons, urgent: message.urgent === true });
   }
 
   /* ---------- transport: socket.io (Engine.IO v4), REST fallback ---------- */
