@@ -135,6 +135,12 @@ def test_ask_box_gives_the_approved_answer_with_its_source(desk, staff_account, 
     expect(card.locator(".source")).to_have_text(answering.source_line(registry, battery))
     expect(card.get_by_role("button", name="Send SMS")).to_be_visible()
 
+    # A question about one patient's own care gets no approved answer, even when a page topic is close.
+    desk.get_by_label("Patient's question").fill("can I take ibuprofen with my pump?")
+    desk.get_by_role("button", name="Find answer").click()
+    expect(desk.locator("#answers .no-answer")).to_contain_text("Hand it to a clinician")
+    expect(desk.locator("#answers article.answer")).to_have_count(0)
+
 
 def test_no_serious_accessibility_violations_signed_out_and_in(desk, staff_account, stack, web_server):
     assert serious_violations(desk) == []  # the sign-in page

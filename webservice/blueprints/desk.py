@@ -24,6 +24,8 @@ from webservice.rasa_client import RasaUnavailable
 STATIC = Path(__file__).resolve().parent.parent / "static"
 COOKIE = "desk_session"
 PHONE = re.compile(r"^\+[1-9]\d{7,14}$")
+# Intents whose questions only a clinician answers: the ask box offers no approved answer for them.
+HANDOFF_INTENTS = frozenset({"emergency", "clinical_question"})
 bp = Blueprint("desk", url_prefix="/desk")
 
 CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -113,7 +115,12 @@ async def ask(request):
     choice = answering.choose_answer(
         parse, registry, answer_confidence=settings.answer_confidence, ambiguity_margin=settings.ambiguity_margin
     )
-    if parse.get("intent", {}).get("name") != answering.FAQ_INTENT and choice.kind == answering.ANSWER and choice.confidence < 0.9:
+    intent = parse.get("intent", {}).get("name")
+    # A question about one person's care ("can I take ibuprofen with my pump?") has no
+    # approved answer, even when a page topic is close: staff hand it to a clinician.
+    if intent in HANDOFF_INTENTS or (
+        intent != answering.FAQ_INTENT and choice.kind == answering.ANSWER and choice.confidence < 0.9
+    ):
         choice = answering.Choice(answering.UNKNOWN)
     answers = []
     for answer_id in choice.answer_ids:
@@ -123,7 +130,7 @@ async def ask(request):
             "sms": answer.sms, "source": answering.source_line(registry, answer),
         })
     request.app.ctx.staff.audit(request.ctx.user.display_name, "asked", ",".join(choice.answer_ids) or None)
-    return json({"kind": choice.kind, "intent": parse.get("intent", {}).get("name"), "answers": answers})
+    return json({"kind": choice.kind, "intent": intent, "answers": answers})
 
 
 @bp.post("/api/sms")

@@ -43,12 +43,18 @@
     api("GET", "/ask?q=" + encodeURIComponent($("question").value)).then(function (d) {
       box.textContent = "";
       if (d._status !== 200) { box.appendChild(el("p", { class: "error" }, d.detail)); return; }
-      if (!d.answers.length) { box.appendChild(el("p", {}, "No approved answer. Hand this to a clinician (" + d.intent + ").")); return; }
+      if (!d.answers.length) { box.appendChild(el("p", { class: "no-answer" }, noAnswerAdvice(d.intent))); return; }
       if (d.kind === "clarify") box.appendChild(el("p", {}, "Two answers are close; pick the right one:"));
       d.answers.forEach(function (a) { box.appendChild(answerCard(a)); });
       loadAudit();
     });
   });
+
+  function noAnswerAdvice(intent) {
+    if (intent === "emergency") return "This sounds like an emergency: the patient should call 911 now (988 for thoughts of self-harm).";
+    if (intent === "clinical_question") return "This is about the patient's own care: no approved answer. Hand it to a clinician.";
+    return "No approved answer for this question. Hand it to a clinician, or save a reply as a draft answer.";
+  }
 
   function answerCard(a) {
     var card = el("article", { class: "answer" });
