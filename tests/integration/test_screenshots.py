@@ -6,11 +6,10 @@ import re
 
 import pytest
 
-pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import expect  # noqa: E402
+from playwright.sync_api import expect
 
-from tests.conftest import ROOT  # noqa: E402
-from tests.support.browser import ask, open_page, ticket_for  # noqa: E402
+from tests.conftest import ROOT
+from tests.support.browser import ask, open_page, ticket_for
 
 pytestmark = pytest.mark.screenshots
 OUT = ROOT / "docs" / "screenshots"

@@ -3,10 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import pytest
-
-pytest.importorskip("playwright.sync_api")
-from tests.support.browser import ask, serious_violations, staff_api, watch_sockets, widget_session_id  # noqa: E402
+from tests.support.browser import ask, serious_violations, staff_api, watch_sockets, widget_session_id
 
 
 def test_ask_see_answer_and_source_reload_keeps_history(page, registry):

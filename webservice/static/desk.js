@@ -17,6 +17,13 @@
       body: body === undefined ? undefined : JSON.stringify(body) })
       .then(function (r) { return r.json().then(function (data) { data._status = r.status; return data; }); });
   }
+  // A readable local time for staff; the exact ISO value stays in <time datetime>.
+  function when(iso) {
+    var date = new Date(iso);
+    var shown = isNaN(date) ? String(iso || "") : date.toLocaleString(undefined, {
+      day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
+    return el("time", { datetime: String(iso || "") }, shown);
+  }
   function show(signedIn, who) {
     $("login-view").hidden = signedIn;
     $("app-view").hidden = !signedIn;
@@ -99,7 +106,7 @@
     var head = el("p");
     head.append(el("span", { class: "badge urgency" }, t.urgency), " ", el("span", { class: "badge" }, t.reason),
       " ", el("span", { class: "badge" }, t.status + (t.claimed_by ? " by " + t.claimed_by : "")),
-      " ", el("span", {}, t.channel + " \u00b7 " + t.created_at));
+      " ", el("span", {}, t.channel + " \u00b7 "), when(t.created_at));
     item.appendChild(head);
     item.appendChild(el("p", {}, "\u201c" + t.trigger_message + "\u201d"));
     var c = t.contact || {};
@@ -143,16 +150,20 @@
     api("GET", "/gaps").then(function (d) {
       var box = $("gaps");
       box.textContent = "";
-      var table = el("table");
-      var head = el("tr");
-      ["Kind", "Topic", "Count", "Recent questions"].forEach(function (h) { head.appendChild(el("th", { scope: "col" }, h)); });
-      table.appendChild(head);
-      (d.unanswered || []).forEach(function (g) {
-        var row = el("tr");
-        row.append(el("td", {}, g.kind), el("td", {}, g.topic), el("td", {}, String(g.count)), el("td", {}, g.examples.join(" | ")));
-        table.appendChild(row);
-      });
-      box.appendChild(table);
+      var groups = d.unanswered || [];
+      if (!groups.length) box.appendChild(el("p", { class: "none-yet" }, "No unanswered questions yet."));
+      else {
+        var table = el("table");
+        var head = el("tr");
+        ["Kind", "Topic", "Count", "Recent questions"].forEach(function (h) { head.appendChild(el("th", { scope: "col" }, h)); });
+        table.appendChild(head);
+        groups.forEach(function (g) {
+          var row = el("tr");
+          row.append(el("td", {}, g.kind), el("td", {}, g.topic), el("td", {}, String(g.count)), el("td", {}, g.examples.join(" | ")));
+          table.appendChild(row);
+        });
+        box.appendChild(table);
+      }
       var ratings = el("ul", { "aria-label": "Answer ratings" });
       (d.ratings || []).forEach(function (r) {
         ratings.appendChild(el("li", {}, r.answer_id + " v" + r.answer_version + ": " + r.helpful + " helpful, " + r.not_helpful + " not helpful"));
@@ -165,7 +176,9 @@
       var list = $("audit");
       list.textContent = "";
       (d.entries || []).forEach(function (e) {
-        list.appendChild(el("li", {}, e.time + " \u2014 " + e.actor + " " + e.action + (e.subject ? " " + e.subject : "")));
+        var entry = el("li");
+        entry.append(when(e.time), " \u2014 " + e.actor + " " + e.action + (e.subject ? " " + e.subject : ""));
+        list.appendChild(entry);
       });
     });
   }
