@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import MODEL_PATH, ROOT
 from tests.support.processes import free_port, start, start_actions, start_rasa, stop, wait_for_http
@@ -123,8 +124,12 @@ def stack(tmp_path_factory):
         # The suite sends hundreds of messages from one address within a minute.
         "RATE_LIMIT_PER_IP": "0",
     }
+    # The project's own endpoints.yml (its tracker store, as `make run` uses it) on throwaway files.
     endpoints = work / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    configured = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    configured["action_endpoint"] = {"url": f"http://127.0.0.1:{action_port}/webhook"}
+    configured["tracker_store"]["db"] = str(work / "conversations.db")
+    endpoints.write_text(yaml.safe_dump(configured))
     processes = []
     try:
         processes.append(start_actions(action_port, env, work / "actions.log"))

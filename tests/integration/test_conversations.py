@@ -87,6 +87,26 @@ def test_clinical_question_is_handed_off_with_contact_form_then_held(stack, tick
     assert "Call 911 now" in stack.texts(sender, "now I can't breathe")[0]
 
 
+def test_a_long_conversation_still_hands_off_with_its_form_and_keeps_every_message(stack, tickets):
+    # Past the 20 turns the dialogue engine sees (the tracker store's bounded history).
+    sender = stack.new_sender()
+    questions = ["how often is the pump refilled?", "how long does the battery last?", "what is the trial?"] * 8
+    for question in questions:
+        assert "Source: " in " ".join(stack.texts(sender, question))
+    replies = stack.texts(sender, "my incision is a bit red, should someone look at it?")
+    assert "needs one of our clinicians" in replies[0]
+    assert "What name" in " ".join(stack.texts(sender, "yes"))
+    assert "phone number" in " ".join(stack.texts(sender, "Sam Lee"))
+    assert "good time" in " ".join(stack.texts(sender, "555-201-9876"))
+    assert "Thank you" in " ".join(stack.texts(sender, "after lunch"))
+    ticket = tickets.get(tickets.active_for(sender)["id"])
+    assert ticket["contact"]["name"] == "Sam Lee" and ticket["reason"] == "clinical"
+    assert ticket["transcript"][-1]["text"] == "my incision is a bit red, should someone look at it?"
+    # Every message is kept in the conversation store, not only the recent turns.
+    user_texts = [e["text"] for e in stack.tracker(sender)["events"] if e["event"] == "user"]
+    assert user_texts[: len(questions)] == questions and len(user_texts) == len(questions) + 5
+
+
 def test_declining_contact_keeps_the_ticket(stack, tickets):
     sender = stack.new_sender()
     stack.texts(sender, "can someone from the clinic call me back?")
