@@ -60,6 +60,21 @@ class Settings:
     # address (0 turns a limit off, e.g. for a load test from one machine).
     rate_limit_per_sender: int
     rate_limit_per_ip: int
+    # Rasa's event broker (scale-out profile), read by the web service; the same
+    # RABBITMQ_* variables as deploy/endpoints.production.yml. Empty: not used.
+    rabbitmq_host: str
+    rabbitmq_user: str
+    rabbitmq_password: str
+    rabbitmq_queue: str
+
+    @property
+    def conversation_events_url(self) -> str:
+        if not self.rabbitmq_host:
+            return ""
+        from urllib.parse import quote
+
+        credentials = f"{quote(self.rabbitmq_user, safe='')}:{quote(self.rabbitmq_password, safe='')}@"
+        return f"amqp://{credentials}{self.rabbitmq_host}/"
 
     @property
     def clinic_phone_or_generic(self) -> str:
@@ -95,6 +110,10 @@ def load_settings() -> Settings:
         ambiguity_margin=_float("AMBIGUITY_MARGIN", 0.3),
         rate_limit_per_sender=int(_float("RATE_LIMIT_PER_SENDER", 30)),
         rate_limit_per_ip=int(_float("RATE_LIMIT_PER_IP", 300)),
+        rabbitmq_host=os.environ.get("RABBITMQ_HOST", ""),
+        rabbitmq_user=os.environ.get("RABBITMQ_USER", "guest"),
+        rabbitmq_password=os.environ.get("RABBITMQ_PASSWORD", ""),
+        rabbitmq_queue=os.environ.get("RABBITMQ_QUEUE", "pump_events"),
     )
 
 

@@ -13,6 +13,7 @@ from pump_assistant.storage.database import open_database
 from pump_assistant.storage.staff import StaffDirectory
 from pump_assistant.storage.tickets import TicketStore
 from webservice.blueprints import desk, handoffs, health, openapi, widget
+from webservice.conversation_events import ConversationActivity, consume_forever
 from webservice.handoff_service import HandoffService
 from webservice.rasa_client import RasaClient
 
@@ -25,6 +26,8 @@ def create_app(settings: Settings | None = None, name: str = "pump_web") -> Sani
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.REQUEST_MAX_SIZE = 64 * 1024
     app.ctx.settings = settings or load_settings()
+    # Fed by Rasa's event broker when one is configured (scale-out profile).
+    app.ctx.activity = ConversationActivity()
     app.blueprint(health.bp)
     app.blueprint(openapi.bp)
     app.blueprint(handoffs.bp)
@@ -42,14 +45,21 @@ def create_app(settings: Settings | None = None, name: str = "pump_web") -> Sani
         app.ctx.staff = StaffDirectory(app.ctx.database)
         app.ctx.handoffs = HandoffService(app.ctx.tickets, app.ctx.rasa, audit=app.ctx.staff.audit)
         app.ctx.outbox_task = asyncio.create_task(flush_outbox_forever(app))
+        app.ctx.events_task = None
+        if settings.conversation_events_url:
+            app.ctx.events_task = asyncio.create_task(
+                consume_forever(settings.conversation_events_url, settings.rabbitmq_queue, app.ctx.activity)
+            )
         if not settings.desk_api_token:
             logger.warning("DESK_API_TOKEN is not set: the staff API refuses every request")
 
     @app.after_server_stop
     async def stop(app, _loop):
-        app.ctx.outbox_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await app.ctx.outbox_task
+        for task in (app.ctx.outbox_task, app.ctx.events_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await app.ctx.rasa.close()
         app.ctx.database.dispose()
 

@@ -78,6 +78,17 @@ async def test_queue_lists_emergencies_first(app, directory, web_settings):
     assert [t["id"] for t in response.json["handoffs"]] == [urgent, newer, routine]
 
 
+async def test_queue_shows_when_the_patient_last_wrote_from_the_event_broker(app, directory, web_settings):
+    store = TicketStore(open_database(web_settings.database_url), web_settings.outbox_dir)
+    store.raise_ticket(TicketDraft(sender_id="heard", channel="sms", reason="clinical", trigger_message="dose?"))
+    store.raise_ticket(TicketDraft(sender_id="quiet", channel="rest", reason="request", trigger_message="call me"))
+    login = await sign_in(app)  # starts the app, and with it app.ctx.activity
+    app.ctx.activity.record({"event": "user", "sender_id": "heard", "timestamp": 1795000000.0, "input_channel": "sms"})
+    _, response = await app.asgi_client.get("/desk/api/queue", cookies={"desk_session": login.cookies.get("desk_session")})
+    last = {t["sender_id"]: t["patient_last_message"] for t in response.json["handoffs"]}
+    assert last == {"heard": {"at": "2026-11-18T11:06:40Z", "channel": "sms"}, "quiet": None}
+
+
 async def test_gaps_group_unanswered_questions_and_drafts_wait_for_review(app, directory, web_settings):
     db = open_database(web_settings.database_url)
     for text in ("does insurance cover it", "is it covered by medicare"):

@@ -163,6 +163,10 @@ async def queue(request):
     # Emergencies first, then newest first (ISO timestamps sort as text).
     active.sort(key=lambda t: t["created_at"], reverse=True)
     active.sort(key=lambda t: t["urgency"] != "emergency")
+    activity = request.app.ctx.activity
+    for ticket in active:
+        # From Rasa's event broker (scale-out profile); null on embedded defaults.
+        ticket["patient_last_message"] = activity.last_patient_message(ticket["sender_id"])
     return json({"handoffs": active})
 
 

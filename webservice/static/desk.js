@@ -107,6 +107,7 @@
     head.append(el("span", { class: "badge urgency" }, t.urgency), " ", el("span", { class: "badge" }, t.reason),
       " ", el("span", { class: "badge" }, t.status + (t.claimed_by ? " by " + t.claimed_by : "")),
       " ", el("span", {}, t.channel + " \u00b7 "), when(t.created_at));
+    if (t.patient_last_message) head.append(el("span", {}, " \u00b7 patient last wrote "), when(t.patient_last_message.at));
     item.appendChild(head);
     item.appendChild(el("p", {}, "\u201c" + t.trigger_message + "\u201d"));
     var c = t.contact || {};
