@@ -3,7 +3,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import pytest
+
 from tests.support.browser import ask, serious_violations, staff_api, watch_sockets, widget_session_id
+
+REST_WEBHOOK = "/webhooks/rest/webhook"
 
 
 def test_ask_see_answer_and_source_reload_keeps_history(page, registry):
@@ -28,8 +32,19 @@ def test_quick_reply_buttons_work(page):
     page.locator(".pc-bot").nth(before).wait_for(timeout=20000)
 
 
-def test_emergency_reply_is_unmissable(page):
+@pytest.mark.parametrize("transport", ["socket", "rest"])
+def test_emergency_reply_is_unmissable(page, transport):
+    sockets = watch_sockets(page)
+    rest_calls = []
+    page.on("request", lambda request: rest_calls.append(request) if REST_WEBHOOK in request.url else None)
+    if transport == "rest":
+        # A network that blocks WebSockets: the REST fallback must carry the server's urgent flag too.
+        page.add_init_script("window.WebSocket = function () { throw new Error('WebSockets blocked'); };")
+        page.reload()
     page.click(".pc-launcher")
+    greeting = page.locator(".pc-bot").first
+    assert "911" in greeting.inner_text()
+    assert greeting.get_attribute("role") is None and "pc-urgent" not in greeting.get_attribute("class")
     ask(page, "I can't breathe")
     urgent = page.locator(".pc-bot.pc-urgent", has_text="This could be an emergency")
     urgent.wait_for(timeout=20000)
@@ -38,6 +53,8 @@ def test_emergency_reply_is_unmissable(page):
     # The greeting mentions 911 too, but only the emergency reply is an alert.
     assert page.locator(".pc-urgent").count() == 1
     assert page.locator("[role=alert]").count() == 1
+    over_socket = any('"session_confirm"' in str(frame) for ws in sockets for frame in ws["received"])
+    assert (over_socket, bool(rest_calls)) == (transport == "socket", transport == "rest")
 
 
 def test_escape_closes_and_returns_focus_to_launcher(page):

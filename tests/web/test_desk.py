@@ -1,4 +1,4 @@
-"""The front-desk console's server side: accounts, sessions, CSRF, queue order, audit, drafts."""
+"""The front-desk console's server side: accounts, sessions, CSRF, queue order, audit, drafts, the ask box."""
 from __future__ import annotations
 
 import pytest
@@ -7,6 +7,7 @@ from pump_assistant.storage.database import open_database
 from pump_assistant.storage.staff import AccountError, StaffDirectory, hash_password, verify_password
 from pump_assistant.storage.tickets import TicketDraft, TicketStore
 from pump_assistant.storage.records import record_unanswered
+from webservice.rasa_client import RasaClient
 
 PASSWORD = "correct horse battery"
 
@@ -108,3 +109,36 @@ async def test_console_page_is_served_under_a_strict_csp(app):
     assert response.status == 200
     assert "script-src 'self'" in response.headers["content-security-policy"]
     assert "<script src=\"/desk/desk.js\"" in response.text
+
+
+def close_topics_parse(intent: str) -> dict:
+    """Rasa's reading of a question where two page topics are close (the FAQ selector runs whatever the intent)."""
+    ranking = [{"intent_response_key": "faq/medications", "confidence": 0.41},
+               {"intent_response_key": "faq/safety", "confidence": 0.33}]
+    return {"intent": {"name": intent, "confidence": 1.0}, "entities": [],
+            "response_selector": {"faq": {"ranking": ranking}}}
+
+
+async def ask(app, monkeypatch, parse: dict) -> dict:
+    async def parsed(_client, _text):
+        return parse
+
+    # The app makes a new Rasa client each time the test client starts it.
+    monkeypatch.setattr(RasaClient, "parse", parsed)
+    login = await sign_in(app)
+    _, response = await app.asgi_client.get("/desk/api/ask", params={"q": "can I take ibuprofen with my pump?"},
+                                            cookies={"desk_session": login.cookies.get("desk_session")})
+    assert response.status == 200
+    return response.json
+
+
+@pytest.mark.parametrize("intent", ["clinical_question", "emergency"])
+async def test_ask_box_offers_no_answer_for_one_patients_care_even_when_two_topics_are_close(app, directory, monkeypatch, intent):
+    body = await ask(app, monkeypatch, close_topics_parse(intent))
+    assert (body["kind"], body["intent"], body["answers"]) == ("unknown", intent, [])
+
+
+async def test_ask_box_offers_both_close_answers_for_a_general_question(app, directory, monkeypatch):
+    body = await ask(app, monkeypatch, close_topics_parse("faq"))
+    assert body["kind"] == "clarify"
+    assert [a["id"] for a in body["answers"]] == ["medications", "safety"]
