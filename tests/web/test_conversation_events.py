@@ -35,3 +35,14 @@ def test_memory_is_bounded_to_the_most_recent_conversations():
         activity.record(user_event(sender, float(number)))
     assert activity.last_patient_message("a") is None
     assert activity.last_patient_message("c") is not None
+
+
+def test_the_broker_url_comes_from_the_rabbitmq_variables_with_the_password_escaped(monkeypatch):
+    from pump_assistant.config import load_settings
+
+    monkeypatch.delenv("RABBITMQ_HOST", raising=False)
+    assert load_settings().conversation_events_url == ""  # embedded defaults: no consumer
+    monkeypatch.setenv("RABBITMQ_HOST", "mq.internal")
+    monkeypatch.setenv("RABBITMQ_USER", "events")
+    monkeypatch.setenv("RABBITMQ_PASSWORD", "p@ss/word")
+    assert load_settings().conversation_events_url == "amqp://events:p%40ss%2Fword@mq.internal/"
