@@ -8,21 +8,39 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import channel_of, last_typed_text
+from actions.conversation import channel_of, last_typed_text, triage_of
 from pump_assistant import answering, services
 from pump_assistant.config import get_settings
 from pump_assistant.content import Answer
 from pump_assistant.storage.records import record_unanswered
+from pump_assistant.triage import replies
 
 logger = logging.getLogger(__name__)
 
 
 def send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> List[Dict[Text, Any]]:
+    from actions.handoff import raise_ticket  # one module raises tickets
+
+    triage = triage_of(tracker)
     reply = answering.render_answer(services.registry(), answer, channel_of(tracker))
-    dispatcher.utter_message(text=reply.text, buttons=reply.buttons, **reply.metadata)
-    if channel_of(tracker) not in answering.SMS_CHANNELS:
+    # A possible emergency opens with the 911 line; a named symptom ends with one.
+    text = replies.with_lines(reply.text, triage)
+    dispatcher.utter_message(text=text, buttons=reply.buttons, **reply.metadata)
+    if channel_of(tracker) not in answering.SMS_CHANNELS and not triage.symptom_named:
         dispatcher.utter_message(response="utter_feedback_prompt")
+    if triage.level == "possible" or triage.time_critical:
+        # The question is answered, and staff see it too: an urgent ticket.
+        try:
+            raise_ticket(tracker, "clinical", "urgent")
+        except Exception:
+            logger.exception("could not raise an urgent ticket for a possible emergency")
     return [SlotSet("last_answer_id", answer.id), SlotSet("last_answer_version", answer.version)]
+
+
+def send_closing_line(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    line = replies.closing_line(triage_of(tracker))
+    if line:
+        dispatcher.utter_message(text=line)
 
 
 def offer_choices(dispatcher: CollectingDispatcher, answer_ids) -> None:
@@ -67,9 +85,11 @@ class ActionAnswerFaq(Action):
             return send_answer(dispatcher, tracker, registry.answers[choice.answer_ids[0]])
         if choice.kind == answering.CLARIFY:
             offer_choices(dispatcher, choice.answer_ids)
+            send_closing_line(dispatcher, tracker)
             return []
         remember_unanswered(tracker, "fallback")
         dispatcher.utter_message(response="utter_not_covered", clinic_phone=settings.clinic_phone_or_generic)
+        send_closing_line(dispatcher, tracker)
         return []
 
 
@@ -95,6 +115,7 @@ class ActionAnswerFollowup(Action):
             response="utter_ask_followup_topic",
             buttons=[answering.topic_button(registry, option) for option in options],
         )
+        send_closing_line(dispatcher, tracker)
         return []
 
 
@@ -105,6 +126,7 @@ class ActionNotCovered(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         remember_unanswered(tracker, "not_covered")
         dispatcher.utter_message(response="utter_not_covered", clinic_phone=get_settings().clinic_phone_or_generic)
+        send_closing_line(dispatcher, tracker)
         return []
 
 
@@ -123,7 +145,9 @@ class ActionFallback(Action):
             candidates = [answer_id for answer_id, _ in ranked[:2]]
             remember_unanswered(tracker, "fallback", topic_guess=candidates[0])
             offer_choices(dispatcher, candidates)
+            send_closing_line(dispatcher, tracker)
             return []
         remember_unanswered(tracker, "fallback")
         dispatcher.utter_message(response="utter_not_covered", clinic_phone=get_settings().clinic_phone_or_generic)
+        send_closing_line(dispatcher, tracker)
         return []

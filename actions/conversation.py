@@ -5,6 +5,8 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 
+from pump_assistant.triage.decision import Triage
+
 
 def channel_of(tracker: Tracker) -> Text:
     return tracker.get_latest_input_channel() or "unknown"
@@ -41,9 +43,14 @@ def latest_intent(tracker: Tracker) -> Optional[Text]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
+def triage_of(tracker: Tracker) -> Triage:
+    """The triage decision NLU made on the latest message (level, self-harm, signs, lines to add)."""
+    return Triage.from_dict(tracker.latest_message.get("triage"))
+
+
 def safety_signs(tracker: Tracker) -> List[Text]:
-    return list((tracker.latest_message.get("safety") or {}).get("signs") or [])
+    return list(triage_of(tracker).signs)
 
 
 def self_harm(tracker: Tracker) -> bool:
-    return bool((tracker.latest_message.get("safety") or {}).get("self_harm"))
+    return triage_of(tracker).self_harm

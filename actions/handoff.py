@@ -15,10 +15,11 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import channel_of, last_typed_text, latest_intent, safety_signs, self_harm, transcript
+from actions.conversation import channel_of, last_typed_text, latest_intent, safety_signs, transcript, triage_of
 from pump_assistant import services
 from pump_assistant.config import get_settings
 from pump_assistant.storage.tickets import TicketDraft
+from pump_assistant.triage import replies
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,15 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 NOT_GIVEN = "not given"
 
 
-def raise_ticket(tracker: Tracker, reason: str) -> str:
+def urgency_for(tracker: Tracker) -> str:
+    """The ticket's urgency from the triage decision; a pump problem that cannot wait is at least urgent."""
+    triage = triage_of(tracker)
+    if triage.urgency == "routine" and triage.time_critical:
+        return "urgent"
+    return triage.urgency
+
+
+def raise_ticket(tracker: Tracker, reason: str, urgency: str = "") -> str:
     draft = TicketDraft(
         sender_id=tracker.sender_id,
         channel=channel_of(tracker),
@@ -37,10 +46,32 @@ def raise_ticket(tracker: Tracker, reason: str) -> str:
         trigger_message=last_typed_text(tracker) or tracker.latest_message.get("text") or "",
         transcript=transcript(tracker),
         safety_signs=safety_signs(tracker),
+        urgency=urgency or urgency_for(tracker),
     )
     ticket_id, stored = services.tickets().raise_ticket(draft)
-    logger.info("hand-off ticket %s raised (reason=%s, stored_now=%s)", ticket_id, reason, stored)
+    logger.info("hand-off ticket %s raised (reason=%s, urgency=%s, stored_now=%s)", ticket_id, reason, draft.urgency, stored)
     return ticket_id
+
+
+def clinic_closed() -> bool:
+    return not services.clinic_hours().is_open(dt.datetime.now(dt.timezone.utc))
+
+
+def send_opening_line(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """A possible emergency: the reply opens with the 911 line (988 too where self-harm was mentioned)."""
+    line = replies.opening_line(triage_of(tracker))
+    if line:
+        dispatcher.utter_message(text=line, urgent=True)
+
+
+def send_closing_lines(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """After hours, a pump problem that cannot wait gets the on-call line; a named symptom gets the 911 line."""
+    triage = triage_of(tracker)
+    if triage.time_critical and clinic_closed():
+        dispatcher.utter_message(text=replies.after_hours_line(get_settings().clinic_oncall_or_generic), urgent=True)
+    line = replies.closing_line(triage)
+    if line:
+        dispatcher.utter_message(text=line)
 
 
 class ActionEmergency(Action):
@@ -49,11 +80,17 @@ class ActionEmergency(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         # The reply first: nothing below may delay or prevent it.
-        response = "utter_emergency_self_harm" if self_harm(tracker) else "utter_emergency"
+        triage = triage_of(tracker)
+        if triage.self_harm and triage.via_pump:
+            response = "utter_emergency_self_harm_pump"  # harm through the pump: 911 first, and 988
+        elif triage.self_harm:
+            response = "utter_emergency_self_harm"
+        else:
+            response = "utter_emergency"
         dispatcher.utter_message(response=response, urgent=True)
         events: List[Dict] = [ActiveLoop(None), SlotSet("requested_slot", None)]
         try:
-            ticket_id = raise_ticket(tracker, "emergency")
+            ticket_id = raise_ticket(tracker, "emergency", "emergency")
         except Exception:  # never let a storage fault silence the emergency reply
             logger.exception("could not raise an emergency ticket")
             return events
@@ -68,9 +105,15 @@ class ActionHandoff(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         reason = REASON_BY_INTENT.get(latest_intent(tracker) or "", "request")
+        send_opening_line(dispatcher, tracker)
         dispatcher.utter_message(response=f"utter_handoff_{reason}")
+        send_closing_lines(dispatcher, tracker)
         ticket_id = raise_ticket(tracker, reason)
-        return [SlotSet("handoff_ticket_id", ticket_id), *[SlotSet(slot, None) for slot in CONTACT_SLOTS]]
+        return [
+            SlotSet("handoff_ticket_id", ticket_id),
+            SlotSet("handoff_time_critical", triage_of(tracker).time_critical),
+            *[SlotSet(slot, None) for slot in CONTACT_SLOTS],
+        ]
 
 
 class ValidateHandoffContactForm(FormValidationAction):
@@ -138,6 +181,9 @@ class ActionSubmitContact(Action):
             dispatcher.utter_message(response="utter_contact_declined", clinic_phone=get_settings().clinic_phone_or_generic)
         elif hours.is_open(now):
             dispatcher.utter_message(response="utter_contact_saved_open")
+        elif tracker.get_slot("handoff_time_critical"):
+            # Never "we'll see it when we open" for an alarm or a late refill.
+            dispatcher.utter_message(text=replies.after_hours_line(get_settings().clinic_oncall_or_generic), urgent=True)
         else:
             dispatcher.utter_message(response="utter_contact_saved_closed", next_opening=hours.describe_next_opening(now))
         return [SlotSet("staff_handling", True)]

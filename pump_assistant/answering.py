@@ -17,6 +17,8 @@ SMS_CHANNELS = frozenset({"sms", "twilio"})
 ANSWER = "answer"
 CLARIFY = "clarify"
 UNKNOWN = "unknown"
+# Ends every answer about symptoms or complications (``safety_note`` in the registry).
+SAFETY_NOTE = "If you have any of these now and they feel severe, call 911."
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,8 @@ def source_line(registry: Registry, answer: Answer) -> str:
 def render_answer(registry: Registry, answer: Answer, channel: str | None = None) -> Reply:
     """The patient-facing reply: the answer, its source, related topics as quick replies."""
     body = answer.sms if channel in SMS_CHANNELS else answer.text
+    if answer.safety_note:
+        body = f"{body} {SAFETY_NOTE}"
     return Reply(
         text=f"{body}\n\n{source_line(registry, answer)}",
         buttons=[topic_button(registry, other) for other in answer.related],

@@ -37,6 +37,8 @@ class Settings:
     clinic_phone: str
     clinic_hours: str
     clinic_timezone: str
+    # The clinic's after-hours line for pump problems that cannot wait (alarm, late refill).
+    clinic_oncall_phone: str
     desk_api_token: str
     rasa_url: str
     rasa_token: str
@@ -77,6 +79,10 @@ class Settings:
         return f"amqp://{credentials}{self.rabbitmq_host}/"
 
     @property
+    def clinic_oncall_or_generic(self) -> str:
+        return self.clinic_oncall_phone or self.clinic_phone or "our clinic's after-hours line"
+
+    @property
     def clinic_phone_or_generic(self) -> str:
         return self.clinic_phone or "our clinic's main phone line"
 
@@ -92,6 +98,7 @@ def load_settings() -> Settings:
         clinic_phone=os.environ.get("CLINIC_PHONE", ""),
         clinic_hours=os.environ.get("CLINIC_HOURS", "Mon-Fri 08:00-17:00"),
         clinic_timezone=os.environ.get("CLINIC_TIMEZONE", "America/Chicago"),
+        clinic_oncall_phone=os.environ.get("CLINIC_ONCALL_PHONE", ""),
         desk_api_token=os.environ.get("DESK_API_TOKEN", ""),
         rasa_url=os.environ.get("RASA_URL", "http://localhost:5005"),
         rasa_token=os.environ.get("RASA_TOKEN", ""),

@@ -49,6 +49,8 @@ class Answer:
     citations: tuple[Citation, ...]
     related: tuple[str, ...] = ()
     followups: Mapping[str, str] = field(default_factory=dict)
+    # An answer about symptoms or complications ends with the 911 line.
+    safety_note: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ def parse_registry(raw: Mapping) -> Registry:
                 ),
                 related=tuple(str(r) for r in item.get("related") or ()),
                 followups={str(k): str(v) for k, v in (item.get("followups") or {}).items()},
+                safety_note=bool(item.get("safety_note", False)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             problems.append(f"answer {answer_id or '?'}: malformed ({exc!r})")

@@ -1,1 +1,1 @@
-"""The project's own spaCy pipeline and the rule-based safety net built on it."""
+"""The project's own spaCy pipeline (tokenizer, lemmas, sentences, domain entities) and rule cues built on it."""

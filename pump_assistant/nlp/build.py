@@ -5,7 +5,7 @@ hub at run time, so the pipeline is a blank English tokenizer plus:
 
 * a case-insensitive lookup lemmatizer (tables from spacy-lookups-data, saved
   into the pipeline so run time needs nothing else),
-* a sentencizer (the safety net reasons per sentence),
+* a sentencizer (triage reads context per sentence),
 * an entity ruler with the clinic's domain terms.
 
 Usage: ``python -m pump_assistant.nlp.build [OUTPUT_DIR]``

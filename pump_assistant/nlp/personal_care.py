@@ -6,7 +6,7 @@ to it ("is it safe to take my sleeping pill with the pump"). These cues,
 written from the clinic's list of what only a clinician may answer
 (``personal_care.yml``), catch such a message so it is handed to staff instead
 of being answered from the pages. They never decide an emergency: that is the
-safety net's job (:mod:`pump_assistant.nlp.safety`).
+triage decision's job (:mod:`pump_assistant.triage`).
 """
 from __future__ import annotations
 

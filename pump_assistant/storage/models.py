@@ -24,7 +24,7 @@ class Ticket(Base):
     id = Column(String(32), primary_key=True, default=new_id)
     sender_id = Column(String(255), nullable=False, index=True)
     channel = Column(String(64), nullable=False, default="unknown")
-    urgency = Column(String(16), nullable=False)  # emergency | routine
+    urgency = Column(String(16), nullable=False)  # emergency | urgent | routine
     reason = Column(String(16), nullable=False)  # emergency | clinical | request
     trigger_message = Column(Text, nullable=False, default="")
     transcript = Column(JSON, nullable=False, default=list)

@@ -23,8 +23,13 @@ from pump_assistant.storage.models import Ticket, new_id, utcnow
 
 logger = logging.getLogger(__name__)
 
-URGENCIES = ("emergency", "routine")
+# Most urgent first: the console and the API sort in this order.
+URGENCIES = ("emergency", "urgent", "routine")
 REASONS = ("emergency", "clinical", "request")
+
+
+def urgency_rank(urgency: str) -> int:
+    return URGENCIES.index(urgency) if urgency in URGENCIES else len(URGENCIES)
 STATUSES = ("open", "claimed", "resolved")
 ACTIVE_STATUSES = ("open", "claimed")
 MAX_TRANSCRIPT_TURNS = 200
@@ -41,14 +46,17 @@ class TicketDraft:
     contact: dict[str, Any] = field(default_factory=dict)
     id: str = field(default_factory=new_id)
     created_at: str = field(default_factory=lambda: utcnow().isoformat())
-
-    @property
-    def urgency(self) -> str:
-        return "emergency" if self.reason == "emergency" else "routine"
+    # "emergency", "urgent" (a possible emergency, a pump problem that cannot wait) or "routine";
+    # empty: from the reason. An emergency is never less than "emergency".
+    urgency: str = ""
 
     def __post_init__(self) -> None:
         if self.reason not in REASONS:
             raise ValueError(f"unknown hand-off reason {self.reason!r}")
+        if self.urgency and self.urgency not in URGENCIES:
+            raise ValueError(f"unknown urgency {self.urgency!r}")
+        floor = "emergency" if self.reason == "emergency" else "routine"
+        self.urgency = min(self.urgency or floor, floor, key=urgency_rank)
         self.transcript = self.transcript[-MAX_TRANSCRIPT_TURNS:]
 
 

@@ -25,9 +25,11 @@ def slots(events):
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
-def emergency_tracker(text="my husband won't wake up and is barely breathing", self_harm=False, channel="rest"):
+def emergency_tracker(text="my husband won't wake up and is barely breathing", self_harm=False, channel="rest",
+                      via_pump=False):
     tracker = make_tracker(text, intent="emergency", intent_confidence=1.0, channel=channel)
-    tracker.latest_message["safety"] = {"emergency": True, "self_harm": self_harm, "signs": ["overdose"]}
+    tracker.latest_message["triage"] = {"level": "emergency", "self_harm": self_harm, "via_pump": via_pump,
+                                        "signs": ["overdose"], "symptom_named": True}
     return tracker
 
 

@@ -17,6 +17,10 @@ from pump_assistant import answering, services
 from pump_assistant.sms.formatting import split_for_sms
 from pump_assistant.sms.twilio_api import TwilioApi, TwilioSendError
 from pump_assistant.storage import insights
+from pump_assistant.storage.tickets import urgency_rank
+from pump_assistant.triage import replies
+from pump_assistant.triage.decision import Triage
+from pump_assistant.triage.levels import EMERGENCY
 from webservice.blueprints.handoffs import body_of
 from webservice.handoff_service import Outcome
 from webservice.rasa_client import RasaUnavailable
@@ -129,8 +133,18 @@ async def ask(request):
             "id": answer.id, "version": answer.version, "title": answer.title, "text": answer.text,
             "sms": answer.sms, "source": answering.source_line(registry, answer),
         })
-    request.app.ctx.staff.audit(request.ctx.user.display_name, "asked", ",".join(choice.answer_ids) or None)
-    return json({"kind": choice.kind, "intent": intent, "answers": answers})
+    # The same triage decision the patient's message gets: staff see the 911 advice too.
+    triage = Triage.from_dict(parse.get("triage"))
+    if triage.level == EMERGENCY:
+        answers = []
+    request.app.ctx.staff.audit(request.ctx.user.display_name, "asked", ",".join(a["id"] for a in answers) or None)
+    return json({
+        "kind": "emergency" if triage.level == EMERGENCY else choice.kind,
+        "intent": intent,
+        "answers": answers,
+        "triage": {"level": triage.level, "self_harm": triage.self_harm, "urgency": triage.urgency},
+        "safety_lines": [line for line in (replies.opening_line(triage), replies.closing_line(triage)) if line],
+    })
 
 
 @bp.post("/api/sms")
@@ -160,9 +174,9 @@ async def send_sms(request):
 async def queue(request):
     tickets = request.app.ctx.tickets
     active = tickets.list(status="open", limit=200) + tickets.list(status="claimed", limit=200)
-    # Emergencies first, then newest first (ISO timestamps sort as text).
+    # Emergencies, then urgent, then routine; newest first within each (ISO timestamps sort as text).
     active.sort(key=lambda t: t["created_at"], reverse=True)
-    active.sort(key=lambda t: t["urgency"] != "emergency")
+    active.sort(key=lambda t: urgency_rank(t["urgency"]))
     activity = request.app.ctx.activity
     for ticket in active:
         # From Rasa's event broker (scale-out profile); null on embedded defaults.

@@ -50,7 +50,9 @@
     api("GET", "/ask?q=" + encodeURIComponent($("question").value)).then(function (d) {
       box.textContent = "";
       if (d._status !== 200) { box.appendChild(el("p", { class: "error" }, d.detail)); return; }
-      if (!d.answers.length) { box.appendChild(el("p", { class: "no-answer" }, noAnswerAdvice(d.intent))); return; }
+      // The triage lines the patient would get (possible emergency, named symptom), shown first.
+      (d.safety_lines || []).forEach(function (line) { box.appendChild(el("p", { class: "safety-line" }, line)); });
+      if (!d.answers.length) { box.appendChild(el("p", { class: "no-answer" }, noAnswerAdvice(d.kind === "emergency" ? "emergency" : d.intent))); return; }
       if (d.kind === "clarify") box.appendChild(el("p", {}, "Two answers are close; pick the right one:"));
       d.answers.forEach(function (a) { box.appendChild(answerCard(a)); });
       loadAudit();

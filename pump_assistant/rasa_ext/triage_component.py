@@ -1,0 +1,163 @@
+"""Rasa NLU component: the triage decision on every message (:mod:`pump_assistant.triage`).
+
+Last in the pipeline, after the classifiers, the FallbackClassifier and the
+personal-care router, so it sees the classifier's vote and nothing after it can
+undo its decision:
+
+* *emergency*: the intent becomes ``emergency`` at full confidence, so the
+  emergency rule answers with 911 (988 for self-harm) first;
+* *possible emergency*: the intent stands when it is a question the assistant
+  answers or hands off; anything else (a greeting, a "no", a fallback, a
+  classifier ``emergency`` the rules saw only denied) becomes a clinical
+  hand-off. The actions open the reply with "If this is happening now, call
+  911 now" and raise an urgent ticket;
+* the decision itself rides in the parse result under ``triage``.
+
+Trained only in the sense that it keeps, in the model, the sentence vectors of
+its red-flag descriptions and of the assistant's ordinary training questions
+(the meaning detector's two banks).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.utils.spacy_utils import SpacyModel
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from pump_assistant.triage import EMERGENCY, EMERGENCY_INTENT, POSSIBLE, MeaningDetector, Triager
+from pump_assistant.triage.meaning import DEFAULT_MARGIN, DEFAULT_THRESHOLD, load_descriptions
+
+logger = logging.getLogger(__name__)
+
+TRIAGE_KEY = "triage"
+FALLBACK_INTENT = "nlu_fallback"
+BANKS_FILE = "meaning_banks.npz"
+# Contrast bank size: enough ordinary questions to cover every topic, small enough to stay fast.
+MAX_CONTRAST = 3000
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True, model_from="SpacyNLP"
+)
+class TriageComponent(GraphComponent, IntentClassifier):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            # Intents a possible emergency keeps: the question is still answered or handed off.
+            "keep_on_possible": ["faq", "clinical_question", "request_human", "choose_topic",
+                                 "followup_duration", "followup_more", "inform_contact"],
+            "handoff_intent": "clinical_question",
+            "sentence_featurizer": "minilm",
+            "meaning_threshold": DEFAULT_THRESHOLD,
+            "meaning_margin": DEFAULT_MARGIN,
+        }
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 banks: Optional[Dict[str, np.ndarray]] = None) -> None:
+        self.config = config
+        self._storage = model_storage
+        self._resource = resource
+        self._banks = banks
+        self._triager: Optional[Triager] = None
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "TriageComponent":
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "TriageComponent":
+        banks = None
+        try:
+            with model_storage.read_from(resource) as directory:
+                with np.load(directory / BANKS_FILE, allow_pickle=False) as data:
+                    banks = {key: data[key] for key in data.files}
+        except (ValueError, FileNotFoundError):
+            logger.warning("triage: no meaning banks in the model; the meaning detector is off")
+        return cls(config, model_storage, resource, banks)
+
+    # -- training ----------------------------------------------------------
+    def train(self, training_data: TrainingData) -> Resource:
+        from pump_assistant.nlp.sentence_encoder import SentenceEncoder
+
+        descriptions = load_descriptions()
+        encoder = SentenceEncoder()
+        bank = encoder.encode([text for _, text in descriptions])
+        contrast = [
+            vector for message in training_data.intent_examples
+            if message.get(INTENT) != EMERGENCY_INTENT
+            and (vector := self._sentence_vector(message)) is not None
+        ]
+        rng = np.random.default_rng(0)
+        if len(contrast) > MAX_CONTRAST:
+            contrast = [contrast[i] for i in sorted(rng.choice(len(contrast), MAX_CONTRAST, replace=False))]
+        with self._storage.write_to(self._resource) as directory:
+            np.savez(
+                directory / BANKS_FILE,
+                bank=bank.astype(np.float32),
+                categories=np.array([category for category, _ in descriptions]),
+                descriptions=np.array([text for _, text in descriptions]),
+                contrast=np.array(contrast, dtype=np.float32).reshape(-1, bank.shape[1]),
+            )
+        return self._resource
+
+    def process_training_data(self, training_data: TrainingData, model: SpacyModel) -> TrainingData:
+        return training_data
+
+    # -- inference ---------------------------------------------------------
+    def _sentence_vector(self, message: Message) -> Optional[np.ndarray]:
+        _, sentence = message.get_dense_features(TEXT, [self.config["sentence_featurizer"]])
+        if sentence is None:
+            return None
+        return np.asarray(sentence.features).reshape(-1)
+
+    def triager(self, model: SpacyModel) -> Triager:
+        if self._triager is None:
+            meaning = None
+            if self._banks is not None and len(self._banks.get("bank", ())):
+                meaning = MeaningDetector(
+                    self._banks["bank"], [str(c) for c in self._banks["categories"]],
+                    [str(d) for d in self._banks["descriptions"]], self._banks["contrast"],
+                    threshold=float(self.config["meaning_threshold"]), margin=float(self.config["meaning_margin"]),
+                )
+            self._triager = Triager(model.model, meaning)
+        return self._triager
+
+    def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
+        for message in messages:
+            doc = message.get(SPACY_DOCS[TEXT])
+            if doc is None:  # a button payload "/intent{...}"
+                continue
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            # The classifier's own choice, before the FallbackClassifier's "not sure".
+            voted = next((r for r in ranking if r.get("name") != FALLBACK_INTENT), message.get(INTENT))
+            result = self.triager(model).triage(doc, voted, self._sentence_vector(message))
+            message.set(TRIAGE_KEY, result.as_dict(), add_to_output=True)
+            self._route(message, result.level, ranking)
+        return messages
+
+    def _route(self, message: Message, level: str, ranking: List[Dict[str, Any]]) -> None:
+        intent = (message.get(INTENT) or {}).get("name")
+        if level == EMERGENCY:
+            target = EMERGENCY_INTENT
+        elif level == POSSIBLE and intent not in self.config["keep_on_possible"]:
+            target = self.config["handoff_intent"]
+        else:
+            return
+        if intent == target and target != EMERGENCY_INTENT:
+            return
+        routed = {"name": target, "confidence": 1.0}
+        others = [r for r in ranking if r.get("name") != target]
+        message.set(INTENT, routed, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [routed, *others], add_to_output=True)

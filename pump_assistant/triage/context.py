@@ -1,0 +1,284 @@
+"""Clinical context of a mention: ConText, as a small rule file.
+
+A red-flag sign found in a message is not yet an emergency: "no fever", "the
+headache went away", "had a seizure years ago", "what are the signs of an
+overdose?" and "my dog had a seizure" all mention one. ConText (Chapman,
+Harkema et al.; the algorithm medspaCy's ``ConText`` implements) reads that
+from modifier phrases and their scopes:
+
+* each modifier (``context_rules.yml``) has a category and a direction: its
+  scope runs forward, backward or both from the phrase, up to ``max_scope``
+  tokens;
+* a scope ends at a sentence end, a terminator ("but", "now", "right now") or,
+  for a clause boundary, a comma or "and" that starts a new clause; a comma
+  inside a list ("no fever, chills or stiff neck") does not end it;
+* pseudo-modifiers ("not only", "no change in", "never felt this bad") look
+  like modifiers but are not, and cancel any modifier they overlap;
+* a sign inside a scope takes that modifier's category.
+
+medspaCy itself cannot be used here: its package imports PyRuSH and
+medspacy_quickumls (compiled extensions) on import, and negspaCy 1.1 needs
+spaCy 3.8 while Rasa 3.6 pins 3.4. This module is the same algorithm, with
+rules written for patients' and caregivers' messages rather than clinical notes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+RULES_FILE = Path(__file__).with_name("context_rules.yml")
+
+NEGATED = "negated"
+RESOLVED = "resolved"
+HISTORICAL = "historical"
+HYPOTHETICAL = "hypothetical"
+OTHER = "other"
+UNCERTAIN = "uncertain"
+PSEUDO = "pseudo"
+TERMINATE = "terminate"
+# A sign in one of these scopes is not happening to someone now.
+DISMISSING = frozenset({NEGATED, RESOLVED, HISTORICAL, HYPOTHETICAL, OTHER})
+
+# Context states of a sign.
+AFFIRMED = "affirmed"
+DISMISSED = "dismissed"
+UNSURE = "uncertain"
+
+FORWARD, BACKWARD, BOTH = "forward", "backward", "both"
+HARD_BREAKS = frozenset({".", "!", "?", ";", "…", "...", "\n"})
+NOVELTY_PAIRS = frozenset({("like", "this"), ("like", "that"), ("this", "bad"), ("so", "bad"), ("this", "much")})
+LIST_ANSWER_CUES = frozenset({"no", "none", "nope", "negative"})
+YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)$")
+# A year dates the words near it ("s/p implant 2019"), not a whole note.
+YEAR_SCOPE = 5
+# Negation and doubt are about one clause; a past story, a hypothesis or a
+# mention of someone absent colours the whole sentence.
+CLAUSE_SCOPED = frozenset({NEGATED, UNCERTAIN})
+# A sentence that asks in general ("can the pump cause seizures?", "what is
+# baclofen withdrawal") and says nothing of a person's present state.
+QUESTION_OPENERS = frozenset({
+    "what", "what's", "whats", "why", "how", "how's", "can", "could", "does", "do", "is", "are", "will",
+    "would", "should", "when", "which", "who", "any", "anything", "if", "might", "may",
+})
+PRESENT_PERSON = frozenset({
+    "i", "i'm", "im", "me", "my", "myself", "he", "he's", "hes", "she", "she's", "shes", "him", "his", "her",
+    "hers", "we", "we're", "us", "our", "mom", "dad", "mother", "father", "husband", "wife", "son", "daughter",
+    "grandma", "grandpa", "brother", "sister", "patient", "pt", "baby", "child", "kid", "partner",
+})
+# "my pump", "her refill": a possessive before the care itself is not a person's state.
+CARE_NOUNS = frozenset({
+    "pump", "pumps", "refill", "refills", "trial", "implant", "surgery", "appointment", "doctor", "doc", "insurance",
+    "psych", "evaluation", "catheter", "battery", "clinic", "nurse", "device", "team", "surgeon", "wife", "husband",
+    "family", "kids", "procedure", "question", "questions",
+})
+# "will I", "can I", "should I": a question about the future, not a report ("am I" is a report).
+# ("do I", "how do I stop the bleeding" is a report too.)
+INVERTED_AUX = frozenset({"will", "can", "could", "should", "would", "might", "may"})
+
+
+@dataclass(frozen=True)
+class Modifier:
+    category: str
+    direction: str
+    start: int
+    end: int
+    max_scope: int | None = None
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    terminators: set[int]  # end every scope ("but", "now")
+    present: set[int]  # end a past story, a hypothesis or an absent person's mention ("new", "still")
+
+
+@dataclass(frozen=True)
+class Assessment:
+    state: str  # AFFIRMED, DISMISSED or UNSURE
+    categories: frozenset[str] = frozenset()
+
+
+class ConText:
+    def __init__(self, nlp: Language, rules_path: Path = RULES_FILE, today: dt.date | None = None):
+        rules = yaml.safe_load(rules_path.read_text(encoding="utf-8"))
+        self._matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._keys: dict[str, tuple[str, str, int | None]] = {}
+        for category, spec in rules["modifiers"].items():
+            if category in (PSEUDO, TERMINATE):
+                self._add(nlp, category, category, None, spec["phrases"])
+                continue
+            for direction, block in spec.items():
+                self._add(nlp, category, direction, block.get("max_scope"), block["phrases"])
+        self._clause_subjects = frozenset(str(w).lower() for w in rules.get("clause_subjects") or ())
+        self._present = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._present.add("present", [nlp.make_doc(str(p).lower()) for p in rules.get("present") or ()])
+        self._this_year = (today or dt.date.today()).year
+
+    def _add(self, nlp: Language, category: str, direction: str, max_scope: int | None, phrases: Iterable) -> None:
+        key = f"{category}|{direction}|{max_scope}"
+        self._keys[key] = (category, direction, max_scope)
+        self._matcher.add(key, [nlp.make_doc(str(p).lower()) for p in phrases])
+
+    # -- modifiers ---------------------------------------------------------
+    def modifiers(self, doc: Doc) -> tuple[list[Modifier], "Boundaries"]:
+        """The modifiers in force, and the token positions that end scopes."""
+        found = []
+        for match_id, start, end in self._matcher(doc):
+            category, direction, max_scope = self._keys[doc.vocab.strings[match_id]]
+            modifier = Modifier(category, direction, start, end, max_scope)
+            if self._fits(doc, modifier):
+                found.append(modifier)
+        for token in doc:
+            if YEAR.match(token.text) and int(token.text) < self._this_year:
+                found.append(Modifier(HISTORICAL, BOTH, token.i, token.i + 1, YEAR_SCOPE))
+        # The longest phrase wins where phrases overlap ("not sure if" over "not").
+        found.sort(key=lambda m: (-(m.end - m.start), m.start))
+        kept: list[Modifier] = []
+        for candidate in found:
+            if any(candidate.start < other.end and other.start < candidate.end for other in kept):
+                continue
+            kept.append(candidate)
+        terminators = {i for m in kept if m.category == TERMINATE for i in range(m.start, m.end)}
+        active = [m for m in kept if m.category not in (PSEUDO, TERMINATE)]
+        present = {i for _, s, e in self._present(doc) for i in range(s, e)}
+        return active, Boundaries(terminators, present)
+
+    @staticmethod
+    def _fits(doc: Doc, modifier: Modifier) -> bool:
+        """A bare "no"/"none" looks back only as a list answer ("fever - no", "stiff neck: none").
+
+        Followed by punctuation or the end it is an answer, and a leading "no,"
+        (the reply to "are you OK?") negates nothing after it; followed by a
+        word ("no fever") it looks forward.
+        """
+        if modifier.category != NEGATED or modifier.end - modifier.start != 1:
+            return True
+        if doc[modifier.start].lower_ == "never":
+            # "never had pain like this", "never felt this bad before": something new, not a denial.
+            following = [t.lower_ for t in doc[modifier.end : modifier.end + 8]]
+            pairs = set(zip(following, following[1:]))
+            return not (pairs & NOVELTY_PAIRS or "before" in following)
+        if doc[modifier.start].lower_ not in LIST_ANSWER_CUES:
+            return True
+        following = doc[modifier.end] if modifier.end < len(doc) else None
+        answer = following is None or following.is_punct or following.is_space or following.lower_ in ("and", "or")
+        return modifier.direction == (BACKWARD if answer else FORWARD)
+
+    # -- scopes ------------------------------------------------------------
+    def _is_break(self, doc: Doc, i: int, bounds: "Boundaries", going_forward: bool, clause_level: bool = True) -> bool:
+        token = doc[i]
+        terminators = bounds.terminators
+        if i in terminators or token.text in HARD_BREAKS or (token.is_space and "\n" in token.text):
+            return True
+        if token.is_sent_start and going_forward and i > 0:
+            return True
+        if not clause_level:
+            if i in bounds.present:
+                return True
+            # A story told in the past or a question asked in general runs on
+            # across commas and "and"; only a sentence end or a terminator
+            # ("but now", "today") brings it back to the present.
+            return False
+        if token.text in (",", ":", "-", "—", "–", "(", ")"):
+            return not self._list_continues(doc, i, terminators)
+        if token.lower_ in ("and", "or", "so") and i + 1 < len(doc):
+            return doc[i + 1].lower_ in self._clause_subjects
+        return False
+
+    def _list_continues(self, doc: Doc, i: int, terminators: set[int]) -> bool:
+        """After a comma: is this a list of things ("no fever, chills or stiff neck")?"""
+        if doc[i].text != ",":
+            return False
+        for j in range(i + 1, min(len(doc), i + 8)):
+            token = doc[j]
+            if j in terminators or token.text in HARD_BREAKS or token.text == ",":
+                return token.text == ","
+            if token.lower_ in self._clause_subjects:
+                return False
+            if token.lower_ in ("or", "nor"):
+                return True
+            if token.lower_ == "and":
+                return j + 1 < len(doc) and doc[j + 1].lower_ not in self._clause_subjects
+        return False
+
+    def scope(self, doc: Doc, modifier: Modifier, bounds: "Boundaries") -> tuple[int, int]:
+        """Token range [start, end) the modifier governs (either side of it may be empty)."""
+        start = end = None
+        limit = modifier.max_scope or len(doc)
+        clause_level = modifier.category in CLAUSE_SCOPED
+        if modifier.direction in (FORWARD, BOTH):
+            end = modifier.end
+            while end < len(doc) and end - modifier.end < limit and not self._is_break(doc, end, bounds, True, clause_level):
+                end += 1
+        if modifier.direction in (BACKWARD, BOTH):
+            start = modifier.start
+            # A list answer's own separator is not a boundary: "fever: none", "stiff neck - no".
+            while start > 0 and doc[start - 1].text in (":", "-", "=", "?", "—", "–") and modifier.start - start < 2:
+                start -= 1
+            while start > 0 and modifier.start - start < limit:
+                if self._is_break(doc, start - 1, bounds, False, clause_level) and not self._refers_back(doc, start, modifier):
+                    break
+                if doc[start].is_sent_start:
+                    break
+                start -= 1
+        return (start if start is not None else modifier.start, end if end is not None else modifier.end)
+
+    @staticmethod
+    def _refers_back(doc: Doc, start: int, modifier: Modifier) -> bool:
+        """"...but it wore off", "..., and that cleared up": the resolution is about what came before."""
+        return modifier.category == RESOLVED and start < len(doc) and doc[start].lower_ in ("it", "that", "they", "this", "which", "all")
+
+    # -- assessment --------------------------------------------------------
+    def assess_all(self, doc: Doc, spans: Iterable[tuple[int, int]]) -> list[Assessment]:
+        modifiers, bounds = self.modifiers(doc)
+        scopes = [(m, self.scope(doc, m, bounds)) for m in modifiers]
+        scopes += [(Modifier(HYPOTHETICAL, BOTH, s, s), (s, e)) for s, e in self.general_questions(doc)]
+        return [self._assess(span, scopes) for span in spans]
+
+    def general_questions(self, doc: Doc) -> list[tuple[int, int]]:
+        """Sentences that ask in general and say nothing of a person present now."""
+        found = []
+        for sentence in doc.sents:
+            words = [t for t in sentence if not (t.is_punct or t.is_space)]
+            if not words or words[0].lower_ not in QUESTION_OPENERS:
+                continue
+            if not any(self._speaks_of_a_person(words, k) for k in range(len(words))):
+                found.append((sentence.start, sentence.end))
+        return found
+
+    @staticmethod
+    def _speaks_of_a_person(words: list, k: int) -> bool:
+        word = words[k].lower_
+        if word not in PRESENT_PERSON:
+            return False
+        following = words[k + 1].lower_ if k + 1 < len(words) else ""
+        if word in ("my", "his", "her", "our") and following in CARE_NOUNS:
+            return False
+        if word == "i" and k > 0 and words[k - 1].lower_ in INVERTED_AUX:
+            return False
+        return True
+
+    def assess(self, doc: Doc, start: int, end: int) -> Assessment:
+        return self.assess_all(doc, [(start, end)])[0]
+
+    @staticmethod
+    def _assess(span: tuple[int, int], scopes: list[tuple[Modifier, tuple[int, int]]]) -> Assessment:
+        start, end = span
+        categories = set()
+        for modifier, (scope_start, scope_end) in scopes:
+            if modifier.category == NEGATED and modifier.start < end and start < modifier.end:
+                continue  # the cue is part of the sign itself ("not breathing", "can't walk")
+            if scope_start < end and start < scope_end:
+                categories.add(modifier.category)
+        if categories & DISMISSING:
+            return Assessment(DISMISSED, frozenset(categories))
+        if UNCERTAIN in categories:
+            return Assessment(UNSURE, frozenset(categories))
+        return Assessment(AFFIRMED, frozenset(categories))

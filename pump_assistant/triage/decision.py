@@ -1,0 +1,117 @@
+"""One triage decision from three independent detectors.
+
+* rules: red-flag signs and vital signs, each read in its clinical context
+  (:mod:`pump_assistant.triage.rules`, :mod:`pump_assistant.triage.context`);
+* the intent classifier: the trained ``emergency`` intent;
+* meaning: similarity to red-flag descriptions (:mod:`pump_assistant.triage.meaning`).
+
+Any detector may raise the level; none may lower another's below *possible
+emergency*. In particular, when the classifier says ``emergency`` and the rules
+saw the sign only denied or asked about in general, the result is *possible
+emergency*, never a greeting.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from pump_assistant.triage.levels import EMERGENCY, NONE, POSSIBLE, URGENCY_BY_LEVEL, highest
+from pump_assistant.triage.meaning import MeaningMatch
+from pump_assistant.triage.rules import RuleResult
+
+EMERGENCY_INTENT = "emergency"
+# The classifier's emergency vote counts from this confidence.
+CLASSIFIER_THRESHOLD = 0.5
+# Harm that would come through the pump or its medicine: the reply gives 911 and 988.
+_VIA_PUMP = re.compile(
+    r"\b(pump|reservoir|bolus|boluses|refill|dose|doses|overdose|od|medicine|medication|meds|morphine|"
+    r"hydromorphone|dilaudid|fentanyl|baclofen|clonidine|pills?|vial|syringe|port|programmer|ptm)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Triage:
+    level: str  # EMERGENCY, POSSIBLE or NONE
+    self_harm: bool = False
+    via_pump: bool = False
+    categories: tuple[str, ...] = ()
+    signs: tuple[str, ...] = ()
+    dismissed: tuple[str, ...] = ()
+    detectors: Mapping[str, str] = field(default_factory=dict)
+    symptom_named: bool = False
+    time_critical: bool = False
+
+    @property
+    def urgency(self) -> str:
+        return URGENCY_BY_LEVEL[self.level]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "urgency": self.urgency,
+            "emergency": self.level == EMERGENCY,
+            "self_harm": self.self_harm,
+            "via_pump": self.via_pump,
+            "categories": list(self.categories),
+            "signs": list(self.signs),
+            "dismissed": list(self.dismissed),
+            "detectors": dict(self.detectors),
+            "symptom_named": self.symptom_named,
+            "time_critical": self.time_critical,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> "Triage":
+        data = data or {}
+        return cls(
+            level=data.get("level") or NONE,
+            self_harm=bool(data.get("self_harm")),
+            via_pump=bool(data.get("via_pump")),
+            categories=tuple(data.get("categories") or ()),
+            signs=tuple(data.get("signs") or ()),
+            dismissed=tuple(data.get("dismissed") or ()),
+            detectors=dict(data.get("detectors") or {}),
+            symptom_named=bool(data.get("symptom_named")),
+            time_critical=bool(data.get("time_critical")),
+        )
+
+
+def classifier_level(intent: Mapping[str, Any] | None, rules: RuleResult) -> str:
+    """The classifier's vote: emergency, or possible where the rules saw the sign only denied or in general."""
+    if not intent or intent.get("name") != EMERGENCY_INTENT:
+        return NONE
+    if float(intent.get("confidence") or 0.0) < CLASSIFIER_THRESHOLD:
+        return POSSIBLE
+    return POSSIBLE if rules.dismissed and rules.level == NONE else EMERGENCY
+
+
+def decide(
+    text: str,
+    rules: RuleResult,
+    classifier_intent: Mapping[str, Any] | None = None,
+    meaning: MeaningMatch | None = None,
+) -> Triage:
+    votes = {
+        "rules": rules.level,
+        "classifier": classifier_level(classifier_intent, rules),
+        "meaning": POSSIBLE if meaning is not None else NONE,
+    }
+    level = highest(votes.values())
+    counted = [f for f in rules.findings if f.effective_level != NONE]
+    self_harm = rules.self_harm or (meaning is not None and meaning.category == "self_harm")
+    categories = sorted({f.category for f in counted} | ({meaning.category} if meaning else set()))
+    if level == NONE:
+        self_harm = False
+    return Triage(
+        level=level,
+        self_harm=self_harm,
+        via_pump=self_harm and bool(_VIA_PUMP.search(text)),
+        categories=tuple(categories),
+        signs=tuple(sorted(f.sign for f in counted)),
+        dismissed=tuple(rules.dismissed),
+        detectors=votes,
+        symptom_named=rules.symptom_named,
+        time_critical=rules.time_critical,
+    )

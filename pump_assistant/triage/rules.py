@@ -1,0 +1,248 @@
+"""The rule detector: red-flag signs and vital signs, each read in its clinical context."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import yaml
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from pump_assistant.triage.context import AFFIRMED, DISMISSED, HYPOTHETICAL, UNCERTAIN, UNSURE, ConText
+from pump_assistant.triage.spelling import SpellingCorrector
+from pump_assistant.triage.levels import EMERGENCY, NONE, POSSIBLE, highest
+from pump_assistant.triage.vitals import read_vitals
+
+RED_FLAGS_FILE = Path(__file__).with_name("red_flags.yml")
+INABILITY_AUXILIARIES = ["can", "could", "will", "would", "do", "be"]
+HYPOTHETICAL_ONLY = frozenset({HYPOTHETICAL, UNCERTAIN})
+INABILITY_ADVERBS = ["even", "really", "barely", "hardly", "just", "seem", "still", "properly", "quite"]
+
+
+@dataclass(frozen=True)
+class Sign:
+    id: str
+    category: str
+    level: str
+    phrases: tuple[str, ...] = ()
+    patterns: tuple[list, ...] = ()
+    unable_to: tuple[str, ...] = ()
+    all_of: tuple[tuple[str, ...], ...] = ()
+    unless_followed_by: frozenset[str] = frozenset()
+    self_harm: bool = False
+
+
+@dataclass(frozen=True)
+class Finding:
+    sign: str
+    category: str
+    level: str  # the sign's level when affirmed
+    state: str  # AFFIRMED, DISMISSED or UNSURE (context.py)
+    text: str
+    self_harm: bool = False
+    context: frozenset[str] = frozenset()
+
+    @property
+    def effective_level(self) -> str:
+        if self.state == AFFIRMED:
+            return self.level
+        if self.state == UNSURE:
+            return POSSIBLE
+        return NONE
+
+
+@dataclass
+class RuleResult:
+    findings: list[Finding] = field(default_factory=list)
+    time_critical: bool = False
+    symptom_named: bool = False
+
+    @property
+    def level(self) -> str:
+        return highest(f.effective_level for f in self.findings)
+
+    @property
+    def dismissed(self) -> list[str]:
+        counted = {f.sign for f in self.findings if f.state != DISMISSED}
+        return sorted({f.sign for f in self.findings if f.state == DISMISSED} - counted)
+
+    @property
+    def self_harm(self) -> bool:
+        return any(f.self_harm and f.state != DISMISSED for f in self.findings)
+
+
+def load_red_flags(path: Path = RED_FLAGS_FILE) -> tuple[list[Sign], dict]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    signs = [
+        Sign(
+            id=item["id"],
+            category=item["category"],
+            level=item.get("level", EMERGENCY),
+            phrases=tuple(str(p) for p in item.get("phrases") or ()),
+            patterns=tuple(item.get("patterns") or ()),
+            unable_to=tuple(str(p) for p in item.get("unable_to") or ()),
+            all_of=tuple(tuple(str(p) for p in group) for group in item.get("all_of") or ()),
+            unless_followed_by=frozenset(str(w).lower() for w in item.get("unless_followed_by") or ()),
+            self_harm=bool(item.get("self_harm", False)),
+        )
+        for item in raw["signs"]
+    ]
+    return signs, raw
+
+
+class RuleDetector:
+    def __init__(self, nlp: Language, context: ConText, path: Path = RED_FLAGS_FILE):
+        signs, raw = load_red_flags(path)
+        self._nlp = nlp
+        self._context = context
+        self._signs = {sign.id: sign for sign in signs}
+        self._phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self._patterns = Matcher(nlp.vocab)
+        self._groups = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        for sign in signs:
+            if sign.phrases:
+                self._phrases.add(sign.id, list(nlp.pipe(sign.phrases)))
+            patterns = list(sign.patterns) + [p for verb in sign.unable_to for p in self._inability(verb)]
+            if patterns:
+                self._patterns.add(sign.id, patterns)
+            for index, group in enumerate(sign.all_of):
+                self._groups.add(f"{sign.id}#{index}", list(nlp.pipe(group)))
+        critical = raw.get("time_critical") or {}
+        self._critical = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self._critical.add("time_critical", list(nlp.pipe([str(p) for p in critical.get("phrases") or ()])))
+        self._critical_unless = frozenset(str(w) for w in critical.get("unless_followed_by") or ())
+        self._symptoms = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self._symptoms.add("symptom", list(nlp.pipe([str(p) for p in raw.get("symptoms") or ()])))
+        vocabulary = [p for sign in signs for p in (*sign.phrases, *sign.unable_to, *(w for g in sign.all_of for w in g))]
+        vocabulary += [str(p) for p in raw.get("symptoms") or ()]
+        self._spelling = SpellingCorrector(nlp, vocabulary)
+
+    def _inability(self, verb: str) -> list[list[dict]]:
+        """"can't breathe", "cannot breathe", "unable to breathe", "not able to breathe", "won't wake up"."""
+        words = [{"LEMMA": token.lemma_.lower()} for token in self._nlp(verb.lower())]
+        adverb = {"LEMMA": {"IN": INABILITY_ADVERBS}, "OP": "*"}
+        return [
+            [{"LEMMA": {"IN": INABILITY_AUXILIARIES}}, {"LEMMA": "not"}, adverb, *words],
+            [{"LEMMA": "unable"}, {"LEMMA": "to"}, adverb, *words],
+            [{"LEMMA": "not"}, {"LEMMA": "able"}, {"LEMMA": "to"}, adverb, *words],
+        ]
+
+    def detect(self, doc: Doc) -> RuleResult:
+        self._spelling.correct(doc)
+        mentions: list[tuple[Sign, int, int]] = []
+        for match_id, start, end in self._phrases(doc) + self._patterns(doc):
+            sign = self._signs[doc.vocab.strings[match_id]]
+            if end < len(doc) and {doc[end].lower_, doc[end].lemma_.lower()} & sign.unless_followed_by:
+                continue
+            mentions.append((sign, start, end))
+        group_mentions: list[tuple[Sign, int, int, int]] = []
+        for match_id, start, end in self._groups(doc):
+            sign_id, index = doc.vocab.strings[match_id].split("#")
+            group_mentions.append((self._signs[sign_id], int(index), start, end))
+        readings = [(r, _token_span(doc, r.start, r.end)) for r in read_vitals(doc.text)]
+
+        spans = [(s, e) for _, s, e in mentions] + [(s, e) for *_, s, e in group_mentions] + [span for _, span in readings]
+        assessments = self._context.assess_all(doc, spans)
+        sign_states = assessments[: len(mentions)]
+        group_states = assessments[len(mentions) : len(mentions) + len(group_mentions)]
+        reading_states = assessments[len(mentions) + len(group_mentions) :]
+
+        findings: list[Finding] = []
+        for (sign, start, end), assessment in zip(mentions, sign_states):
+            state = assessment.state
+            # Thoughts of self-harm put as a question or a condition ("if the pain doesn't stop
+            # I'll kill myself", "would that be enough to end it?") are still thoughts of self-harm.
+            if sign.self_harm and state == DISMISSED and assessment.categories <= HYPOTHETICAL_ONLY:
+                state = UNSURE
+            findings.append(Finding(sign.id, sign.category, sign.level, state, doc[start:end].text,
+                                    sign.self_harm, assessment.categories))
+        # A fever given as a number counts as the fever of a combination ("102.4 and a stiff neck").
+        fever_states = [a.state for (reading, _), a in zip(readings, reading_states) if reading.fever]
+        findings += self._combinations(doc, group_mentions, group_states, fever_states)
+        for (reading, (start, end)), assessment in zip(readings, reading_states):
+            if reading.level is None:
+                continue
+            findings.append(Finding(f"vital:{reading.kind}", reading.category, reading.level, assessment.state,
+                                    reading.text, False, assessment.categories))
+        return RuleResult(
+            findings=_best_per_sign(findings),
+            time_critical=self._time_critical(doc),
+            symptom_named=bool(self._symptoms(doc)) or bool(findings),
+        )
+
+    def _combinations(self, doc: Doc, group_mentions, group_states, fever_states: list[str]) -> list[Finding]:
+        by_sign: dict[str, dict[int, list[str]]] = {}
+        spans_by_sign: dict[str, dict[int, list[tuple[int, int, str]]]] = {}
+        texts: dict[str, list[str]] = {}
+        for (sign, index, start, end), assessment in zip(group_mentions, group_states):
+            by_sign.setdefault(sign.id, {}).setdefault(index, []).append(assessment.state)
+            spans_by_sign.setdefault(sign.id, {}).setdefault(index, []).append((start, end, assessment.state))
+            texts.setdefault(sign.id, []).append(doc[start:end].text)
+        for sign in self._signs.values():
+            if sign.all_of and fever_states and any("fever" in group for group in sign.all_of):
+                index = next(i for i, group in enumerate(sign.all_of) if "fever" in group)
+                by_sign.setdefault(sign.id, {}).setdefault(index, []).extend(fever_states)
+                spans_by_sign.setdefault(sign.id, {}).setdefault(index, []).extend(
+                    (-1 - k, -1 - k, state) for k, state in enumerate(fever_states))
+        findings = []
+        for sign_id, groups in by_sign.items():
+            sign = self._signs[sign_id]
+            if len(groups) < len(sign.all_of):
+                continue
+            # Each part of the combination takes its most present reading; the
+            # combination is only as present as its least present part. The
+            # parts must be different words ("blood thinners" is not blood + thinners).
+            part_states = _disjoint_parts(spans_by_sign.get(sign_id, {}), groups, len(sign.all_of))
+            if part_states is None:
+                continue
+            state = DISMISSED if DISMISSED in part_states else UNSURE if UNSURE in part_states else AFFIRMED
+            findings.append(Finding(sign.id, sign.category, sign.level, state, " + ".join(texts.get(sign_id, [])),
+                                    sign.self_harm))
+        return findings
+
+    def _time_critical(self, doc: Doc) -> bool:
+        for _, start, end in self._critical(doc):
+            if end < len(doc) and doc[end].lower_ in self._critical_unless:
+                continue
+            if self._context.assess(doc, start, end).state != DISMISSED:
+                return True
+        return False
+
+
+def _disjoint_parts(spans: dict[int, list[tuple[int, int, str]]], groups: dict, needed: int) -> list[str] | None:
+    """One mention per part, no two sharing a word, most present first; None when impossible."""
+    rank = {AFFIRMED: 0, UNSURE: 1, DISMISSED: 2}
+    chosen: list[tuple[int, int]] = []
+    states = []
+    for index in range(needed):
+        options = sorted(spans.get(index, []), key=lambda m: rank[m[2]])
+        pick = next((m for m in options if all(m[1] <= a or b <= m[0] for a, b in chosen)), None)
+        if pick is None:
+            return None
+        chosen.append((pick[0], pick[1]))
+        states.append(pick[2])
+    return states
+
+
+def _most_present(states: Sequence[str]) -> str:
+    return AFFIRMED if AFFIRMED in states else UNSURE if UNSURE in states else DISMISSED
+
+
+def _best_per_sign(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per sign: its most present mention."""
+    rank = {AFFIRMED: 0, UNSURE: 1, DISMISSED: 2}
+    best: dict[str, Finding] = {}
+    for finding in findings:
+        current = best.get(finding.sign)
+        if current is None or rank[finding.state] < rank[current.state]:
+            best[finding.sign] = finding
+    return list(best.values())
+
+
+def _token_span(doc: Doc, start_char: int, end_char: int) -> tuple[int, int]:
+    span = doc.char_span(start_char, end_char, alignment_mode="expand")
+    if span is None:
+        return (0, 0)
+    return (span.start, span.end)

@@ -1,0 +1,251 @@
+"""The triage decision: rules read in clinical context, the classifier's vote, meaning, and their combination.
+
+Each numbered fault of the safety issue has a test here that the old safety net failed.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pump_assistant.triage import EMERGENCY, NONE, POSSIBLE, Triager
+from pump_assistant.triage.context import AFFIRMED, DISMISSED, UNSURE, ConText
+from pump_assistant.triage.meaning import MeaningDetector
+from pump_assistant.triage.vitals import read_vitals
+from tests.support.nlu import component_with_model, parsed_message
+
+
+@pytest.fixture(scope="module")
+def triager(nlp):
+    return Triager(nlp)
+
+
+def level(triager, text, intent=None):
+    return triager.triage_text(text, intent).level
+
+
+# -- fault 1: the net overruled a classifier that was right ------------------
+def _route(nlp, text, intent, confidence):
+    from pump_assistant.rasa_ext.triage_component import TriageComponent
+
+    component = TriageComponent(TriageComponent.get_default_config(), None, None)
+    from rasa.nlu.utils.spacy_utils import SpacyModel
+
+    ranking = [{"name": intent, "confidence": confidence}, {"name": "greet", "confidence": 0.0},
+               {"name": "deny", "confidence": 0.0}]
+    message = parsed_message(nlp, text, intent, ranking)
+    component.process([message], SpacyModel(model=nlp, model_name="test"))
+    return message
+
+
+def test_fault1_a_classifier_emergency_the_rules_saw_only_denied_is_a_possible_emergency_not_a_greeting(nlp):
+    message = _route(nlp, "no, no fever, he just won't stop shaking and we're scared", "emergency", 0.8)
+    assert message.get("intent")["name"] in ("emergency", "clinical_question")
+    assert message.get("triage")["level"] in (EMERGENCY, POSSIBLE)
+    assert message.get("intent")["name"] not in ("greet", "deny")
+
+
+def test_fault1_a_classifier_emergency_the_rules_cannot_read_stays_an_emergency(nlp):
+    message = _route(nlp, "something is really wrong with my husband, please", "emergency", 0.7)
+    assert message.get("intent") == {"name": "emergency", "confidence": 1.0}
+    assert message.get("triage")["detectors"]["classifier"] == EMERGENCY
+
+
+def test_a_rule_emergency_overrides_any_intent(nlp):
+    message = _route(nlp, "how often is the refill, also I can't breathe", "faq", 0.9)
+    assert message.get("intent") == {"name": "emergency", "confidence": 1.0}
+    assert "breathing" in message.get("triage")["signs"]
+
+
+def test_a_possible_emergency_on_small_talk_goes_to_staff(nlp):
+    message = _route(nlp, "hi, not sure if it matters but my legs feel a bit numb", "greet", 0.9)
+    assert message.get("triage")["level"] == POSSIBLE
+    assert message.get("intent")["name"] == "clinical_question"
+
+
+def test_a_possible_emergency_on_a_pump_question_keeps_the_question(nlp):
+    message = _route(nlp, "how is the pump refilled? my legs feel kind of weak lately", "faq", 0.9)
+    assert message.get("triage")["level"] == POSSIBLE
+    assert message.get("intent")["name"] == "faq"
+
+
+# -- fault 2: a leading "no" or "never felt this" cancelled a real sign -------
+@pytest.mark.parametrize("text", [
+    "no, he's not breathing",
+    "No! She won't wake up",
+    "never felt this dizzy before and I just fainted",
+    "I've never had chest pain like this, it's crushing",
+])
+def test_fault2_a_reply_no_or_never_before_does_not_cancel_a_sign(triager, text):
+    assert level(triager, text) == EMERGENCY
+
+
+# -- fault 3: "general question" words in text-message shorthand ---------------
+@pytest.mark.parametrize("text", [
+    "legs numb cant walk why",
+    "side hurts n cant breathe",
+    "common for pump ppl? chest crushing rn",
+    "fever 103 neck stiff since 2 days ago",
+])
+def test_fault3_shorthand_without_pronouns_is_still_a_report(triager, text):
+    assert level(triager, text) == EMERGENCY
+
+
+@pytest.mark.parametrize("text", [
+    "what are the signs of an overdose?",
+    "can the pump cause seizures?",
+    "why would legs go numb after an implant?",
+    "is paralysis a risk of the pump?",
+])
+def test_general_questions_are_not_emergencies(triager, text):
+    assert level(triager, text) == NONE
+
+
+# -- fault 4: combinations ignored negation ------------------------------------
+def test_fault4_a_combination_with_a_denied_part_is_not_an_emergency(triager):
+    assert level(triager, "no fever or stiff neck, just asking when my refill is due") == NONE
+    assert level(triager, "fever: none. stiff neck: none. question about the battery") == NONE
+
+
+def test_a_combination_with_every_part_present_is_an_emergency(triager):
+    assert level(triager, "I have a fever and my neck is really stiff") == EMERGENCY
+
+
+def test_a_denied_fever_leaves_a_stiff_neck_a_possible_emergency(triager):
+    assert level(triager, "no fever but my neck is really stiff") == POSSIBLE
+
+
+# -- fault 5: past and hypothetical mentions fired -------------------------------
+@pytest.mark.parametrize("text", [
+    "had a seizure years ago, can I still get a pump?",
+    "before my implant I overdosed once on pills",
+    "could that happen again?",
+    "what if the pump alarm goes off at night and I have spasms?",
+    "the headache I had after the trial went away on its own",
+    "my dog had a seizure last week, unrelated, when is my refill",
+])
+def test_fault5_past_hypothetical_and_other_mentions_do_not_fire(triager, text):
+    assert level(triager, text) == NONE
+
+
+def test_a_past_story_ends_where_the_present_begins(triager):
+    assert level(triager, "had a seizure years ago but now he is seizing again") == EMERGENCY
+
+
+# -- fault 6: words the lemmatizer changes could never match ----------------------
+@pytest.mark.parametrize("text", [
+    "I'm confused as to when the trial starts",
+    "a bit confused regarding the refill schedule",
+])
+def test_fault6_ordinary_confusion_is_not_an_emergency(triager, text):
+    assert level(triager, text) == NONE
+
+
+# -- fault 7: temperatures read as numbers ----------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("fever of 98.6, all fine, question about refills", NONE),
+    ("temp 103 and my neck is stiff", EMERGENCY),
+    ("102.4 and my neck is stiff", EMERGENCY),
+    ("39.6C and a stiff neck", EMERGENCY),
+    ("temperature 104.5", EMERGENCY),
+])
+def test_fault7_temperatures_are_read_as_numbers(triager, text, expected):
+    assert level(triager, text) == expected
+
+
+@pytest.mark.parametrize("text, kind, value, lvl", [
+    ("RR 6 after the refill", "breathing_rate", 6, EMERGENCY),
+    ("sats 84% on room air", "oxygen", 84, EMERGENCY),
+    ("BP 78/40 and dizzy", "systolic", 78, EMERGENCY),
+    ("HR 38", "pulse", 38, EMERGENCY),
+    ("haven't peed in 14 hours", "hours_without_urine", 14, EMERGENCY),
+    ("his breathing is maybe 5 times a minute", "breathing_rate", 5, EMERGENCY),
+    ("BP 120/80, pulse 72", "systolic", 120, None),
+])
+def test_vital_signs_are_read_with_their_thresholds(text, kind, value, lvl):
+    readings = {r.kind: r for r in read_vitals(text)}
+    assert readings[kind].value == value
+    assert readings[kind].level == lvl
+
+
+# -- fault 8: a wish to overdose on the pump ----------------------------------------
+@pytest.mark.parametrize("text", [
+    "I want to overdose on my pump",
+    "thinking of emptying the pump into myself so it's over",
+    "if I program my pump to max would that be enough to end it",
+])
+def test_fault8_harm_through_the_pump_is_self_harm_via_the_pump(triager, text):
+    result = triager.triage_text(text)
+    assert result.level in (EMERGENCY, POSSIBLE)
+    assert result.self_harm and result.via_pump
+
+
+def test_self_harm_put_as_a_condition_still_gets_988(triager):
+    result = triager.triage_text("if the pain doesn't stop I'm going to kill myself")
+    assert result.level != NONE and result.self_harm
+
+
+def test_self_harm_in_the_past_is_not_an_emergency(triager):
+    assert level(triager, "I was hospitalised for suicidal thoughts in 2009, will the psych evaluation rule me out?") == NONE
+
+
+# -- context, on its own ----------------------------------------------------------
+@pytest.fixture(scope="module")
+def context(nlp):
+    return ConText(nlp)
+
+
+def _state(nlp, context, text, sign):
+    doc = nlp(text.lower())
+    words = sign.split()
+    for i in range(len(doc)):
+        if [t.lower_ for t in doc[i:i + len(words)]] == words:
+            return context.assess(doc, i, i + len(words)).state
+    raise AssertionError(f"{sign!r} not in {text!r}")
+
+
+@pytest.mark.parametrize("text, sign, state", [
+    ("no fever", "fever", DISMISSED),
+    ("fever - no", "fever", DISMISSED),
+    ("no fever, chills or stiff neck", "stiff", DISMISSED),
+    ("no fever, my neck is stiff", "stiff", AFFIRMED),
+    ("not only a fever but chills", "fever", AFFIRMED),
+    ("no change in the fever", "fever", AFFIRMED),
+    ("not sure if it is a fever", "fever", UNSURE),
+    ("fever years ago", "fever", DISMISSED),
+    ("what if i get a fever", "fever", DISMISSED),
+    ("fever went away", "fever", DISMISSED),
+])
+def test_context_scopes(nlp, context, text, sign, state):
+    assert _state(nlp, context, text, sign) == state
+
+
+def test_typos_in_red_flag_words_are_read(triager):
+    assert level(triager, "fevr 102 stif neck bad hedache") == EMERGENCY
+    # A known English word is never "corrected" into a red flag.
+    assert level(triager, "how do I fold a fitted sheet") == NONE
+
+
+# -- the meaning detector -------------------------------------------------------------
+def test_meaning_raises_at_most_to_possible(nlp):
+    bank = np.eye(3, dtype=np.float32)
+    detector = MeaningDetector(bank, ["overdose", "seizure", "bleeding"], ["a", "b", "c"],
+                               np.array([[0, 0, 1]], dtype=np.float32), threshold=0.5, margin=0.05)
+    triager = Triager(nlp, detector)
+    close = triager.triage_text("my grandfather is acting differently tonight", None, np.array([1, 0.1, 0], np.float32))
+    assert close.level == POSSIBLE and close.detectors["meaning"] == POSSIBLE
+    assert "overdose" in close.categories
+    ordinary = triager.triage_text("when is the clinic open", None, np.array([0, 0.1, 1], np.float32))
+    assert ordinary.level == NONE
+
+
+def test_no_detector_lowers_another(triager):
+    # The rules say emergency; a classifier that says "faq" cannot lower it.
+    assert triager.triage_text("I can't breathe", {"name": "faq", "confidence": 0.99}).level == EMERGENCY
+    # The classifier says emergency; rules that see nothing cannot lower it.
+    assert triager.triage_text("please come quick", {"name": "emergency", "confidence": 0.9}).level == EMERGENCY
+
+
+def test_a_symptom_named_and_a_pump_problem_are_flagged(triager):
+    result = triager.triage_text("my pump alarm is beeping, what does it mean")
+    assert result.time_critical and result.level == NONE
+    assert triager.triage_text("is some itching normal after the refill?").symptom_named
