@@ -7,6 +7,17 @@ from urllib.parse import quote
 import aiohttp
 
 
+# Rasa's routes take the conversation id as a raw path segment and never
+# percent-decode it, so "%2B15552220000" would be a different conversation from
+# "+15552220000". Every character a sender id may hold (inbound.SENDER_ID_PATTERN)
+# is legal in a URL path, and goes as it is.
+SENDER_ID_SAFE = "+:@"
+
+
+def conversation_path(sender_id: str) -> str:
+    return quote(sender_id, safe=SENDER_ID_SAFE)
+
+
 class RasaUnavailable(RuntimeError):
     pass
 
@@ -29,7 +40,7 @@ class RasaClient:
         """Run an intent in a conversation; replies go out on the patient's latest channel."""
         if self._session is None:
             raise RasaUnavailable("client not started")
-        url = f"{self._base}/conversations/{quote(sender_id, safe='')}/trigger_intent"
+        url = f"{self._base}/conversations/{conversation_path(sender_id)}/trigger_intent"
         params = {"output_channel": "latest", "include_events": "NONE"}
         if self._token:
             params["token"] = self._token

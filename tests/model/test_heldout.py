@@ -24,9 +24,11 @@ def test_chitchat_and_limits_on_heldout(heldout, parses):
 
 
 def test_every_heldout_emergency_is_escalated(heldout, parses):
+    # Either tier: the full 911 reply, or a possible emergency (the reply opens with
+    # "If this is happening now, call 911 now" and staff get an urgent ticket).
     emergencies = [e for e in heldout["safety"] if e.label == "emergency"]
     assert len(emergencies) >= 60
-    missed = [e.text for e in emergencies if parses[e.text]["intent"]["name"] != "emergency"]
+    missed = [e.text for e in emergencies if parses[e.text]["triage"]["level"] == "none"]
     assert missed == []
 
 
