@@ -91,7 +91,8 @@ def load_settings() -> Settings:
     data_dir = _path("PUMP_DATA_DIR", PROJECT_ROOT / "var")
     return Settings(
         registry_path=_path("ANSWER_REGISTRY", PROJECT_ROOT / "content" / "answers.yml"),
-        seeds_dir=_path("SEEDS_DIR", PROJECT_ROOT.parent / "shared" / "seeds"),
+        # The clinic's approved pages, verbatim, inside the checkout (content/pages/).
+        seeds_dir=_path("PAGES_DIR", PROJECT_ROOT / "content" / "pages"),
         spacy_model_dir=_path("SPACY_MODEL_DIR", PROJECT_ROOT / "models" / "spacy" / "en_pump"),
         database_url=os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'assistant.db'}",
         clinic_name=os.environ.get("CLINIC_NAME", "the clinic"),

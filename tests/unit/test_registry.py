@@ -97,3 +97,12 @@ def test_broken_registry_is_refused_with_every_problem_listed(registry, settings
         parse_registry(raw)
     message = str(error.value)
     assert "outside GSM-7" in message and "max 320" in message and "no_such_answer" in message
+
+
+def test_the_pages_live_in_the_checkout(registry, monkeypatch):
+    from pump_assistant.config import PROJECT_ROOT, load_settings
+
+    monkeypatch.delenv("PAGES_DIR", raising=False)
+    pages = load_settings().seeds_dir
+    assert pages.resolve().is_relative_to(PROJECT_ROOT.resolve())
+    assert sorted(p.name for p in pages.glob("*.txt")) == sorted(s.file for s in registry.sources.values())
