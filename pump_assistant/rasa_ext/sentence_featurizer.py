@@ -3,11 +3,17 @@
 Patients ask in words the training data never used ("top up the pump" for a
 refill); count-vector features only see shared words and character n-grams.
 A pretrained sentence embedding (bundled in a package, computed in NumPy; see
-``pump_assistant.nlp.sentence_encoder``) gives DIET and the response selector a
-notion of meaning as well.
+``pump_assistant.nlp.sentence_encoder``) gives the classifier a notion of
+meaning as well.
+
+Training encodes every example in length-sorted batches (one pass, padded and
+masked); at run time the last ``cache_size`` distinct messages (case and spacing
+ignored: the model is uncased and splits on whitespace, so their embeddings are
+identical) are kept, so "hi", "thanks" and repeated questions cost nothing.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
@@ -29,11 +35,11 @@ from pump_assistant.nlp.sentence_encoder import SentenceEncoder
 class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**DenseFeaturizer.get_default_config()}
+        return {**DenseFeaturizer.get_default_config(), "cache_size": 2048, "batch_size": 64}
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
-        pass  # nothing to configure beyond the featurizer alias
+        pass  # the featurizer alias, the cache and batch sizes; nothing to check
 
     @staticmethod
     def required_packages() -> List[Text]:
@@ -42,6 +48,7 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
         super().__init__(name, config)
         self._encoder: Optional[SentenceEncoder] = None
+        self._cache: "OrderedDict[str, np.ndarray]" = OrderedDict()
 
     @classmethod
     def create(
@@ -53,10 +60,33 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
     ) -> "MiniLMSentenceFeaturizer":
         return cls(config, execution_context.node_name)
 
-    def _encode(self, text: str) -> np.ndarray:
+    @property
+    def encoder(self) -> SentenceEncoder:
         if self._encoder is None:  # loaded on first use, never at import
             self._encoder = SentenceEncoder()
-        return self._encoder.encode_one(text)
+        return self._encoder
+
+    @staticmethod
+    def cache_key(text: str) -> str:
+        return " ".join(text.lower().split())
+
+    def _encode(self, text: str) -> np.ndarray:
+        key = self.cache_key(text)
+        vector = self._cache.get(key)
+        if vector is not None:
+            self._cache.move_to_end(key)
+            return vector
+        vector = self.encoder.encode_one(text)
+        if self._config["cache_size"] > 0:
+            self._cache[key] = vector
+            if len(self._cache) > self._config["cache_size"]:
+                self._cache.popitem(last=False)
+        return vector
+
+    def _add(self, message: Message, vector: np.ndarray) -> None:
+        message.add_features(
+            Features(vector.reshape(1, -1), FEATURE_TYPE_SENTENCE, TEXT, self._config[FEATURIZER_CLASS_ALIAS])
+        )
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -64,13 +94,13 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
             if text is None:
                 continue
             # Every message with text gets the feature, even "/intent" payloads:
-            # DIET's compiled graph expects the same inputs for every message.
-            vector = self._encode(text).reshape(1, -1)
-            message.add_features(
-                Features(vector, FEATURE_TYPE_SENTENCE, TEXT, self._config[FEATURIZER_CLASS_ALIAS])
-            )
+            # the classifier expects the same inputs for every message.
+            self._add(message, self._encode(text))
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self.process(training_data.training_examples)
+        messages = [m for m in training_data.training_examples if m.get(TEXT) is not None]
+        vectors = self.encoder.encode([m.get(TEXT) for m in messages], batch_size=self._config["batch_size"])
+        for message, vector in zip(messages, vectors):
+            self._add(message, vector)
         return training_data

@@ -88,7 +88,7 @@ class TriageComponent(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource, banks)
 
     # -- training ----------------------------------------------------------
-    def train(self, training_data: TrainingData) -> Resource:
+    def train(self, training_data: TrainingData, model: Optional[SpacyModel] = None) -> Resource:
         from pump_assistant.nlp.sentence_encoder import SentenceEncoder
 
         descriptions = load_descriptions()
