@@ -56,8 +56,8 @@ test: validate train test-stories pytest ## the whole suite: validate, train, te
 test-services: train ## scale-out and fault tests on the real PostgreSQL, Redis and RabbitMQ on loopback
 	$(BIN)/python -m pytest -q -m services
 
-bench: train ## benchmark: held-out accuracy vs TF-IDF, latency, start-up, training time, memory
-	$(BIN)/python bench/run_bench.py
+bench: train ## benchmark side by side with a stock `rasa init` bot (QUICK=1: short loads, no training runs)
+	$(BIN)/python bench/run_bench.py $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 load: train ## load test: 50 then 200 concurrent conversations for 60 s each, and one 300-turn conversation
 	$(BIN)/python bench/load_test.py --start --conversations 50 --seconds 60 --json
