@@ -42,7 +42,18 @@ def items(path: Path) -> list[dict]:
     return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("items") or []
 
 
+def quiet_rasa() -> None:
+    """Rasa's structlog prints every parsed message at debug level: never the evaluation sets' texts."""
+    import logging
+
+    import structlog
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    logging.getLogger().setLevel(logging.WARNING)
+
+
 def run(show_misses: set[str]) -> dict:
+    quiet_rasa()
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(MODEL))

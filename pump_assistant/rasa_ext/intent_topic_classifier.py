@@ -244,7 +244,8 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
         scores = np.tile(self._bias, (len(messages), 1))
         if self._vectorizers:
             texts = [m.get(TEXT) or "" for m in messages]
-            scores += np.asarray(scipy.sparse.hstack(self._sparse_blocks(texts), format="csr") @ self._sparse_weights)
+            product = scipy.sparse.hstack(self._sparse_blocks(texts), format="csr") @ self._sparse_weights
+            scores += product.toarray() if scipy.sparse.issparse(product) else np.asarray(product)
         if self._dense_weights is not None and self._dense_weights.shape[0]:
             scores += self._dense_block(messages, self._dense_weights.shape[0]) @ self._dense_weights
         return _softmax(scores)

@@ -48,10 +48,11 @@ class Triager:
         sentence_vector: np.ndarray | None = None,
     ) -> Triage:
         rules = self.rules.detect(doc)
-        match = None
+        match = nearest = None
         if self.meaning is not None and sentence_vector is not None:
-            match = self.meaning.match(sentence_vector)
-        return decide(doc.text, rules, classifier_intent, match)
+            nearest = self.meaning.nearest(sentence_vector)
+            match = self.meaning.accepts(nearest)
+        return decide(doc.text, rules, classifier_intent, match, nearest)
 
     def triage_text(self, text: str, classifier_intent=None, sentence_vector=None) -> Triage:
         return self.triage(self.doc(text), classifier_intent, sentence_vector)

@@ -242,6 +242,14 @@ class ConText:
         scopes += [(Modifier(HYPOTHETICAL, BOTH, s, s), (s, e)) for s, e in self.general_questions(doc)]
         return [self._assess(span, scopes) for span in spans]
 
+    def message_context(self, doc: Doc) -> frozenset[str]:
+        """Every modifier category present anywhere in the message ("a general question" counts as hypothetical)."""
+        modifiers, _ = self.modifiers(doc)
+        found = {m.category for m in modifiers}
+        if self.general_questions(doc):
+            found.add(HYPOTHETICAL)
+        return frozenset(found)
+
     def general_questions(self, doc: Doc) -> list[tuple[int, int]]:
         """Sentences that ask in general and say nothing of a person present now."""
         found = []

@@ -23,6 +23,9 @@ from pump_assistant.triage.rules import RuleResult
 EMERGENCY_INTENT = "emergency"
 # The classifier's emergency vote counts from this confidence.
 CLASSIFIER_THRESHOLD = 0.5
+SELF_HARM = "self_harm"
+# How close to a self-harm description a message (already raised by some detector) must be to add 988.
+SELF_HARM_FLOOR = 0.45
 # Harm that would come through the pump or its medicine: the reply gives 911 and 988.
 _VIA_PUMP = re.compile(
     r"\b(pump|reservoir|bolus|boluses|refill|dose|doses|overdose|od|medicine|medication|meds|morphine|"
@@ -84,7 +87,11 @@ def classifier_level(intent: Mapping[str, Any] | None, rules: RuleResult) -> str
         return NONE
     if float(intent.get("confidence") or 0.0) < CLASSIFIER_THRESHOLD:
         return POSSIBLE
-    return POSSIBLE if rules.dismissed and rules.level == NONE else EMERGENCY
+    # The classifier hears red-flag words; the rules hear "no", "years ago", "what if".
+    # Where they disagree, the decision is the middle one.
+    if rules.level == NONE and (rules.dismissed or rules.dismissing_context):
+        return POSSIBLE
+    return EMERGENCY
 
 
 def decide(
@@ -92,7 +99,9 @@ def decide(
     rules: RuleResult,
     classifier_intent: Mapping[str, Any] | None = None,
     meaning: MeaningMatch | None = None,
+    nearest: MeaningMatch | None = None,
 ) -> Triage:
+    """``meaning`` is the meaning detector's match (or None); ``nearest`` its closest description even below threshold."""
     votes = {
         "rules": rules.level,
         "classifier": classifier_level(classifier_intent, rules),
@@ -100,7 +109,13 @@ def decide(
     }
     level = highest(votes.values())
     counted = [f for f in rules.findings if f.effective_level != NONE]
-    self_harm = rules.self_harm or (meaning is not None and meaning.category == "self_harm")
+    # Self-harm said in other words: whatever raised the level, the message reads closest to
+    # thoughts of self-harm, so the reply gives 988 as well.
+    self_harm = (
+        rules.self_harm
+        or (meaning is not None and meaning.category == SELF_HARM)
+        or (nearest is not None and nearest.category == SELF_HARM and nearest.similarity >= SELF_HARM_FLOOR)
+    )
     categories = sorted({f.category for f in counted} | ({meaning.category} if meaning else set()))
     if level == NONE:
         self_harm = False

@@ -73,11 +73,13 @@ class MeaningDetector:
         contrast_score = float(contrast[: min(TOP_K, len(contrast))].mean())
         return MeaningMatch(category, similarity, contrast_score, self.descriptions[best])
 
-    def match(self, vector: np.ndarray) -> MeaningMatch | None:
-        nearest = self.nearest(vector)
+    def accepts(self, nearest: MeaningMatch) -> MeaningMatch | None:
         if nearest.similarity >= self.threshold and nearest.margin >= self.margin:
             return nearest
         return None
+
+    def match(self, vector: np.ndarray) -> MeaningMatch | None:
+        return self.accepts(self.nearest(vector))
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from pump_assistant.triage.context import AFFIRMED, DISMISSED, HYPOTHETICAL, UNCERTAIN, UNSURE, ConText
+from pump_assistant.triage.context import AFFIRMED, DISMISSED, DISMISSING, HYPOTHETICAL, UNCERTAIN, UNSURE, ConText
 from pump_assistant.triage.spelling import SpellingCorrector
 from pump_assistant.triage.levels import EMERGENCY, NONE, POSSIBLE, highest
 from pump_assistant.triage.vitals import read_vitals
@@ -29,7 +29,7 @@ class Sign:
     phrases: tuple[str, ...] = ()
     patterns: tuple[list, ...] = ()
     unable_to: tuple[str, ...] = ()
-    all_of: tuple[tuple[str, ...], ...] = ()
+    all_of: tuple[tuple, ...] = ()
     unless_followed_by: frozenset[str] = frozenset()
     self_harm: bool = False
 
@@ -58,6 +58,13 @@ class RuleResult:
     findings: list[Finding] = field(default_factory=list)
     time_critical: bool = False
     symptom_named: bool = False
+    # Modifier categories anywhere in the message (negated, historical, hypothetical, ...).
+    context: frozenset[str] = frozenset()
+
+    @property
+    def dismissing_context(self) -> bool:
+        """The message denies, dates, supposes or generalises something, and no red flag stands."""
+        return bool(self.context & DISMISSING) and self.level == NONE
 
     @property
     def level(self) -> str:
@@ -83,7 +90,8 @@ def load_red_flags(path: Path = RED_FLAGS_FILE) -> tuple[list[Sign], dict]:
             phrases=tuple(str(p) for p in item.get("phrases") or ()),
             patterns=tuple(item.get("patterns") or ()),
             unable_to=tuple(str(p) for p in item.get("unable_to") or ()),
-            all_of=tuple(tuple(str(p) for p in group) for group in item.get("all_of") or ()),
+            # A part is a phrase, or a Matcher token pattern (a list) for word order that varies.
+            all_of=tuple(tuple(p if isinstance(p, list) else str(p) for p in group) for group in item.get("all_of") or ()),
             unless_followed_by=frozenset(str(w).lower() for w in item.get("unless_followed_by") or ()),
             self_harm=bool(item.get("self_harm", False)),
         )
@@ -101,6 +109,7 @@ class RuleDetector:
         self._phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self._patterns = Matcher(nlp.vocab)
         self._groups = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self._group_patterns = Matcher(nlp.vocab)
         for sign in signs:
             if sign.phrases:
                 self._phrases.add(sign.id, list(nlp.pipe(sign.phrases)))
@@ -108,14 +117,20 @@ class RuleDetector:
             if patterns:
                 self._patterns.add(sign.id, patterns)
             for index, group in enumerate(sign.all_of):
-                self._groups.add(f"{sign.id}#{index}", list(nlp.pipe(group)))
+                phrases = [str(item) for item in group if not isinstance(item, list)]
+                patterns = [item for item in group if isinstance(item, list)]
+                if phrases:
+                    self._groups.add(f"{sign.id}#{index}", list(nlp.pipe(phrases)))
+                if patterns:
+                    self._group_patterns.add(f"{sign.id}#{index}", patterns)
         critical = raw.get("time_critical") or {}
         self._critical = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self._critical.add("time_critical", list(nlp.pipe([str(p) for p in critical.get("phrases") or ()])))
         self._critical_unless = frozenset(str(w) for w in critical.get("unless_followed_by") or ())
         self._symptoms = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self._symptoms.add("symptom", list(nlp.pipe([str(p) for p in raw.get("symptoms") or ()])))
-        vocabulary = [p for sign in signs for p in (*sign.phrases, *sign.unable_to, *(w for g in sign.all_of for w in g))]
+        vocabulary = [p for sign in signs for p in (*sign.phrases, *sign.unable_to,
+                                                    *(w for g in sign.all_of for w in g if isinstance(w, str)))]
         vocabulary += [str(p) for p in raw.get("symptoms") or ()]
         self._spelling = SpellingCorrector(nlp, vocabulary)
 
@@ -138,7 +153,7 @@ class RuleDetector:
                 continue
             mentions.append((sign, start, end))
         group_mentions: list[tuple[Sign, int, int, int]] = []
-        for match_id, start, end in self._groups(doc):
+        for match_id, start, end in self._groups(doc) + self._group_patterns(doc):
             sign_id, index = doc.vocab.strings[match_id].split("#")
             group_mentions.append((self._signs[sign_id], int(index), start, end))
         readings = [(r, _token_span(doc, r.start, r.end)) for r in read_vitals(doc.text)]
@@ -170,6 +185,7 @@ class RuleDetector:
             findings=_best_per_sign(findings),
             time_critical=self._time_critical(doc),
             symptom_named=bool(self._symptoms(doc)) or bool(findings),
+            context=self._context.message_context(doc),
         )
 
     def _combinations(self, doc: Doc, group_mentions, group_states, fever_states: list[str]) -> list[Finding]:
