@@ -66,7 +66,12 @@ FIRST_QUESTION = "how often is the pump refilled?"
 
 
 def parse_all(texts: list[str]) -> dict[str, dict]:
+    import logging
+
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # not a debug line per parsed message on stdout
 
     agent = Agent.load(str(MODEL))
     loop = asyncio.new_event_loop()
