@@ -55,7 +55,7 @@ UNSURE = "uncertain"
 FORWARD, BACKWARD, BOTH = "forward", "backward", "both"
 HARD_BREAKS = frozenset({".", "!", "?", ";", "…", "...", "\n"})
 NOVELTY_PAIRS = frozenset({("like", "this"), ("like", "that"), ("this", "bad"), ("so", "bad"), ("this", "much")})
-LIST_ANSWER_CUES = frozenset({"no", "none", "nope", "negative"})
+LIST_ANSWER_CUES = frozenset({"no", "none", "nope", "nah", "negative"})
 YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)$")
 # A year dates the words near it ("s/p implant 2019"), not a whole note.
 YEAR_SCOPE = 5
@@ -220,8 +220,11 @@ class ConText:
         if modifier.direction in (BACKWARD, BOTH):
             start = modifier.start
             # A list answer's own separator is not a boundary: "fever: none", "stiff neck - no".
-            while start > 0 and doc[start - 1].text in (":", "-", "=", "?", "—", "–") and modifier.start - start < 2:
+            # ... and "Blue lips? Nah" answers the question just asked.
+            while start > 0 and doc[start - 1].text in (":", "-", "=", "?", "—", "–", ",") and modifier.start - start < 3:
                 start -= 1
+                if doc[start].is_sent_start and doc[start].text != "?":
+                    break
             while start > 0 and modifier.start - start < limit:
                 if self._is_break(doc, start - 1, bounds, False, clause_level) and not self._refers_back(doc, start, modifier):
                     break
@@ -233,7 +236,11 @@ class ConText:
     @staticmethod
     def _refers_back(doc: Doc, start: int, modifier: Modifier) -> bool:
         """"...but it wore off", "..., and that cleared up": the resolution is about what came before."""
-        return modifier.category == RESOLVED and start < len(doc) and doc[start].lower_ in ("it", "that", "they", "this", "which", "all")
+        return (
+            modifier.category in (RESOLVED, HISTORICAL)
+            and start < len(doc)
+            and doc[start].lower_ in ("it", "that", "they", "this", "which", "all")
+        )
 
     # -- assessment --------------------------------------------------------
     def assess_all(self, doc: Doc, spans: Iterable[tuple[int, int]]) -> list[Assessment]:

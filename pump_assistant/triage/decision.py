@@ -117,6 +117,10 @@ def decide(
         or (nearest is not None and nearest.category == SELF_HARM and nearest.similarity >= SELF_HARM_FLOOR)
     )
     categories = sorted({f.category for f in counted} | ({meaning.category} if meaning else set()))
+    if level != NONE and not categories:
+        # Raised by the classifier alone, with no red flag to name: the one
+        # emergency words most often hide is thoughts of self-harm, so 988 too.
+        self_harm = True
     if level == NONE:
         self_harm = False
     return Triage(

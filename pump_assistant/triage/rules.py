@@ -127,6 +127,8 @@ class RuleDetector:
         self._critical = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self._critical.add("time_critical", list(nlp.pipe([str(p) for p in critical.get("phrases") or ()])))
         self._critical_unless = frozenset(str(w) for w in critical.get("unless_followed_by") or ())
+        self._not_part_of = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self._not_part_of.add("ordinary", list(nlp.pipe([str(p) for p in raw.get("not_part_of") or ()])))
         self._symptoms = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self._symptoms.add("symptom", list(nlp.pipe([str(p) for p in raw.get("symptoms") or ()])))
         vocabulary = [p for sign in signs for p in (*sign.phrases, *sign.unable_to,
@@ -146,14 +148,23 @@ class RuleDetector:
 
     def detect(self, doc: Doc) -> RuleResult:
         self._spelling.correct(doc)
+        ordinary = [(s, e) for _, s, e in self._not_part_of(doc)]
+
+        def inside_ordinary(start: int, end: int) -> bool:
+            return any(s <= start and end <= e for s, e in ordinary)
+
         mentions: list[tuple[Sign, int, int]] = []
         for match_id, start, end in self._phrases(doc) + self._patterns(doc):
+            if inside_ordinary(start, end):
+                continue
             sign = self._signs[doc.vocab.strings[match_id]]
             if end < len(doc) and {doc[end].lower_, doc[end].lemma_.lower()} & sign.unless_followed_by:
                 continue
             mentions.append((sign, start, end))
         group_mentions: list[tuple[Sign, int, int, int]] = []
         for match_id, start, end in self._groups(doc) + self._group_patterns(doc):
+            if inside_ordinary(start, end):
+                continue
             sign_id, index = doc.vocab.strings[match_id].split("#")
             group_mentions.append((self._signs[sign_id], int(index), start, end))
         readings = [(r, _token_span(doc, r.start, r.end)) for r in read_vitals(doc.text)]
