@@ -7,12 +7,14 @@ off. FAQ set: topic accuracy. Which sets are blind and which were read and
 became tuning data is in tests/heldout/blind/README.md.
 
     python bench/triage_bench.py [--misses SET ...]
+    python bench/triage_bench.py --latency      # emergency vs FAQ reply time on the running stack
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import time
 from pathlib import Path
 
 import yaml
@@ -98,11 +100,63 @@ def run(show_misses: set[str]) -> dict:
     return figures
 
 
+def reply_latency(messages: int = 80) -> dict:
+    """Single-user reply time of emergency messages against FAQ questions, through the REST channel.
+
+    The emergency reply must not wait on anything an FAQ answer does not: its p95
+    should be within 10 % of an FAQ answer's. Messages from the older held-out
+    files (tuning data), each sent once, alternating, in new conversations.
+    """
+    import statistics
+    import sys
+    import urllib.request
+    import uuid
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import load_test
+    from pump_assistant.evaluation import load_heldout
+
+    safety = load_heldout(ROOT / "tests" / "heldout", "safety")
+    faq = [e.text for e in load_heldout(ROOT / "tests" / "heldout", "faq") if e.label.startswith("faq/")][:messages]
+    emergencies = [e.text for e in safety if e.label == "emergency"][:messages]
+    times: dict[str, list[float]] = {"emergency": [], "faq": []}
+    with load_test.started_stack("sqlite") as stack:
+        url = f"{stack.url}/webhooks/rest/webhook"
+
+        def send(text: str) -> float:
+            body = json.dumps({"sender": f"lat-{uuid.uuid4().hex[:10]}", "message": text}).encode()
+            request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+            started = time.perf_counter()
+            with urllib.request.urlopen(request, timeout=30) as response:
+                response.read()
+            return (time.perf_counter() - started) * 1000
+
+        for text in faq[:5]:  # warm up
+            send(text)
+        for emergency, question in zip(emergencies, faq):
+            times["emergency"].append(send(emergency))
+            times["faq"].append(send(question))
+
+    def p95(values: list[float]) -> float:
+        return round(statistics.quantiles(values, n=20)[-1], 1)
+
+    emergency_p95, faq_p95 = p95(times["emergency"]), p95(times["faq"])
+    return {
+        "messages_each": len(times["faq"]),
+        "emergency_p50_ms": round(statistics.median(times["emergency"]), 1),
+        "faq_p50_ms": round(statistics.median(times["faq"]), 1),
+        "emergency_p95_ms": emergency_p95,
+        "faq_p95_ms": faq_p95,
+        "emergency_over_faq_p95": round(emergency_p95 / faq_p95, 2),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", nargs="*", default=[], help="sets whose misses to print (they become tuning data)")
+    parser.add_argument("--latency", action="store_true", help="emergency vs FAQ reply time on a started stack")
     args = parser.parse_args()
-    print(json.dumps(run(set(args.misses)), indent=1))
+    print(json.dumps(reply_latency() if args.latency else run(set(args.misses)), indent=1))
     return 0
 
 
