@@ -5,8 +5,10 @@ hub at run time, so the pipeline is a blank English tokenizer plus:
 
 * a case-insensitive lookup lemmatizer (tables from spacy-lookups-data, saved
   into the pipeline so run time needs nothing else),
-* a sentencizer (triage reads context per sentence),
-* an entity ruler with the clinic's domain terms.
+* a sentencizer (triage reads context per sentence).
+
+(It had an entity ruler over the clinic's domain terms too; nothing read its
+entities, so it went with the pipeline's entity extractor.)
 
 Usage: ``python -m pump_assistant.nlp.build [OUTPUT_DIR]``
 """
@@ -19,38 +21,24 @@ import sys
 from pathlib import Path
 
 import spacy
-import yaml
 from spacy.language import Language
 
 import pump_assistant.nlp.lemmatizer  # noqa: F401  (registers the lemmatizer factory)
 from pump_assistant.config import get_settings
 
-TERMS_FILE = Path(__file__).with_name("domain_terms.yml")
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
-def entity_patterns(terms_file: Path = TERMS_FILE) -> list[dict]:
-    terms = yaml.safe_load(terms_file.read_text(encoding="utf-8"))
-    return [
-        {"label": label, "pattern": [{"LOWER": part} for part in phrase.lower().split()]}
-        for label, phrases in terms.items()
-        for phrase in phrases
-    ]
-
-
-def build_pipeline(terms_file: Path = TERMS_FILE) -> Language:
+def build_pipeline() -> Language:
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("pump_lookup_lemmatizer", name="lemmatizer")
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
     nlp.initialize()
-    # After initialize(): initializing the ruler clears its patterns.
-    ruler.add_patterns(entity_patterns(terms_file))
     nlp.meta.update(
         {
             "name": "pump",
             "version": f"{PIPELINE_VERSION}.0.0",
-            "description": "Intrathecal pump assistant: blank English, lookup lemmas, domain entities",
+            "description": "Intrathecal pump assistant: blank English, lookup lemmas, sentences",
         }
     )
     return nlp
