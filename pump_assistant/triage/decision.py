@@ -21,8 +21,11 @@ from pump_assistant.triage.meaning import MeaningMatch
 from pump_assistant.triage.rules import RuleResult
 
 EMERGENCY_INTENT = "emergency"
-# The classifier's emergency vote counts from this confidence.
-CLASSIFIER_THRESHOLD = 0.5
+# The classifier's emergency vote counts from this confidence (chosen on the tuning
+# sets A and B: below 0.8 it was wrong on 19 harmless messages and right on no
+# emergency the other detectors missed).
+CLASSIFIER_THRESHOLD = 0.8
+CLASSIFIER_DISAGREEMENT = 0.5
 SELF_HARM = "self_harm"
 # How close to a self-harm description a message (already raised by some detector) must be to add 988.
 SELF_HARM_FLOOR = 0.45
@@ -43,6 +46,9 @@ class Triage:
     signs: tuple[str, ...] = ()
     dismissed: tuple[str, ...] = ()
     detectors: Mapping[str, str] = field(default_factory=dict)
+    # What each detector saw (the classifier's intent and confidence, the nearest red-flag description):
+    # kept in the parse result for the audit trail and for tuning on tuning sets.
+    evidence: Mapping[str, Any] = field(default_factory=dict)
     symptom_named: bool = False
     time_critical: bool = False
 
@@ -61,6 +67,7 @@ class Triage:
             "signs": list(self.signs),
             "dismissed": list(self.dismissed),
             "detectors": dict(self.detectors),
+            "evidence": dict(self.evidence),
             "symptom_named": self.symptom_named,
             "time_critical": self.time_critical,
         }
@@ -85,8 +92,11 @@ def classifier_level(intent: Mapping[str, Any] | None, rules: RuleResult) -> str
     """The classifier's vote: emergency, or possible where the rules saw the sign only denied or in general."""
     if not intent or intent.get("name") != EMERGENCY_INTENT:
         return NONE
-    if float(intent.get("confidence") or 0.0) < CLASSIFIER_THRESHOLD:
-        return POSSIBLE
+    confidence = float(intent.get("confidence") or 0.0)
+    if confidence < CLASSIFIER_THRESHOLD:
+        # Not sure, and nothing the rules read as a red flag: no vote. Not sure,
+        # and the rules saw a red flag only denied or in general: they disagree.
+        return POSSIBLE if rules.dismissed and confidence >= CLASSIFIER_DISAGREEMENT else NONE
     # The classifier hears red-flag words; the rules hear "no", "years ago", "what if".
     # Where they disagree, the decision is the middle one.
     if rules.level == NONE and (rules.dismissed or rules.dismissing_context):
@@ -105,9 +115,18 @@ def decide(
     votes = {
         "rules": rules.level,
         "classifier": classifier_level(classifier_intent, rules),
-        "meaning": POSSIBLE if meaning is not None else NONE,
+        # Meaning is blind to "no", "years ago" and "what if": where the rules read such a
+        # context and no red flag stands, the message's likeness to a red flag is explained.
+        "meaning": POSSIBLE if meaning is not None and not rules.dismissing_context else NONE,
     }
     level = highest(votes.values())
+    evidence = {
+        "classifier_intent": (classifier_intent or {}).get("name"),
+        "classifier_confidence": round(float((classifier_intent or {}).get("confidence") or 0.0), 3),
+        "meaning_category": nearest.category if nearest else None,
+        "meaning_similarity": round(nearest.similarity, 3) if nearest else None,
+        "meaning_margin": round(nearest.margin, 3) if nearest else None,
+    }
     counted = [f for f in rules.findings if f.effective_level != NONE]
     # Self-harm said in other words: whatever raised the level, the message reads closest to
     # thoughts of self-harm, so the reply gives 988 as well.
@@ -131,6 +150,7 @@ def decide(
         signs=tuple(sorted(f.sign for f in counted)),
         dismissed=tuple(rules.dismissed),
         detectors=votes,
+        evidence=evidence,
         symptom_named=rules.symptom_named,
         time_critical=rules.time_critical,
     )

@@ -45,9 +45,14 @@ def test_fault1_a_classifier_emergency_the_rules_saw_only_denied_is_a_possible_e
 
 
 def test_fault1_a_classifier_emergency_the_rules_cannot_read_stays_an_emergency(nlp):
-    message = _route(nlp, "something is really wrong with my husband, please", "emergency", 0.7)
+    message = _route(nlp, "something is really wrong with my husband, please", "emergency", 0.9)
     assert message.get("intent") == {"name": "emergency", "confidence": 1.0}
     assert message.get("triage")["detectors"]["classifier"] == EMERGENCY
+
+
+def test_an_unsure_classifier_and_rules_that_saw_the_sign_denied_disagree_possible_emergency(triager):
+    result = triager.triage_text("no trouble breathing at all, just a question", {"name": "emergency", "confidence": 0.6})
+    assert result.level == POSSIBLE
 
 
 def test_a_rule_emergency_overrides_any_intent(nlp):
