@@ -115,9 +115,7 @@ def decide(
     votes = {
         "rules": rules.level,
         "classifier": classifier_level(classifier_intent, rules),
-        # Meaning is blind to "no", "years ago" and "what if": where the rules read such a
-        # context and no red flag stands, the message's likeness to a red flag is explained.
-        "meaning": POSSIBLE if meaning is not None and not rules.dismissing_context else NONE,
+        "meaning": POSSIBLE if meaning is not None else NONE,
     }
     level = highest(votes.values())
     evidence = {
