@@ -30,6 +30,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pump_assistant.config import load_settings  # noqa: E402
 from pump_assistant.evaluation import Example, load_examples, predicted_label  # noqa: E402
 
 WRONG_COST = 3.0
@@ -95,23 +96,42 @@ def main() -> int:
             if parse["intent"]["name"] == "nlu_fallback" and ranking:
                 parse["intent"] = ranking[0]
             parses.append((parse, e.label))
-    best = None
-    for fallback in [0.2, 0.3, 0.4, 0.5, 0.6, 0.7]:
-        for confidence in [0.3, 0.4, 0.5, 0.6, 0.7]:
-            for margin in [0.05, 0.1, 0.2, 0.3]:
-                counts = defaultdict(int)
-                for parse, expected in parses:
-                    counts[outcome(parse, expected, fallback, confidence, margin)] += 1
-                cost = counts["asked"] + WRONG_COST * counts["wrong"]
-                if best is None or cost < best[0]:
-                    best = (cost, fallback, confidence, margin, dict(counts))
-    cost, fallback, confidence, margin, counts = best
+    def evaluate(fallback: float, confidence: float, margin: float) -> tuple[float, dict]:
+        counts: dict = defaultdict(int)
+        for parse, expected in parses:
+            counts[outcome(parse, expected, fallback, confidence, margin)] += 1
+        return counts["asked"] + WRONG_COST * counts["wrong"], dict(counts)
+
+    results = []
+    grid = [round(0.1 * i, 1) for i in range(1, 10)]
+    for fallback in grid:
+        for confidence in grid:
+            for margin in [0.05, 0.1, 0.2, 0.3, 0.4, 0.5]:
+                cost, counts = evaluate(fallback, confidence, margin)
+                results.append((cost, counts.get("asked", 0), fallback, confidence, margin, counts))
+    # Lowest cost; among equal costs, the fewest questions asked back.
+    results.sort(key=lambda r: (r[0], r[1], r[2], r[3], r[4]))
+    cost, _, fallback, confidence, margin, counts = results[0]
+    settings = load_settings()
+    current_fallback = next(
+        (c.get("threshold") for c in yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
+         if c["name"] == "FallbackClassifier"), None)
     print(json.dumps({
         "dev_examples": len(parses),
         "fallback_threshold": fallback,
         "answer_confidence": confidence,
         "ambiguity_margin": margin,
         "outcomes": counts,
+        "next_best": [
+            {"fallback_threshold": f, "answer_confidence": c, "ambiguity_margin": m, "cost": cost_, "outcomes": o}
+            for cost_, _, f, c, m, o in results[1:8]
+        ],
+        "current": {
+            "fallback_threshold": current_fallback,
+            "answer_confidence": settings.answer_confidence,
+            "ambiguity_margin": settings.ambiguity_margin,
+            "outcomes": evaluate(current_fallback, settings.answer_confidence, settings.ambiguity_margin)[1],
+        },
     }, indent=2))
     return 0
 

@@ -114,7 +114,7 @@ def load_settings() -> Settings:
         twilio_number=os.environ.get("TWILIO_NUMBER", ""),
         twilio_webhook_url=os.environ.get("TWILIO_WEBHOOK_URL", ""),
         twilio_api_base=os.environ.get("TWILIO_API_BASE", "https://api.twilio.com"),
-        answer_confidence=_float("ANSWER_CONFIDENCE", 0.5),
+        answer_confidence=_float("ANSWER_CONFIDENCE", 0.7),
         ambiguity_margin=_float("AMBIGUITY_MARGIN", 0.3),
         rate_limit_per_sender=int(_float("RATE_LIMIT_PER_SENDER", 30)),
         rate_limit_per_ip=int(_float("RATE_LIMIT_PER_IP", 300)),
