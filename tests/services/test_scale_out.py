@@ -225,7 +225,8 @@ def test_a_database_restart_mid_conversation_loses_no_event_and_no_ticket(cluste
     events = cluster.tracker_events(1, sender)
     assert user_texts(events) == sent + [during] + after
     assert len(cluster.stored_event_rows(sender)) == len(events)
-    assert ("clinical", "routine", clinical) in [tuple(t) for t in cluster.tickets_for(sender)]
+    # A leaking incision is a red flag (a possible spinal-fluid leak or infection): an urgent ticket.
+    assert ("clinical", "urgent", clinical) in [tuple(t) for t in cluster.tickets_for(sender)]
 
 
 def test_with_the_action_server_down_the_patient_still_gets_help_and_emergencies_reach_staff(cluster):
