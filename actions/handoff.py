@@ -38,8 +38,8 @@ def urgency_for(tracker: Tracker) -> str:
     return triage.urgency
 
 
-def raise_ticket(tracker: Tracker, reason: str, urgency: str = "") -> str:
-    draft = TicketDraft(
+def ticket_draft(tracker: Tracker, reason: str, urgency: str = "") -> TicketDraft:
+    return TicketDraft(
         sender_id=tracker.sender_id,
         channel=channel_of(tracker),
         reason=reason,
@@ -48,6 +48,19 @@ def raise_ticket(tracker: Tracker, reason: str, urgency: str = "") -> str:
         safety_signs=safety_signs(tracker),
         urgency=urgency or urgency_for(tracker),
     )
+
+
+def store_ticket(draft: TicketDraft) -> None:
+    try:
+        ticket_id, stored = services.tickets().raise_ticket(draft)
+        logger.info("hand-off ticket %s raised (reason=%s, urgency=%s, stored_now=%s)", ticket_id, draft.reason,
+                    draft.urgency, stored)
+    except Exception:  # the reply has gone; the failure is logged for the on-call check
+        logger.exception("could not raise ticket %s", draft.id)
+
+
+def raise_ticket(tracker: Tracker, reason: str, urgency: str = "") -> str:
+    draft = ticket_draft(tracker, reason, urgency)
     ticket_id, stored = services.tickets().raise_ticket(draft)
     logger.info("hand-off ticket %s raised (reason=%s, urgency=%s, stored_now=%s)", ticket_id, reason, draft.urgency, stored)
     return ticket_id
@@ -90,11 +103,14 @@ class ActionEmergency(Action):
         dispatcher.utter_message(response=response, urgent=True)
         events: List[Dict] = [ActiveLoop(None), SlotSet("requested_slot", None)]
         try:
-            ticket_id = raise_ticket(tracker, "emergency", "emergency")
-        except Exception:  # never let a storage fault silence the emergency reply
-            logger.exception("could not raise an emergency ticket")
+            draft = ticket_draft(tracker, "emergency", "emergency")
+        except Exception:  # never let a fault silence the emergency reply
+            logger.exception("could not draft an emergency ticket")
             return events
-        return events + [SlotSet("handoff_ticket_id", ticket_id), SlotSet("staff_handling", True)]
+        # The ticket's id is known now; it is written on a worker thread, so the
+        # 911 reply goes back to the patient without waiting for the database.
+        services.after_reply(lambda: store_ticket(draft))
+        return events + [SlotSet("handoff_ticket_id", draft.id), SlotSet("staff_handling", True)]
 
 
 class ActionHandoff(Action):

@@ -1,7 +1,10 @@
 """Process-wide resources, created on first use (never at import time)."""
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from functools import lru_cache
+from typing import Any, Callable, Optional
 
 from pump_assistant.config import get_settings
 from pump_assistant.content import Registry, load_registry
@@ -31,7 +34,30 @@ def clinic_hours() -> ClinicHours:
     return ClinicHours.parse(settings.clinic_hours, settings.clinic_timezone)
 
 
+_after_reply: Optional[ThreadPoolExecutor] = None
+_pending: set[Future] = set()
+_lock = threading.Lock()
+
+
+def after_reply(work: Callable[[], Any]) -> Future:
+    """Run work that must not delay a reply (the emergency ticket) on a worker thread, at once."""
+    global _after_reply
+    with _lock:
+        if _after_reply is None:
+            _after_reply = ThreadPoolExecutor(max_workers=2, thread_name_prefix="after-reply")
+        future = _after_reply.submit(work)
+        _pending.add(future)
+    future.add_done_callback(_pending.discard)
+    return future
+
+
+def drain(timeout: float = 10.0) -> None:
+    """Wait for work handed to :func:`after_reply` (tests, shutdown)."""
+    wait(list(_pending), timeout=timeout)
+
+
 def clear() -> None:
     """Forget every cached resource (tests, or a settings change)."""
+    drain()
     for cached in (registry, database, tickets, clinic_hours, get_settings):
         cached.cache_clear()

@@ -36,6 +36,7 @@ def emergency_tracker(text="my husband won't wake up and is barely breathing", s
 def test_emergency_gets_911_first_then_an_urgent_ticket(dispatcher):
     events = ActionEmergency().run(dispatcher, emergency_tracker(), {})
     assert dispatcher.messages[0]["response"] == "utter_emergency"
+    services.drain()  # the ticket is written just after the reply
     ticket = services.tickets().get(slots(events)["handoff_ticket_id"])
     assert (ticket["urgency"], ticket["reason"], ticket["status"]) == ("emergency", "emergency", "open")
     assert ticket["trigger_message"] == "my husband won't wake up and is barely breathing"
@@ -56,6 +57,7 @@ def test_emergency_reply_survives_a_database_outage(dispatcher, tmp_path, monkey
     services.clear()
     events = ActionEmergency().run(dispatcher, emergency_tracker(), {})
     assert dispatcher.messages[0]["response"] == "utter_emergency"
+    services.drain()
     assert len(services.tickets().pending()) == 1
     assert slots(events)["handoff_ticket_id"]
 

@@ -149,7 +149,16 @@ def tickets(stack):
     from pump_assistant.storage.database import open_database
     from pump_assistant.storage.tickets import TicketStore
 
-    return TicketStore(open_database(stack.env["DATABASE_URL"]), Path(stack.env["OUTBOX_DIR"]))
+    class LandedTickets(TicketStore):
+        """An emergency ticket is written just after the 911 reply: wait (up to 5 s) for it to land."""
+
+        def active_for(self, sender_id):
+            deadline = time.monotonic() + 5
+            while (found := super().active_for(sender_id)) is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            return found
+
+    return LandedTickets(open_database(stack.env["DATABASE_URL"]), Path(stack.env["OUTBOX_DIR"]))
 
 
 @pytest.fixture(scope="session")
