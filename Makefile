@@ -56,7 +56,8 @@ test: validate train test-stories pytest ## the whole suite: validate, train, te
 test-services: train ## scale-out and fault tests on the real PostgreSQL, Redis and RabbitMQ on loopback
 	$(BIN)/python -m pytest -q -m services
 
-bench: train ## benchmark side by side with a stock `rasa init` bot (QUICK=1: short loads, no training runs)
+bench: train ## benchmark: triage and topics on the blind sets, then side by side with a stock `rasa init` bot (QUICK=1: short loads, no training runs)
+	$(BIN)/python bench/triage_bench.py
 	$(BIN)/python bench/run_bench.py $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 load: train ## load test: 50 then 200 concurrent conversations for 60 s each, and one 300-turn conversation
