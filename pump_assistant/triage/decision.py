@@ -21,9 +21,10 @@ from pump_assistant.triage.meaning import MeaningMatch
 from pump_assistant.triage.rules import RuleResult
 
 EMERGENCY_INTENT = "emergency"
-# The classifier's emergency vote counts from this confidence (chosen on the tuning
+# The classifier's vote is a full emergency from this confidence (chosen on the tuning
 # sets A and B: below 0.8 it was wrong on 19 harmless messages and right on no
-# emergency the other detectors missed).
+# emergency the other detectors missed), a possible emergency from the
+# FallbackClassifier's threshold up to it.
 CLASSIFIER_THRESHOLD = 0.8
 CLASSIFIER_DISAGREEMENT = 0.5
 SELF_HARM = "self_harm"
@@ -94,9 +95,9 @@ def classifier_level(intent: Mapping[str, Any] | None, rules: RuleResult) -> str
         return NONE
     confidence = float(intent.get("confidence") or 0.0)
     if confidence < CLASSIFIER_THRESHOLD:
-        # Not sure, and nothing the rules read as a red flag: no vote. Not sure,
-        # and the rules saw a red flag only denied or in general: they disagree.
-        return POSSIBLE if rules.dismissed and confidence >= CLASSIFIER_DISAGREEMENT else NONE
+        # Not sure: a possible emergency while it is still the classifier's answer
+        # (above the FallbackClassifier's cut-off), no vote below.
+        return POSSIBLE if confidence >= CLASSIFIER_DISAGREEMENT else NONE
     # The classifier hears red-flag words; the rules hear "no", "years ago", "what if".
     # Where they disagree, the decision is the middle one.
     if rules.level == NONE and (rules.dismissed or rules.dismissing_context):

@@ -85,5 +85,8 @@ def score_safety(items: Iterable[SafetyItem], verdict: Callable[[str], Verdict])
 def verdict_from_parse(parse: Mapping) -> Verdict:
     """What the assistant would do with a Rasa parse result."""
     triage = parse.get("triage") or {}
-    level = triage.get("level") or (EMERGENCY if (parse.get("intent") or {}).get("name") == "emergency" else NONE)
+    level = triage.get("level") or NONE
+    # What the patient gets: the emergency intent is the full 911 reply, whatever else was decided.
+    if (parse.get("intent") or {}).get("name") == "emergency":
+        level = EMERGENCY
     return Verdict(level, bool(triage.get("self_harm")))

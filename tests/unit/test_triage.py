@@ -55,6 +55,14 @@ def test_an_unsure_classifier_and_rules_that_saw_the_sign_denied_disagree_possib
     assert result.level == POSSIBLE
 
 
+def test_the_intent_and_the_decision_never_disagree(nlp):
+    # An unsure classifier emergency (0.6) the rules cannot read: a possible emergency,
+    # so the patient is not given the full emergency reply while triage says otherwise.
+    message = _route(nlp, "please come quick it is my husband", "emergency", 0.6)
+    assert message.get("triage")["level"] == POSSIBLE
+    assert message.get("intent")["name"] == "clinical_question"
+
+
 def test_a_rule_emergency_overrides_any_intent(nlp):
     message = _route(nlp, "how often is the refill, also I can't breathe", "faq", 0.9)
     assert message.get("intent") == {"name": "emergency", "confidence": 1.0}
