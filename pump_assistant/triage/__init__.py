@@ -18,12 +18,12 @@ from spacy.tokens import Doc
 
 from pump_assistant.triage.context import ConText
 from pump_assistant.triage.decision import EMERGENCY_INTENT, Triage, decide
-from pump_assistant.triage.levels import EMERGENCY, NONE, POSSIBLE, URGENCIES, URGENCY_BY_LEVEL
+from pump_assistant.triage.levels import EMERGENCY, NONE, POSSIBLE, URGENCY_BY_LEVEL
 from pump_assistant.triage.meaning import MeaningDetector
 from pump_assistant.triage.rules import RuleDetector, RuleResult
 
 __all__ = [
-    "EMERGENCY", "POSSIBLE", "NONE", "URGENCIES", "URGENCY_BY_LEVEL", "EMERGENCY_INTENT",
+    "EMERGENCY", "POSSIBLE", "NONE", "URGENCY_BY_LEVEL", "EMERGENCY_INTENT",
     "Triage", "Triager", "RuleDetector", "RuleResult", "MeaningDetector", "ConText", "decide",
 ]
 

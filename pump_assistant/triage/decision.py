@@ -84,6 +84,7 @@ class Triage:
             signs=tuple(data.get("signs") or ()),
             dismissed=tuple(data.get("dismissed") or ()),
             detectors=dict(data.get("detectors") or {}),
+            evidence=dict(data.get("evidence") or {}),
             symptom_named=bool(data.get("symptom_named")),
             time_critical=bool(data.get("time_critical")),
         )

@@ -78,9 +78,6 @@ class MeaningDetector:
             return nearest
         return None
 
-    def match(self, vector: np.ndarray) -> MeaningMatch | None:
-        return self.accepts(self.nearest(vector))
-
 
 def _unit(matrix: np.ndarray) -> np.ndarray:
     matrix = np.asarray(matrix, dtype=np.float32)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable
 
 import yaml
 from spacy.language import Language
@@ -251,10 +251,6 @@ def _disjoint_parts(spans: dict[int, list[tuple[int, int, str]]], groups: dict, 
         chosen.append((pick[0], pick[1]))
         states.append(pick[2])
     return states
-
-
-def _most_present(states: Sequence[str]) -> str:
-    return AFFIRMED if AFFIRMED in states else UNSURE if UNSURE in states else DISMISSED
 
 
 def _best_per_sign(findings: Iterable[Finding]) -> list[Finding]:
