@@ -6,7 +6,7 @@ either tier). Clinical set: questions handed off; pump questions wrongly handed
 off. FAQ set: topic accuracy. Which sets are blind and which were read and
 became tuning data is in tests/heldout/blind/README.md.
 
-    python bench/triage_bench.py [--misses SET ...]
+    python bench/triage_bench.py [--sets SET ...] [--misses SET ...]
     python bench/triage_bench.py --latency      # emergency vs FAQ reply time on the running stack
 """
 from __future__ import annotations
@@ -54,7 +54,7 @@ def quiet_rasa() -> None:
     logging.getLogger().setLevel(logging.WARNING)
 
 
-def run(show_misses: set[str]) -> dict:
+def run(show_misses: set[str], only: set[str] | None = None) -> dict:
     quiet_rasa()
     from rasa.core.agent import Agent
 
@@ -68,13 +68,13 @@ def run(show_misses: set[str]) -> dict:
         return cache[text]
 
     figures: dict = {}
-    for path in sorted(BLIND.glob("safety_*.yml")):
+    for path in _chosen(BLIND.glob("safety_*.yml"), only):
         result = score_safety(load_safety_set(path), lambda t: verdict_from_parse(parse(t)))
         if path.stem not in show_misses:
             result["misses"] = len(result["misses"])
             result["false_alarms"] = len(result["false_alarms"])
         figures[path.stem] = result
-    for path in sorted(BLIND.glob("clinical_*.yml")):
+    for path in _chosen(BLIND.glob("clinical_*.yml"), only):
         rows = items(path)
         clinical = [r["text"] for r in rows if r["expect"] == "handoff"]
         general = [r["text"] for r in rows if r["expect"] == "answer"]
@@ -87,7 +87,7 @@ def run(show_misses: set[str]) -> dict:
             "pump_questions_wrongly_handed_off_rate": round(len(wrongly) / len(general), 4),
             **({"kept": kept, "wrongly": wrongly} if path.stem in show_misses else {}),
         }
-    for path in sorted(BLIND.glob("faq_*.yml")):
+    for path in _chosen(BLIND.glob("faq_*.yml"), only):
         rows = items(path)
         correct = sum(topic_of(parse(r["text"])) == r["topic"] for r in rows)
         wrongly = sum(handed_off(parse(r["text"])) for r in rows)
@@ -98,6 +98,10 @@ def run(show_misses: set[str]) -> dict:
         }
     loop.close()
     return figures
+
+
+def _chosen(paths, only: set[str] | None) -> list[Path]:
+    return sorted(p for p in paths if only is None or p.stem in only)
 
 
 def reply_latency(messages: int = 80) -> dict:
@@ -155,8 +159,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", nargs="*", default=[], help="sets whose misses to print (they become tuning data)")
     parser.add_argument("--latency", action="store_true", help="emergency vs FAQ reply time on a started stack")
+    parser.add_argument("--sets", nargs="*", help="only these sets (e.g. safety_e): a blind set is measured once per change")
     args = parser.parse_args()
-    print(json.dumps(reply_latency() if args.latency else run(set(args.misses)), indent=1))
+    only = set(args.sets) if args.sets else None
+    print(json.dumps(reply_latency() if args.latency else run(set(args.misses), only), indent=1))
     return 0
 
 

@@ -45,7 +45,9 @@ from rasa.nlu.constants import (
     RESPONSE_SELECTOR_RETRIEVAL_INTENTS,
     RESPONSE_SELECTOR_UTTER_ACTION_KEY,
 )
+from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.featurizers.featurizer import Featurizer
+from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
@@ -73,11 +75,27 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
     return scores / scores.sum(axis=1, keepdims=True)
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+# model_from: Rasa hands the spaCy pipeline (SpacyNLP's model) to train and process, for the context tags.
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True, model_from="SpacyNLP")
 class IntentTopicClassifier(IntentClassifier, GraphComponent):
     @classmethod
     def required_components(cls) -> List[Type]:
         return [Featurizer]
+
+    def _word_texts(self, messages: List[Message], model: Optional[SpacyModel]) -> List[Text]:
+        """The texts the word counts are taken from: each message's text and its context-tagged words."""
+        texts = [m.get(TEXT) or "" for m in messages]
+        if not self.config["context_tags"] or model is None:
+            return texts
+        if self._context is None:
+            from pump_assistant.triage.context import ConText
+
+            self._context = ConText(model.model)
+        tagged = []
+        for text, message in zip(texts, messages):
+            doc = message.get(SPACY_DOCS[TEXT])
+            tagged.append(text if doc is None else " ".join([text, *self._context.dismissed_words(doc)]))
+        return tagged
 
     @staticmethod
     def required_packages() -> List[Text]:
@@ -102,6 +120,9 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             "char_ngram_range": [1, 4],
             "random_seed": 1,
             "ranking_length": 10,
+            # Words in a denying, past, supposed, general or someone-else scope also count
+            # as tagged words of their own ("negated_fever"), read by the triage's ConText.
+            "context_tags": True,
         }
 
     def __init__(
@@ -129,6 +150,7 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
         self._vectorizers = self._make_vectorizers(vocabularies) if vocabularies else {}
         self.responses = responses or {}
         self.retrieval_intents = retrieval_intents or []
+        self._context = None  # the triage's ConText, built on first use from the spaCy pipeline
         self._set_label_groups()
 
     @classmethod
@@ -154,11 +176,12 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
         }
         return vectorizers
 
-    def _sparse_blocks(self, texts: List[Text]) -> List[scipy.sparse.csr_matrix]:
-        """One block per vectorizer, rows scaled to unit length."""
+    def _sparse_blocks(self, texts: List[Text], word_texts: List[Text]) -> List[scipy.sparse.csr_matrix]:
+        """One block per vectorizer, rows scaled to unit length: character n-grams of the text, words of the tagged text."""
         return [
-            _unit_rows(vectorizer.transform(texts).astype(np.float32).tocsr()) * self.config["sparse_weight"]
-            for _, vectorizer in sorted(self._vectorizers.items())
+            _unit_rows(vectorizer.transform(word_texts if name == "words" else texts).astype(np.float32).tocsr())
+            * self.config["sparse_weight"]
+            for name, vectorizer in sorted(self._vectorizers.items())
         ]
 
     def _dense_block(self, messages: List[Message], dim: int) -> np.ndarray:
@@ -202,7 +225,7 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
                 best, best_loss = float(temperature), loss
         return best
 
-    def train(self, training_data: TrainingData) -> Resource:
+    def train(self, training_data: TrainingData, model: Optional[SpacyModel] = None) -> Resource:
         self.retrieval_intents = sorted(training_data.retrieval_intents)
         self.responses = training_data.responses
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
@@ -210,12 +233,13 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             logger.debug("No intent examples: %s not trained.", self.__class__.__name__)
             return self._resource
         texts = [e.get(TEXT) for e in examples]
+        word_texts = self._word_texts(examples, model)
         self._vectorizers = self._make_vectorizers()
-        for vectorizer in self._vectorizers.values():
-            vectorizer.fit(texts)
+        for name, vectorizer in self._vectorizers.items():
+            vectorizer.fit(word_texts if name == "words" else texts)
         dense_features = examples[0].get_dense_features(TEXT)[1]
         dense_dim = 0 if dense_features is None else int(np.asarray(dense_features.features).size)
-        sparse = self._sparse_blocks(texts)
+        sparse = self._sparse_blocks(texts, word_texts)
         blocks = sparse + ([scipy.sparse.csr_matrix(self._dense_block(examples, dense_dim))] if dense_dim else [])
         x = scipy.sparse.hstack(blocks, format="csr")
         y = [self._label(e) for e in examples]
@@ -240,20 +264,21 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
         self._topic_columns = [i for i, label in enumerate(self.labels) if label.startswith(retrieval + "/")]
         self._other_columns = [i for i, label in enumerate(self.labels) if not label.startswith(retrieval + "/")]
 
-    def predict_proba(self, messages: List[Message]) -> np.ndarray:
+    def predict_proba(self, messages: List[Message], model: Optional[SpacyModel] = None) -> np.ndarray:
         scores = np.tile(self._bias, (len(messages), 1))
         if self._vectorizers:
             texts = [m.get(TEXT) or "" for m in messages]
-            product = scipy.sparse.hstack(self._sparse_blocks(texts), format="csr") @ self._sparse_weights
+            blocks = self._sparse_blocks(texts, self._word_texts(messages, model))
+            product = scipy.sparse.hstack(blocks, format="csr") @ self._sparse_weights
             scores += product.toarray() if scipy.sparse.issparse(product) else np.asarray(product)
         if self._dense_weights is not None and self._dense_weights.shape[0]:
             scores += self._dense_block(messages, self._dense_weights.shape[0]) @ self._dense_weights
         return _softmax(scores)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: List[Message], model: Optional[SpacyModel] = None) -> List[Message]:
         if not self.labels or not messages:
             return messages
-        probabilities = self.predict_proba(messages)
+        probabilities = self.predict_proba(messages, model)
         retrieval = self.config["retrieval_intent"]
         for message, p in zip(messages, probabilities):
             ranking = [{INTENT_NAME_KEY: self.labels[i], PREDICTED_CONFIDENCE_KEY: float(p[i])} for i in self._other_columns]

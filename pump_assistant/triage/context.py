@@ -79,6 +79,9 @@ CARE_NOUNS = frozenset({
     "psych", "evaluation", "catheter", "battery", "clinic", "nurse", "device", "team", "surgeon", "wife", "husband",
     "family", "kids", "procedure", "question", "questions",
 })
+ASKER_VERBS = frozenset({"know", "watch", "look", "ask", "expect", "learn", "understand", "read", "recognize", "recognise"})
+# A question about what causes a sign: the sign is possible, not reported.
+CAUSE_WORDS = frozenset({"cause", "causes", "causing", "caused", "side", "related", "linked", "trigger", "triggers"})
 # "will I", "can I", "should I": a question about the future, not a report ("am I" is a report).
 # ("do I", "how do I stop the bleeding" is a report too.)
 INVERTED_AUX = frozenset({"will", "can", "could", "should", "would", "might", "may"})
@@ -103,6 +106,13 @@ class Boundaries:
 class Assessment:
     state: str  # AFFIRMED, DISMISSED or UNSURE
     categories: frozenset[str] = frozenset()
+
+
+FIRST_PERSON = frozenset({"i", "i'm", "im", "myself"})
+
+
+def _first_person(doc: Doc, span: tuple[int, int]) -> bool:
+    return any(token.lower_ in FIRST_PERSON for token in doc[span[0]:span[1]])
 
 
 class ConText:
@@ -247,7 +257,39 @@ class ConText:
         modifiers, bounds = self.modifiers(doc)
         scopes = [(m, self.scope(doc, m, bounds)) for m in modifiers]
         scopes += [(Modifier(HYPOTHETICAL, BOTH, s, s), (s, e)) for s, e in self.general_questions(doc)]
-        return [self._assess(span, scopes) for span in spans]
+        scopes += [(Modifier(UNCERTAIN, BOTH, s, s), (s, e)) for s, e in self.cause_questions(doc)]
+        return [self._assess(span, scopes, _first_person(doc, span)) for span in spans]
+
+    def cause_questions(self, doc: Doc) -> list[tuple[int, int]]:
+        """Questions of a person asking what causes a sign ("can bupivacaine cause numbness in my legs?").
+
+        Not general (someone has or fears the sign), not a report either: a
+        possible emergency, answered with the 911 line and an urgent ticket.
+        """
+        found = []
+        for sentence in doc.sents:
+            words = [t.lower_ for t in sentence if not (t.is_punct or t.is_space)]
+            if words and words[0] in QUESTION_OPENERS and CAUSE_WORDS & set(words):
+                found.append((sentence.start, sentence.end))
+        return found
+
+    def dismissed_words(self, doc: Doc) -> list[str]:
+        """The words inside a denying, past, supposed, general or someone-else scope, tagged with it.
+
+        For a bag-of-words classifier: "no chest pain, a parking question" gives
+        ``negated_chest negated_pain``, features of their own, so the classifier
+        can learn that a denied sign is not an emergency (negation marking as in
+        sentiment classification). The words themselves stay in the text.
+        """
+        modifiers, bounds = self.modifiers(doc)
+        scopes = [(m.category, self.scope(doc, m, bounds), (m.start, m.end)) for m in modifiers if m.category in DISMISSING]
+        scopes += [(HYPOTHETICAL, (s, e), (s, s)) for s, e in self.general_questions(doc)]
+        tagged: dict[int, str] = {}
+        for category, (start, end), (cue_start, cue_end) in scopes:
+            for i in range(start, end):
+                if i not in tagged and not (cue_start <= i < cue_end) and doc[i].is_alpha:
+                    tagged[i] = f"{category}_{doc[i].lower_}"
+        return [tagged[i] for i in sorted(tagged)]
 
     def message_context(self, doc: Doc) -> frozenset[str]:
         """Every modifier category present anywhere in the message ("a general question" counts as hypothetical)."""
@@ -278,18 +320,24 @@ class ConText:
             return False
         if word == "i" and k > 0 and words[k - 1].lower_ in INVERTED_AUX:
             return False
+        # "the warning signs I should know", "what I need to watch for": the asker, not a patient's state.
+        if word == "i" and {w.lower_ for w in words[k + 1 : k + 4]} & ASKER_VERBS:
+            return False
         return True
 
     def assess(self, doc: Doc, start: int, end: int) -> Assessment:
         return self.assess_all(doc, [(start, end)])[0]
 
     @staticmethod
-    def _assess(span: tuple[int, int], scopes: list[tuple[Modifier, tuple[int, int]]]) -> Assessment:
+    def _assess(span: tuple[int, int], scopes: list[tuple[Modifier, tuple[int, int]]],
+                first_person: bool = False) -> Assessment:
         start, end = span
         categories = set()
         for modifier, (scope_start, scope_end) in scopes:
             if modifier.category == NEGATED and modifier.start < end and start < modifier.end:
                 continue  # the cue is part of the sign itself ("not breathing", "can't walk")
+            if modifier.category == OTHER and first_person:
+                continue  # the sign names its own subject, the writer ("my dog ... when I'm gone")
             if scope_start < end and start < scope_end:
                 categories.add(modifier.category)
         if categories & DISMISSING:

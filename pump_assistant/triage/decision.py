@@ -132,6 +132,7 @@ def decide(
     # thoughts of self-harm, so the reply gives 988 as well.
     self_harm = (
         rules.self_harm
+        or (level != NONE and rules.self_harm_cue)
         or (meaning is not None and meaning.category == SELF_HARM)
         or (nearest is not None and nearest.category == SELF_HARM and nearest.similarity >= SELF_HARM_FLOOR)
     )

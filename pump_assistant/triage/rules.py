@@ -60,6 +60,8 @@ class RuleResult:
     symptom_named: bool = False
     # Modifier categories anywhere in the message (negated, historical, hypothetical, ...).
     context: frozenset[str] = frozenset()
+    # Words that, once something raised the message, say the harm may be wanted ("on purpose", "I'm done").
+    self_harm_cue: bool = False
 
     @property
     def dismissing_context(self) -> bool:
@@ -80,8 +82,24 @@ class RuleResult:
         return any(f.self_harm and f.state != DISMISSED for f in self.findings)
 
 
+def _words(values, where: str) -> tuple[str, ...]:
+    """A word list as strings. YAML reads a bare on, off, yes or no as a boolean, which could never match."""
+    for value in values or ():
+        if isinstance(value, bool):
+            raise ValueError(f"{where}: {value!r} is a YAML boolean; quote the word (\"on\", \"no\")")
+    return tuple(str(v) for v in values or ())
+
+
 def load_red_flags(path: Path = RED_FLAGS_FILE) -> tuple[list[Sign], dict]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for item in raw["signs"]:
+        for key in ("phrases", "unable_to", "unless_followed_by"):
+            _words(item.get(key), f"{path.name}: sign {item['id']}, {key}")
+    for key in ("time_critical", "self_harm_cues"):
+        for part in ("phrases", "unless_followed_by"):
+            _words((raw.get(key) or {}).get(part), f"{path.name}: {key}, {part}")
+    _words(raw.get("not_part_of"), f"{path.name}: not_part_of")
+    _words(raw.get("symptoms"), f"{path.name}: symptoms")
     signs = [
         Sign(
             id=item["id"],
@@ -110,15 +128,17 @@ class RuleDetector:
         self._patterns = Matcher(nlp.vocab)
         self._groups = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self._group_patterns = Matcher(nlp.vocab)
+        lemmas = _Lemmas(nlp)
         for sign in signs:
             if sign.phrases:
                 self._phrases.add(sign.id, list(nlp.pipe(sign.phrases)))
-            patterns = list(sign.patterns) + [p for verb in sign.unable_to for p in self._inability(verb)]
+            patterns = [lemmas.pattern(p) for p in sign.patterns]
+            patterns += [p for verb in sign.unable_to for p in self._inability(verb)]
             if patterns:
                 self._patterns.add(sign.id, patterns)
             for index, group in enumerate(sign.all_of):
                 phrases = [str(item) for item in group if not isinstance(item, list)]
-                patterns = [item for item in group if isinstance(item, list)]
+                patterns = [lemmas.pattern(item) for item in group if isinstance(item, list)]
                 if phrases:
                     self._groups.add(f"{sign.id}#{index}", list(nlp.pipe(phrases)))
                 if patterns:
@@ -129,6 +149,12 @@ class RuleDetector:
         self._critical_unless = frozenset(str(w) for w in critical.get("unless_followed_by") or ())
         self._not_part_of = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self._not_part_of.add("ordinary", list(nlp.pipe([str(p) for p in raw.get("not_part_of") or ()])))
+        cues = raw.get("self_harm_cues") or {}
+        self._cues = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self._cues.add("cue", list(nlp.pipe([str(p) for p in cues.get("phrases") or ()])))
+        self._cue_patterns = Matcher(nlp.vocab)
+        if cues.get("patterns"):
+            self._cue_patterns.add("cue", [lemmas.pattern(p) for p in cues["patterns"]])
         self._symptoms = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self._symptoms.add("symptom", list(nlp.pipe([str(p) for p in raw.get("symptoms") or ()])))
         vocabulary = [p for sign in signs for p in (*sign.phrases, *sign.unable_to,
@@ -197,7 +223,12 @@ class RuleDetector:
             time_critical=self._time_critical(doc),
             symptom_named=bool(self._symptoms(doc)) or bool(findings),
             context=self._context.message_context(doc),
+            self_harm_cue=self._self_harm_cue(doc),
         )
+
+    def _self_harm_cue(self, doc: Doc) -> bool:
+        spans = [(s, e) for _, s, e in self._cues(doc) + self._cue_patterns(doc)]
+        return any(a.state != DISMISSED for a in self._context.assess_all(doc, spans))
 
     def _combinations(self, doc: Doc, group_mentions, group_states, fever_states: list[str]) -> list[Finding]:
         by_sign: dict[str, dict[int, list[str]]] = {}
@@ -236,6 +267,41 @@ class RuleDetector:
             if self._context.assess(doc, start, end).state != DISMISSED:
                 return True
         return False
+
+
+class _Lemmas:
+    """A pattern's LEMMA values as the pipeline lemmatizes them.
+
+    A rule file names words as people write them ("going", "as", "regarding");
+    the lookup lemmatizer turns the message's "going" into "go", so a LEMMA
+    value "going" could never match. Each value is kept and its lemma added.
+    """
+
+    def __init__(self, nlp: Language):
+        self._nlp = nlp
+        self._cache: dict[str, str] = {}
+
+    def lemma(self, word: str) -> str:
+        if word not in self._cache:
+            doc = self._nlp(word.lower())
+            self._cache[word] = doc[0].lemma_.lower() if len(doc) == 1 else word
+        return self._cache[word]
+
+    def pattern(self, pattern: list[dict]) -> list[dict]:
+        return [self._token(token) for token in pattern]
+
+    def _token(self, token: dict) -> dict:
+        value = token.get("LEMMA")
+        if value is None:
+            return token
+        if isinstance(value, str):
+            words = [value]
+        elif isinstance(value, dict) and "IN" in value:
+            words = [str(w) for w in value["IN"]]
+        else:
+            return token
+        lemmatized = sorted({*words, *(self.lemma(w) for w in words)})
+        return {**token, "LEMMA": {"IN": lemmatized}}
 
 
 def _disjoint_parts(spans: dict[int, list[tuple[int, int, str]]], groups: dict, needed: int) -> list[str] | None:

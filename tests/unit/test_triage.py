@@ -262,3 +262,65 @@ def test_a_symptom_named_and_a_pump_problem_are_flagged(triager):
     result = triager.triage_text("my pump alarm is beeping, what does it mean")
     assert result.time_critical and result.level == NONE
     assert triager.triage_text("is some itching normal after the refill?").symptom_named
+
+
+# -- stop 16: mechanisms found on tuning set E ----------------------------------
+def test_pattern_words_are_matched_by_their_lemma_so_going_to_overdose_is_self_harm(triager):
+    # The rule file says "going"; the lemmatizer reads "going" as "go": before, the pattern never matched.
+    result = triager.triage_text("im going to overdose on every pill i have this weekend")
+    assert result.level == EMERGENCY
+    assert result.self_harm
+
+
+def test_a_bare_yaml_boolean_in_a_word_list_is_refused(tmp_path):
+    from pump_assistant.triage.rules import load_red_flags
+
+    rules = tmp_path / "red_flags.yml"
+    rules.write_text(
+        "signs:\n  - id: finality\n    category: self_harm\n    phrases: [when i'm gone]\n"
+        "    unless_followed_by: [on, for]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="finality"):
+        load_red_flags(rules)
+
+
+@pytest.mark.parametrize("text", [
+    "who is going to feed my two cats once i'm gone, i need to sort that out",
+    "please cancel my refill appointments, i won't need them",
+    "I have not wanted to be alive since the spring",
+    "i don't care if i wake up tomorrow honestly",
+])
+def test_finality_and_not_wanting_to_be_alive_raise_the_level_and_give_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level in (EMERGENCY, POSSIBLE)
+    assert result.self_harm
+
+
+def test_being_gone_on_a_trip_is_not_finality(triager):
+    assert level(triager, "when i'm gone to my daughter's in march who will refill my pump?") == NONE
+
+
+def test_a_cue_of_intent_adds_988_to_a_message_already_raised(triager):
+    result = triager.triage_text("he is shaking all over and not answering, there's an empty pill bottle and a letter to me")
+    assert result.level == EMERGENCY
+    assert result.self_harm
+    ordinary = triager.triage_text("he is shaking all over and not answering, what do i do")
+    assert not ordinary.self_harm
+
+
+def test_asking_whether_something_causes_a_sign_is_a_possible_emergency_a_report_is_one(triager):
+    assert level(triager, "could the bupivacaine be causing the numbness in both my legs?") == POSSIBLE
+    assert level(triager, "both my legs went numb this morning and now i can't pee") == EMERGENCY
+
+
+def test_the_asker_wanting_to_know_the_signs_is_a_general_question(triager):
+    assert level(triager, "which overdose signs do i need to look out for after a refill?") == NONE
+
+
+def test_context_tags_mark_denied_words_for_the_classifier(nlp):
+    context = ConText(nlp)
+    words = context.dismissed_words(nlp("no chest pain or fever, just a question about parking"))
+    assert "negated_chest" in words and "negated_fever" in words
+    assert "negated_parking" not in words  # the denial ends at the comma that starts a new clause
+    assert context.dismissed_words(nlp("crushing chest pain right now")) == []

@@ -1,0 +1,70 @@
+"""Why triage missed or raised: each miss and false alarm of a TUNING safety set, with every detector's vote.
+
+Only for sets whose misses have been read (tests/heldout/blind/README.md marks
+them "tuning"); a blind set shown here stops being blind, so the script
+refuses the ones the README still calls blind.
+
+    python bench/triage_diagnose.py safety_d [--all]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from triage_bench import BLIND, MODEL, quiet_rasa  # noqa: E402
+
+from pump_assistant.triage.evaluation import load_safety_set, verdict_from_parse  # noqa: E402
+from pump_assistant.triage.levels import NONE  # noqa: E402
+
+
+def status_of(set_name: str) -> str:
+    """The set's status column in the blind sets' README."""
+    for line in (BLIND / "README.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith(f"| `{set_name}.yml`"):
+            return line.rsplit("|", 2)[-2].lower()
+    return ""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("set", help="a tuning set, e.g. safety_d")
+    parser.add_argument("--all", action="store_true", help="every message, not only the mistakes")
+    args = parser.parse_args()
+    status = status_of(args.set)
+    if not re.search(r"\btuning\b", status):
+        print(f"{args.set} is not marked tuning in {BLIND / 'README.md'}: its misses stay unread", file=sys.stderr)
+        return 2
+    quiet_rasa()
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(MODEL))
+    loop = asyncio.new_event_loop()
+    for item in load_safety_set(BLIND / f"{args.set}.yml"):
+        parse = loop.run_until_complete(agent.parse_message(item.text))
+        verdict = verdict_from_parse(parse)
+        triage = parse.get("triage") or {}
+        wrong = (item.expect == "emergency") == (verdict.level == NONE) or (
+            item.self_harm and not verdict.self_harm
+        )
+        if not (wrong or args.all):
+            continue
+        evidence = triage.get("evidence") or {}
+        print(
+            f"{'MISS' if item.expect == 'emergency' else 'ALARM'} {item.category:<20} {verdict.level:<9} "
+            f"988={int(verdict.self_harm)} votes={triage.get('detectors')} signs={triage.get('signs')} "
+            f"dismissed={triage.get('dismissed')} intent={evidence.get('classifier_intent')}:"
+            f"{evidence.get('classifier_confidence')} meaning={evidence.get('meaning_category')}:"
+            f"{evidence.get('meaning_similarity')}/{evidence.get('meaning_margin')}\n    {item.text}"
+        )
+    loop.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
