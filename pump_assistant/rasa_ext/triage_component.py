@@ -142,7 +142,7 @@ class TriageComponent(GraphComponent, IntentClassifier):
             ranking = message.get(INTENT_RANKING_KEY) or []
             # The classifier's own choice, before the FallbackClassifier's "not sure".
             voted = next((r for r in ranking if r.get("name") != FALLBACK_INTENT), message.get(INTENT))
-            result = self.triager(model).triage(doc, voted, self._sentence_vector(message))
+            result = self.triager(model).triage(doc, voted, self._sentence_vector(message), message.get(TEXT))
             message.set(TRIAGE_KEY, result.as_dict(), add_to_output=True)
             self._route(message, result.level, ranking)
         return messages

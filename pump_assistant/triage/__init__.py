@@ -18,6 +18,7 @@ from spacy.tokens import Doc
 
 from pump_assistant.triage.context import ConText
 from pump_assistant.triage.decision import EMERGENCY_INTENT, Triage, decide
+from pump_assistant.triage.language import detect_language
 from pump_assistant.triage.levels import EMERGENCY, NONE, POSSIBLE, URGENCY_BY_LEVEL
 from pump_assistant.triage.meaning import MeaningDetector
 from pump_assistant.triage.rules import RuleDetector, RuleResult
@@ -46,13 +47,16 @@ class Triager:
         doc: Doc,
         classifier_intent: Mapping[str, Any] | None = None,
         sentence_vector: np.ndarray | None = None,
+        text: str | None = None,
     ) -> Triage:
+        """``text``: the message as typed (the doc is lower-cased), for the language check."""
         rules = self.rules.detect(doc)
         match = nearest = None
         if self.meaning is not None and sentence_vector is not None:
             nearest = self.meaning.nearest(sentence_vector)
             match = self.meaning.accepts(nearest)
-        return decide(doc.text, rules, classifier_intent, match, nearest)
+        language = detect_language(text if text is not None else doc.text)
+        return decide(doc.text, rules, classifier_intent, match, nearest, language)
 
     def triage_text(self, text: str, classifier_intent=None, sentence_vector=None) -> Triage:
-        return self.triage(self.doc(text), classifier_intent, sentence_vector)
+        return self.triage(self.doc(text), classifier_intent, sentence_vector, text)

@@ -58,7 +58,7 @@ NOVELTY_PAIRS = frozenset({("like", "this"), ("like", "that"), ("this", "bad"), 
 LIST_ANSWER_CUES = frozenset({"no", "none", "nope", "nah", "negative"})
 YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)$")
 # A year dates the words near it ("s/p implant 2019"), not a whole note.
-YEAR_SCOPE = 5
+YEAR_SCOPE = 8
 # Negation and doubt are about one clause; a past story, a hypothesis or a
 # mention of someone absent colours the whole sentence.
 CLAUSE_SCOPED = frozenset({NEGATED, UNCERTAIN})

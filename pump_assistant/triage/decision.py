@@ -52,6 +52,8 @@ class Triage:
     evidence: Mapping[str, Any] = field(default_factory=dict)
     symptom_named: bool = False
     time_critical: bool = False
+    # A message clearly in another language (ISO 639-1 code): the detectors read English only.
+    language: str | None = None
 
     @property
     def urgency(self) -> str:
@@ -71,6 +73,7 @@ class Triage:
             "evidence": dict(self.evidence),
             "symptom_named": self.symptom_named,
             "time_critical": self.time_critical,
+            "language": self.language,
         }
 
     @classmethod
@@ -87,6 +90,7 @@ class Triage:
             evidence=dict(data.get("evidence") or {}),
             symptom_named=bool(data.get("symptom_named")),
             time_critical=bool(data.get("time_critical")),
+            language=data.get("language") or None,
         )
 
 
@@ -112,13 +116,21 @@ def decide(
     classifier_intent: Mapping[str, Any] | None = None,
     meaning: MeaningMatch | None = None,
     nearest: MeaningMatch | None = None,
+    language: str | None = None,
 ) -> Triage:
-    """``meaning`` is the meaning detector's match (or None); ``nearest`` its closest description even below threshold."""
+    """``meaning`` is the meaning detector's match (or None); ``nearest`` its closest description even below threshold.
+
+    ``language``: the message is clearly written in another language. Rules, classifier
+    and encoder read English only, so they cannot rule an emergency out: a
+    possible emergency, read by staff, with the 911 and 988 lines in English and Spanish.
+    """
     votes = {
         "rules": rules.level,
         "classifier": classifier_level(classifier_intent, rules),
         "meaning": POSSIBLE if meaning is not None else NONE,
     }
+    if language:
+        votes["language"] = POSSIBLE
     level = highest(votes.values())
     evidence = {
         "classifier_intent": (classifier_intent or {}).get("name"),
@@ -154,4 +166,5 @@ def decide(
         evidence=evidence,
         symptom_named=rules.symptom_named,
         time_critical=rules.time_critical,
+        language=language,
     )

@@ -22,7 +22,7 @@ SPANISH_EMERGENCY_LINE = (
 )
 
 # Only the first characters are read: a language shows itself early, and the time stays flat.
-MAX_CHARS = 1000
+MAX_CHARS = 600
 MIN_TOKENS = 3           # fewer word tokens than this: undecidable ("ok", "si", "gracias!")
 MIN_HITS = 2             # the winning language needs at least this many function-word hits
 MIN_SCORE = 1.5          # ... worth this much once shared words are split ("le", "tu": fr/es/it)
@@ -160,7 +160,7 @@ aussi encore toujours jamais rien tout tous toute comment pourquoi quand combien
 bonjour bonsoir aide aidez aider besoin douleur douleurs fievre pompe medecin docteur ordonnance
 rendez infirmiere mere pere mari femme fils fille reveille reveiller respire respirer peut peux
 pouvez veux veut voulez dois doit va vais allez ete etait avait y en te se lui eux moi toi hier
-aujourd demain maintenant depuis beaucoup peu ca cela ceci voila quelqu quelque sang plaie rouge
+aujourdhui demain maintenant depuis beaucoup peu ca cela ceci voila quelquun quelque sang plaie rouge
 chaud froid tete dos jambe corps mal depuis svp stp c' j' l' d' n' qu' s' m' t' jusqu' lorsqu'
 """.split())
 
@@ -256,7 +256,7 @@ _MARKS: dict[str, frozenset[str]] = {
 }
 _SPANISH_PUNCTUATION = frozenset("¿¡")
 _FRENCH_ELISIONS = frozenset({"c", "j", "l", "d", "n", "qu", "s", "m", "t", "jusqu", "lorsqu"})
-_ITALIAN_ELISIONS = frozenset({"c", "l", "dell", "nell", "all", "un", "sull", "dall", "po"})
+_ITALIAN_ELISIONS = frozenset({"c", "l", "dell", "nell", "all", "un", "sull", "dall"})
 _FOLD = str.maketrans({"đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l"})
 
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*['’]?")
@@ -290,30 +290,33 @@ def _vote(word: str) -> tuple[str, tuple[str, ...], bool]:
     return folded, _LEXICON.get(folded, ()), False
 
 
-def _words(text: str) -> list[tuple[str, bool]]:
-    """(word, title-case) tokens, words lower-case with accents kept ("Rosa" is title-case,
-    "ROSA" and "rosa" are not). A French/Italian elision becomes its own token ("j'ai" ->
-    "j'", "ai"); English contractions lose the apostrophe ("don't" -> "dont"); tokens with
-    digits ("SpO2", "q4h", "2L") are not words."""
-    words: list[tuple[str, bool]] = []
+def _words(text: str) -> tuple[list[str], list[bool]]:
+    """Word tokens, lower-case with accents kept, and whether each was Title-Case ("Rosa",
+    not "ROSA" or "rosa"). A French/Italian elision becomes its own token ("j'ai" -> "j'",
+    "ai"); English contractions lose the apostrophe ("don't" -> "dont"); tokens with digits
+    ("SpO2", "q4h", "2L") are not words."""
+    words: list[str] = []
+    titles: list[bool] = []
     for token in _TOKEN_RE.findall(text):
-        title = token[0].isupper() and not token[1:].isupper()
         if token.isalpha():
-            words.append((token.lower(), title))
+            words.append(token.lower())
+            titles.append(token.istitle())
             continue
         if _DIGIT_RE.search(token):
             continue
+        title = token.istitle()
         parts = _APOSTROPHE_RE.split(token.lower())
         head = _fold(parts[0])
         rest = [p for p in parts[1:] if p]
         if rest and (head in _FRENCH_ELISIONS or head in _ITALIAN_ELISIONS):
-            words.append((head + "'", title))
-            words.extend((p, False) for p in rest)
-        elif not rest and head == "po":
-            words.append(("po'", title))
+            words.append(head + "'")
+            titles.append(title)
+            words.extend(rest)
+            titles.extend([False] * len(rest))
         else:
-            words.append(("".join(parts), title))
-    return words
+            words.append("po'" if head == "po" and not rest else "".join(parts))
+            titles.append(title)
+    return words, titles
 
 
 def _is_unknown_name(word: str, title: bool) -> bool:
@@ -323,31 +326,34 @@ def _is_unknown_name(word: str, title: bool) -> bool:
     return folded not in _LEXICON and folded not in _ENGLISH and folded not in _NEUTRAL
 
 
-def _is_name(words: list[tuple[str, bool]]) -> bool:
+def _is_name(words: list[str], titles: list[bool]) -> bool:
     """A short message of Title-Case words (and name particles), one of them no known word."""
     return (
         len(words) <= NAME_MAX_TOKENS
-        and words[0][1]
-        and all(title or word in _NAME_PARTICLES for word, title in words)
-        and any(_is_unknown_name(word, title) for word, title in words)
+        and titles[0]
+        and all(title or word in _NAME_PARTICLES for word, title in zip(words, titles))
+        and any(_is_unknown_name(word, title) for word, title in zip(words, titles))
     )
 
 
-def _name_particles(words: list[tuple[str, bool]]) -> set[int]:
-    """Indexes of particles between two capitalised unknown words: a name, not a sentence."""
+def _without_name_particles(words: list[str], titles: list[bool]) -> list[str]:
+    """The words without particles between two Title-Case unknown words ("Ana de la Rosa")."""
+    if _NAME_PARTICLES.isdisjoint(words) or not any(titles):
+        return words
     skip: set[int] = set()
     i = 0
     while i < len(words):
-        if words[i][0] not in _NAME_PARTICLES:
+        if words[i] not in _NAME_PARTICLES:
             i += 1
             continue
         j = i
-        while j < len(words) and words[j][0] in _NAME_PARTICLES:
+        while j < len(words) and words[j] in _NAME_PARTICLES:
             j += 1
-        if i > 0 and j < len(words) and _is_unknown_name(*words[i - 1]) and _is_unknown_name(*words[j]):
+        if (i > 0 and j < len(words) and _is_unknown_name(words[i - 1], titles[i - 1])
+                and _is_unknown_name(words[j], titles[j])):
             skip.update(range(i, j))
         i = j
-    return skip
+    return [word for index, word in enumerate(words) if index not in skip] if skip else words
 
 
 def _script_of(char: str) -> str | None:
@@ -373,7 +379,8 @@ def _script_language(text: str) -> str | None:
             letters[script] = letters.get(script, 0) + count
     if not scripts:
         return None
-    if "han" in scripts and "kana" in scripts:  # Japanese mixes kanji and kana
+    # Japanese mixes kanji with kana; Chinese has none (or a stray "の" in a shop's name)
+    if "han" in scripts and "kana" in scripts and 10 * letters["kana"] >= letters["han"]:
         scripts["kana"] += scripts.pop("han")
         letters["kana"] += letters.pop("han")
     script = max(scripts, key=scripts.__getitem__)
@@ -391,41 +398,36 @@ def _script_language(text: str) -> str | None:
 
 
 def _latin_language(text: str) -> str | None:
-    words = _words(text)
-    if len(words) < MIN_TOKENS:
+    words, titles = _words(text)
+    if len(words) < MIN_TOKENS or _is_name(words, titles):
         return None
-    if _is_name(words):
-        return None
-    names = _name_particles(words)
+    tokens = len(words)
     english = 0
-    hits: dict[str, int] = {}
-    score: dict[str, float] = {}
-    distinct: dict[str, set[str]] = {}
-    for index, (word, _title) in enumerate(words):
-        if names and index in names:
-            continue
+    hits: dict[str, int] = dict.fromkeys(_LANGUAGE_WORDS, 0)
+    score: dict[str, float] = dict.fromkeys(_LANGUAGE_WORDS, 0.0)
+    distinct: dict[str, set[str]] = {lang: set() for lang in _LANGUAGE_WORDS}
+    for word, count in Counter(_without_name_particles(words, titles)).items():
         folded, langs, is_english = _vote(word)
         if is_english:
-            english += 1
-            continue
-        for lang in langs:
-            hits[lang] = hits.get(lang, 0) + 1
-            score[lang] = score.get(lang, 0.0) + 1.0 / len(langs)
-            distinct.setdefault(lang, set()).add(folded)
+            english += count
+        elif langs:
+            share = count / len(langs)
+            for lang in langs:
+                hits[lang] += count
+                score[lang] += share
+                distinct[lang].add(folded)
     if not _SPANISH_PUNCTUATION.isdisjoint(text):
-        hits["es"] = hits.get("es", 0) + 1
-        score["es"] = score.get("es", 0.0) + 1.0
-    if not score:
-        return None
+        hits["es"] += 1
+        score["es"] += 1.0
     best = max(score, key=lambda lang: (score[lang], hits[lang]))
     found = hits[best]
     if (
-        len(distinct.get(best, ())) >= MIN_HITS  # "gracias gracias gracias" is one word, thrice
+        len(distinct[best]) >= MIN_HITS  # "gracias gracias gracias" is one word, thrice
         and found >= MIN_HITS
         and score[best] >= MIN_SCORE
         and found - english >= MIN_MARGIN
         and found >= ENGLISH_RATIO * english
-        and found >= MIN_TOKEN_SHARE * len(words)
+        and found >= MIN_TOKEN_SHARE * tokens
     ):
         return best
     return None
@@ -440,7 +442,9 @@ def detect_language(text: str) -> str | None:
     """
     if not text:
         return None
-    text = _NOISE_RE.sub(" ", text[:MAX_CHARS])
+    text = text[:MAX_CHARS]
+    if "@" in text or "#" in text or "://" in text or "www." in text.lower():
+        text = _NOISE_RE.sub(" ", text)
     if not text.isascii():
         found = _script_language(text)
         if found is not None:

@@ -12,6 +12,7 @@ Pure functions: the actions and the console's ask box call them the same way.
 from __future__ import annotations
 
 from pump_assistant.triage.decision import Triage
+from pump_assistant.triage.language import SPANISH_EMERGENCY_LINE
 from pump_assistant.triage.levels import EMERGENCY, POSSIBLE
 
 POSSIBLE_LINE = "If this is happening now, call 911 now."
@@ -19,13 +20,22 @@ POSSIBLE_SELF_HARM_LINE = (
     "If this is happening now, call 911 now. If you are thinking about harming yourself, call or text 988 "
     "(Suicide & Crisis Lifeline, 24/7)."
 )
+# For a message in another language, which the assistant cannot read: staff will.
+STAFF_WILL_READ_LINE = (
+    "This assistant reads English only; a member of staff will read your message. "
+    "/ Este asistente solo lee inglés; un miembro del personal leerá su mensaje."
+)
 SYMPTOM_LINE = "If this is happening now and feels severe, call 911."
 
 
 def opening_line(triage: Triage) -> str | None:
     if triage.level != POSSIBLE:
         return None
-    return POSSIBLE_SELF_HARM_LINE if triage.self_harm else POSSIBLE_LINE
+    line = POSSIBLE_SELF_HARM_LINE if triage.self_harm else POSSIBLE_LINE
+    if triage.language:
+        # Written in another language: the same lines in the clinic's second language too.
+        line = f"{line}\n{SPANISH_EMERGENCY_LINE}\n{STAFF_WILL_READ_LINE}"
+    return line
 
 
 def closing_line(triage: Triage) -> str | None:

@@ -62,11 +62,13 @@ class RuleResult:
     context: frozenset[str] = frozenset()
     # Words that, once something raised the message, say the harm may be wanted ("on purpose", "I'm done").
     self_harm_cue: bool = False
+    # Vital signs were given and every one is in the normal range ("BP 124/78, HR 72, RR 16").
+    normal_vitals: bool = False
 
     @property
     def dismissing_context(self) -> bool:
         """The message denies, dates, supposes or generalises something, and no red flag stands."""
-        return bool(self.context & DISMISSING) and self.level == NONE
+        return (bool(self.context & DISMISSING) or self.normal_vitals) and self.level == NONE
 
     @property
     def level(self) -> str:
@@ -224,6 +226,7 @@ class RuleDetector:
             symptom_named=bool(self._symptoms(doc)) or bool(findings),
             context=self._context.message_context(doc),
             self_harm_cue=self._self_harm_cue(doc),
+            normal_vitals=bool(readings) and all(reading.level is None for reading, _ in readings),
         )
 
     def _self_harm_cue(self, doc: Doc) -> bool:

@@ -35,9 +35,17 @@ NON_ENGLISH = [
     ("Buongiorno, quando posso prendere un appuntamento per la ricarica della pompa?", "it"),
     # Dutch
     ("Mijn vader heeft een pijnpomp en hij wordt niet wakker", "nl"),
+    # short caregiver messages
+    ("Ayuda por favor mi esposo no responde", "es"),
+    ("Socorro meu marido não acorda", "pt"),
+    ("Au secours mon mari ne se réveille pas", "fr"),
+    ("Hilfe mein Mann wacht nicht auf", "de"),
+    ("Aiuto mio marito non si sveglia", "it"),
+    ("Mi Mamá No Despierta", "es"),
     # Vietnamese (with and without tone marks)
     ("Mẹ tôi có máy bơm thuốc giảm đau và bà không tỉnh dậy", "vi"),
     ("Tôi bị sốt cao và vết mổ chỗ máy bơm bị đỏ", "vi"),
+    ("Con gái tôi bị sốt", "vi"),
     ("toi bi dau lung qua, khi nao toi duoc bom thuoc lai", "vi"),
     # Tagalog (including Taglish)
     ("Yung nanay ko po may pump, hindi siya magising at mabagal ang paghinga", "tl"),
@@ -53,7 +61,10 @@ NON_ENGLISH = [
     ("У моего мужа помпа с морфином, он не просыпается и плохо дышит", "ru"),
     ("Когда можно записаться на заправку помпы? У меня сильная боль", "ru"),
     ("Мне нужен рецепт на Dilaudid, боль очень сильная", "ru"),
-    # Other scripts
+    # Other scripts, including one- and two-character cries for help
+    ("救命", "zh"),
+    ("Помогите пожалуйста", "ru"),
+    ("أحتاج مساعدة", "ar"),
     ("우리 어머니가 펌프가 있는데 깨어나지 않아요", "ko"),
     ("母が痛み止めのポンプを使っていて、目を覚ましません", "ja"),
     ("मेरी माँ को बुखार है और पंप के पास लाल है", "hi"),
@@ -77,6 +88,11 @@ ENGLISH = [
     "my son has a fever of 101 and the pump site is warm",
     "I’m not sure if it’s the pump or my phone",
     "Yes please, Tuesday at 3pm works",
+    "ER said to follow up with you, they gave her narcan",
+    "I met with the nurse on Mon, the home health aide comes on Tue",
+    "a ton of pain today, the site is warm to touch",
+    "I want to die",
+    "Dr. Ng said the pump looks fine",
     # typos
     "i hav a fevr and my pmp site is red n swollen",
     "my husbnd wont wake up and hes breathng real slow",
@@ -98,7 +114,16 @@ ENGLISH = [
     "pt on morphine IT 2.5 mg/day, refill due 3/14, no new complaints",
     "post op day 3, incision looks ok, some pain",
     "po meds not helping, can we increase the pump dose",
+    "pt AAOx3, NAD, site c/d/i, s/p pump replacement",
+    "My PA said to take it po with food",
     # one foreign word, a name, a greeting
+    "Ana de la Rosa",
+    "Tran Thi Mai",
+    "Le Van Tu",
+    "Sr. Juan Carlos de la Torre",
+    "Im ok now. Gracias por todo!",
+    "Buenos dias! Can I move my appt to Friday?",
+    "Happy new year! Feliz año nuevo to the whole team",
     "gracias! when is my refill",
     "my abuela has the pump, when is her refill",
     "Muchas gracias for your help today!",

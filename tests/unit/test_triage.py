@@ -324,3 +324,31 @@ def test_context_tags_mark_denied_words_for_the_classifier(nlp):
     assert "negated_chest" in words and "negated_fever" in words
     assert "negated_parking" not in words  # the denial ends at the comma that starts a new clause
     assert context.dismissed_words(nlp("crushing chest pain right now")) == []
+
+
+@pytest.mark.parametrize("text, code", [
+    ("mi esposo tiene la bomba y no despierta, respira muy despacio", "es"),
+    ("meine Mutter hat seit heute morgen hohes Fieber und einen steifen Nacken", "de"),
+    ("ma femme ne répond plus et ses lèvres sont bleues", "fr"),
+])
+def test_a_message_in_another_language_is_a_possible_emergency_read_by_staff(triager, text, code):
+    from pump_assistant.triage.replies import opening_line
+
+    result = triager.triage_text(text)
+    assert result.level == POSSIBLE
+    assert result.language == code
+    line = opening_line(result)
+    assert "call 911 now" in line and "llame al 911" in line and "988" in line
+
+
+def test_english_with_a_word_of_spanish_is_read_as_english(triager):
+    result = triager.triage_text("gracias! when is my next refill due?")
+    assert result.level == NONE
+    assert result.language is None
+
+
+def test_a_confident_classifier_against_all_normal_vital_signs_is_only_a_possible_emergency(triager):
+    visit = "home visit today: BP 118/76, HR 68, RR 14, SpO2 98%, temp 98.4. can you confirm the march refill?"
+    assert triager.triage_text(visit, {"name": "emergency", "confidence": 0.97}).level == POSSIBLE
+    low = "home visit today: BP 70/40, HR 38, RR 14, she is very pale. can you confirm the march refill?"
+    assert triager.triage_text(low, {"name": "emergency", "confidence": 0.97}).level == EMERGENCY
