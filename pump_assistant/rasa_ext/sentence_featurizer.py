@@ -28,7 +28,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from pump_assistant.nlp.sentence_encoder import SentenceEncoder
+from pump_assistant.nlp.sentence_encoder import SentenceEncoder, shared_encoder
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -64,7 +64,7 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
     @property
     def encoder(self) -> SentenceEncoder:
         if self._encoder is None:  # loaded on first use, never at import
-            self._encoder = SentenceEncoder()
+            self._encoder = shared_encoder()
         return self._encoder
 
     @staticmethod

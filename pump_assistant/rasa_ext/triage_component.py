@@ -131,7 +131,10 @@ class TriageComponent(GraphComponent, IntentClassifier):
                     [str(d) for d in self._banks["descriptions"]], self._banks["contrast"],
                     threshold=float(self.config["meaning_threshold"]), margin=float(self.config["meaning_margin"]),
                 )
-            self._triager = Triager(model.model, meaning)
+            from pump_assistant.nlp.sentence_encoder import shared_encoder
+
+            encode = shared_encoder().encode_one if meaning is not None else None
+            self._triager = Triager(model.model, meaning, encode)
         return self._triager
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:

@@ -10,7 +10,7 @@ or the web service.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 from spacy.language import Language
@@ -32,8 +32,11 @@ __all__ = [
 class Triager:
     """The three detectors, compiled once against a spaCy pipeline."""
 
-    def __init__(self, nlp: Language, meaning: MeaningDetector | None = None):
+    def __init__(self, nlp: Language, meaning: MeaningDetector | None = None,
+                 encode: Callable[[str], np.ndarray] | None = None):
+        """``encode``: the sentence encoder, to compare only what a message does not deny with red flags."""
         self.nlp = nlp
+        self.encode = encode
         self.context = ConText(nlp)
         self.rules = RuleDetector(nlp, self.context)
         self.meaning = meaning
@@ -53,10 +56,27 @@ class Triager:
         rules = self.rules.detect(doc)
         match = nearest = None
         if self.meaning is not None and sentence_vector is not None:
-            nearest = self.meaning.nearest(sentence_vector)
-            match = self.meaning.accepts(nearest)
+            vector = self._undenied_vector(doc, rules, sentence_vector)
+            if vector is not None:
+                nearest = self.meaning.nearest(vector)
+                match = self.meaning.accepts(nearest)
         language = detect_language(text if text is not None else doc.text)
         return decide(doc.text, rules, classifier_intent, match, nearest, language)
+
+    def _undenied_vector(self, doc: Doc, rules: RuleResult, vector: np.ndarray) -> np.ndarray | None:
+        """The meaning of what the message does not deny, date, suppose or ask in general.
+
+        "no headache, no leaking, a question about my dressing" reads close to a
+        spinal-fluid leak as a whole; without its denials it is a dressing question.
+        None when nothing is left. Self-harm signs are never taken out (a question
+        or a condition about it is still a thought of it).
+        """
+        if self.encode is None or not (rules.dismissed or rules.dismissing_context) or rules.self_harm:
+            return vector
+        kept = self.context.kept_text(doc)
+        if kept == doc.text.strip():
+            return vector
+        return self.encode(kept) if any(ch.isalpha() for ch in kept) else None
 
     def triage_text(self, text: str, classifier_intent=None, sentence_vector=None) -> Triage:
         return self.triage(self.doc(text), classifier_intent, sentence_vector, text)

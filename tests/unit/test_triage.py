@@ -352,3 +352,32 @@ def test_a_confident_classifier_against_all_normal_vital_signs_is_only_a_possibl
     assert triager.triage_text(visit, {"name": "emergency", "confidence": 0.97}).level == POSSIBLE
     low = "home visit today: BP 70/40, HR 38, RR 14, she is very pale. can you confirm the march refill?"
     assert triager.triage_text(low, {"name": "emergency", "confidence": 0.97}).level == EMERGENCY
+
+
+def test_emptying_the_pump_is_self_harm_when_said_of_oneself_and_a_refill_step_otherwise(triager):
+    wanted = triager.triage_text("is there a way to drain everything in the reservoir into me at once")
+    assert wanted.level == EMERGENCY and wanted.self_harm
+    assert level(triager, "does the nurse empty the rest of the old medicine out before each refill?") == NONE
+
+
+def test_a_damaged_catheter_with_withdrawal_signs_is_an_emergency(triager):
+    result = triager.triage_text("my catheter line was cracked during the MRI positioning and now i'm itching and my legs are jerking")
+    assert result.level == EMERGENCY
+    assert "withdrawal" in result.categories
+
+
+def test_the_meaning_detector_compares_only_what_the_message_does_not_deny(nlp):
+    seen: list[str] = []
+
+    def encode(text):
+        seen.append(text)
+        return np.ones(4, np.float32)
+
+    meaning = MeaningDetector(np.eye(4, dtype=np.float32), ["csf_leak"] * 4, ["d"] * 4, np.zeros((0, 4), np.float32))
+    triager = Triager(nlp, meaning, encode)
+    triager.triage_text("no headache and no leaking. when can the dressing on my back come off?", None, np.ones(4))
+    assert len(seen) == 1
+    assert "headache" not in seen[0] and "dressing" in seen[0]
+    seen.clear()
+    triager.triage_text("clear fluid is dripping from my back wound and my head pounds when i sit up", None, np.ones(4))
+    assert seen == []  # nothing denied: the message's own vector is compared
