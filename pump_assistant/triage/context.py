@@ -100,12 +100,29 @@ class Modifier:
 class Boundaries:
     terminators: set[int]  # end every scope ("but", "now")
     present: set[int]  # end a past story, a hypothesis or an absent person's mention ("new", "still")
+    writer: set[int] = frozenset()  # the writer or their family speaks of itself ("I", "me", "my husband"): ends "someone else"
 
 
 @dataclass(frozen=True)
 class Assessment:
     state: str  # AFFIRMED, DISMISSED or UNSURE
     categories: frozenset[str] = frozenset()
+
+
+# Cues that, inside a sign's own words, belong to the sign ("can't walk", "a headache whenever I sit
+# up"); a softener inside it ("legs a bit numb") still makes it uncertain.
+PART_OF_A_SIGN = frozenset({NEGATED, HYPOTHETICAL})
+WRITER_WORDS = frozenset({"i", "i'm", "im", "me", "myself", "we", "us"})
+FAMILY = frozenset({"husband", "wife", "son", "daughter", "mom", "mum", "dad", "mother", "father", "partner", "child",
+                    "kid", "baby", "brother", "sister", "grandma", "grandpa", "grandmother", "grandfather", "boyfriend",
+                    "girlfriend", "fiance", "fiancee"})
+
+
+def _writer_tokens(doc: Doc) -> set[int]:
+    """Positions where the writer, or their own family, is the one spoken of."""
+    found = {t.i for t in doc if t.lower_ in WRITER_WORDS}
+    found |= {t.i for t in doc[:-1] if t.lower_ in ("my", "our") and doc[t.i + 1].lower_ in FAMILY}
+    return found
 
 
 FIRST_PERSON = frozenset({"i", "i'm", "im", "myself"})
@@ -158,7 +175,7 @@ class ConText:
         terminators = {i for m in kept if m.category == TERMINATE for i in range(m.start, m.end)}
         active = [m for m in kept if m.category not in (PSEUDO, TERMINATE)]
         present = {i for _, s, e in self._present(doc) for i in range(s, e)}
-        return active, Boundaries(terminators, present)
+        return active, Boundaries(terminators, present, _writer_tokens(doc))
 
     @staticmethod
     def _fits(doc: Doc, modifier: Modifier) -> bool:
@@ -223,9 +240,13 @@ class ConText:
         start = end = None
         limit = modifier.max_scope or len(doc)
         clause_level = modifier.category in CLAUSE_SCOPED
+        # Someone else's story ends where the writer speaks of themselves or their own family again
+        # ("my friend is here with me, I can't breathe").
+        writer = bounds.writer if modifier.category == OTHER else frozenset()
         if modifier.direction in (FORWARD, BOTH):
             end = modifier.end
-            while end < len(doc) and end - modifier.end < limit and not self._is_break(doc, end, bounds, True, clause_level):
+            while (end < len(doc) and end - modifier.end < limit and end not in writer
+                   and not self._is_break(doc, end, bounds, True, clause_level)):
                 end += 1
         if modifier.direction in (BACKWARD, BOTH):
             start = modifier.start
@@ -236,6 +257,8 @@ class ConText:
                 if doc[start].is_sent_start and doc[start].text != "?":
                     break
             while start > 0 and modifier.start - start < limit:
+                if start - 1 in writer:
+                    break
                 if self._is_break(doc, start - 1, bounds, False, clause_level) and not self._refers_back(doc, start, modifier):
                     break
                 if doc[start].is_sent_start:
@@ -350,8 +373,8 @@ class ConText:
         start, end = span
         categories = set()
         for modifier, (scope_start, scope_end) in scopes:
-            if modifier.category == NEGATED and modifier.start < end and start < modifier.end:
-                continue  # the cue is part of the sign itself ("not breathing", "can't walk")
+            if modifier.category in PART_OF_A_SIGN and modifier.start < end and start < modifier.end:
+                continue  # the cue is part of the sign itself ("not breathing", "whenever i sit up")
             if modifier.category == OTHER and first_person:
                 continue  # the sign names its own subject, the writer ("my dog ... when I'm gone")
             if scope_start < end and start < scope_end:

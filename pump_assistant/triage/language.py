@@ -136,6 +136,11 @@ buenas buenos tardes alto alta fuerte sangre herida roja rojo caliente frio fria
 mareado mareada cabeza espalda pierna piernas cuerpo sale salio algo nada nadie q xq pq porq tmb
 responde contesta habla hablar siente siento sentir camina duerme dormir sabe cayo pasa pasando
 viene vengo vino tomar toma tomo
+labios lengua garganta tragar hinchazon hinchado hinchada hinchados cuesta cara torcida torcido brazo brazos
+mueve mover derrame desaparecer aguanto aguantar ganas matarme morir morirme muerte pecho convulsion
+convulsiones convulsionando sangrando sangra orinar cuello rigido rigida luz ojos desmayo desmayado desmayada
+presion corazon latidos picazon comezon sudor sudando temblor temblando espasmos confundido confundida
+puede respirando respiracion labio ahogando ahoga inconsciente pastillas sobredosis herida pus
 """.split())
 
 _PORTUGUESE = frozenset("""

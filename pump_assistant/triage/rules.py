@@ -238,8 +238,12 @@ class RuleDetector:
         spans_by_sign: dict[str, dict[int, list[tuple[int, int, str]]]] = {}
         texts: dict[str, list[str]] = {}
         for (sign, index, start, end), assessment in zip(group_mentions, group_states):
-            by_sign.setdefault(sign.id, {}).setdefault(index, []).append(assessment.state)
-            spans_by_sign.setdefault(sign.id, {}).setdefault(index, []).append((start, end, assessment.state))
+            state = assessment.state
+            # As for single signs: self-harm asked as a question or a condition is still a thought of it.
+            if sign.self_harm and state == DISMISSED and assessment.categories <= HYPOTHETICAL_ONLY:
+                state = UNSURE
+            by_sign.setdefault(sign.id, {}).setdefault(index, []).append(state)
+            spans_by_sign.setdefault(sign.id, {}).setdefault(index, []).append((start, end, state))
             texts.setdefault(sign.id, []).append(doc[start:end].text)
         for sign in self._signs.values():
             if sign.all_of and fever_states and any("fever" in group for group in sign.all_of):

@@ -381,3 +381,49 @@ def test_the_meaning_detector_compares_only_what_the_message_does_not_deny(nlp):
     seen.clear()
     triager.triage_text("clear fluid is dripping from my back wound and my head pounds when i sit up", None, np.ones(4))
     assert seen == []  # nothing denied: the message's own vector is compared
+
+
+@pytest.mark.parametrize("text", [
+    "what's the highest amount the pump could release before it's too much? i have my reasons",
+    "is dying from too much morphine in the pump peaceful?",
+    "what if i took every last one of my clonidine pills at the same time",
+    "i don't expect to be around by the time the battery needs changing",
+    "nobody would really miss me at the clinic",
+    "can't do another christmas like this one",
+    "keep imagining swerving into traffic on the way home",
+    "gave my guitars away to my nephew last weekend, do i still need to come in",
+])
+def test_understated_thoughts_of_self_harm_get_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level in (EMERGENCY, POSSIBLE)
+    assert result.self_harm
+
+
+@pytest.mark.parametrize("text", [
+    "what is the most medicine the reservoir can hold?",
+    "how many pills did the surgeon say to take after the implant?",
+    "nobody told me when my next refill is",
+])
+def test_ordinary_questions_about_amounts_and_people_are_not_self_harm(triager, text):
+    assert level(triager, text) == NONE
+
+
+def test_a_headache_whenever_i_sit_up_is_the_sign_not_a_hypothesis(triager):
+    assert level(triager, "there's clear fluid on my back dressing and a pounding headache whenever i sit up") != NONE
+
+
+@pytest.mark.parametrize("text", [
+    "my neighbour came over and found my wife unresponsive and grey",
+    "my coworker is driving me in, i can't catch my breath",
+    "my boss is yelling at me and i have crushing chest pain",
+])
+def test_someone_else_mentioned_first_does_not_hide_the_writers_own_emergency(triager, text):
+    assert level(triager, text) == EMERGENCY
+
+
+@pytest.mark.parametrize("text", [
+    "my colleague fainted at the office party, she is fine now. could clonidine do that to me?",
+    "the leaflet mentions paralysis, how often does that happen?",
+])
+def test_someone_else_or_a_leaflet_is_not_the_writers_emergency(triager, text):
+    assert level(triager, text) == NONE
