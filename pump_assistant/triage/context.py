@@ -35,6 +35,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 RULES_FILE = Path(__file__).with_name("context_rules.yml")
+_CACHE_KEY = "pump_assistant.context.modifiers"
 
 NEGATED = "negated"
 RESOLVED = "resolved"
@@ -147,6 +148,8 @@ class ConText:
         self._present = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._present.add("present", [nlp.make_doc(str(p).lower()) for p in rules.get("present") or ()])
         self._this_year = (today or dt.date.today()).year
+        # Two ConText instances on the same rules read a message alike: they share its modifiers.
+        self._signature = (str(rules_path), self._this_year)
 
     def _add(self, nlp: Language, category: str, direction: str, max_scope: int | None, phrases: Iterable) -> None:
         key = f"{category}|{direction}|{max_scope}"
@@ -155,7 +158,18 @@ class ConText:
 
     # -- modifiers ---------------------------------------------------------
     def modifiers(self, doc: Doc) -> tuple[list[Modifier], "Boundaries"]:
-        """The modifiers in force, and the token positions that end scopes."""
+        """The modifiers in force, and the token positions that end scopes.
+
+        Kept on the doc: the classifier's context tags and the triage read the same message.
+        """
+        cached = doc.user_data.get(_CACHE_KEY)
+        if cached is not None and cached[0] == self._signature:
+            return cached[1]
+        result = self._modifiers(doc)
+        doc.user_data[_CACHE_KEY] = (self._signature, result)
+        return result
+
+    def _modifiers(self, doc: Doc) -> tuple[list[Modifier], "Boundaries"]:
         found = []
         for match_id, start, end in self._matcher(doc):
             category, direction, max_scope = self._keys[doc.vocab.strings[match_id]]
