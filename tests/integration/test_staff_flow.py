@@ -43,3 +43,36 @@ async def test_claim_reply_resolve_reaches_the_patient(stack, web, registry, tic
     assert response.status == 200 and response.json["status"] == "resolved"
     answer = stack.texts(sender, "how long does the battery last?")
     assert answer[0].startswith(registry.answers["battery"].text)
+
+
+async def test_an_sms_patient_gets_the_staff_reply_as_a_text_and_the_assistant_back_after_resolve(
+    stack, web, registry, tickets
+):
+    from tests.integration.test_sms import new_number, post_sms, text_message
+
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    number = new_number()  # E.164, "+1555…": the sender id Rasa keeps, "+" and all
+    assert post_sms(stack, text_message(number, "I'd like to talk to a real person please"))[0] == 200
+    first = len(stack.twilio.wait_for(number, 1))
+    assert post_sms(stack, text_message(number, "no"))[0] == 200
+    stack.twilio.wait_for(number, first + 1)
+    ticket = tickets.active_for(number)
+    assert ticket is not None, "the hand-off must open a ticket under the phone number itself"
+
+    _, response = await web.asgi_client.post(f"/api/handoffs/{ticket['id']}/claim", headers=auth, json={"staff": "Nurse Ana"})
+    assert response.status == 200
+    before = len(stack.twilio.to(number))
+    _, response = await web.asgi_client.post(
+        f"/api/handoffs/{ticket['id']}/reply", headers=auth,
+        json={"staff": "Nurse Ana", "text": "Hi José, I will call you at 3 pm — Ana"},
+    )
+    assert response.status == 200
+    texts = stack.twilio.wait_for(number, before + 1)
+    assert any("I will call you at 3 pm" in t for t in texts[before:]), texts[before:]
+
+    _, response = await web.asgi_client.post(f"/api/handoffs/{ticket['id']}/resolve", headers=auth, json={"staff": "Nurse Ana"})
+    assert response.status == 200 and response.json["status"] == "resolved"
+    before = len(stack.twilio.to(number))
+    assert post_sms(stack, text_message(number, "how long does the battery last?"))[0] == 200
+    texts = stack.twilio.wait_for(number, before + 1)
+    assert texts[before].startswith(registry.answers["battery"].sms), texts[before:]
