@@ -11,9 +11,9 @@ export MPLSETUPCFG := $(CURDIR)/requirements/mplsetup.cfg
 SPACY_DIR := models/spacy/en_pump
 PIP_INSTALL := $(BIN)/pip install --disable-pip-version-check --ignore-requires-python -c requirements/constraints.txt
 
-.PHONY: help setup spacy train validate run shell test test-stories test-nlu pytest test-services bench load audit screenshots clean
+.PHONY: help setup spacy train validate run shell test test-stories test-nlu pytest test-services bench load audit screenshots check-deploy purge clean
 
-help:
+help: ## list the targets and what they do
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 $(BIN)/python:
@@ -39,7 +39,7 @@ train: spacy ## train the Rasa model (Rasa skips training when data and config a
 validate: spacy ## rasa data validate
 	$(BIN)/rasa data validate --fail-on-warnings
 
-run: train ## set up, train if needed, start Rasa :5005 and the action server :5055
+run: train ## set up, train if needed, start Rasa :5005, the action server :5055 and the web service :8000 (on 127.0.0.1)
 	./scripts/run-services.sh
 
 shell: train ## chat in the terminal (starts the action server in the background)
@@ -71,5 +71,11 @@ screenshots: train ## docs/screenshots/widget.png and desk.png, taken in headles
 audit: ## dependency audit (pip-audit) against the pinned set; decisions in docs/dependency-audit.md
 	./scripts/audit.sh
 
-clean:
+check-deploy: ## check deploy/systemd units (systemd-analyze verify, security) and the nginx site (nginx -t); installs Debian's systemd/nginx if missing
+	./scripts/check_deploy_files.sh
+
+purge: setup ## delete resolved tickets, conversation records and transcripts, audit entries older than DAYS (default RETENTION_DAYS or 365; DRY_RUN=1 only counts)
+	$(BIN)/python -m pump_assistant.retention $(if $(DAYS),--days $(DAYS)) $(if $(DRY_RUN),--dry-run)
+
+clean: ## remove results/, .pytest_cache and var/test-* (keeps .venv, the models and var/ data)
 	rm -rf results .pytest_cache var/test-*

@@ -68,6 +68,23 @@ class Settings:
     rabbitmq_user: str
     rabbitmq_password: str
     rabbitmq_queue: str
+    # Where Rasa reaches the action server (the same ACTION_SERVER_URL as
+    # deploy/endpoints.production.yml); /health/ready asks its GET /health.
+    action_server_url: str = "http://localhost:5055/webhook"
+    # Seconds each dependency gets to answer a readiness probe (/health/ready).
+    health_timeout_seconds: float = 2.0
+    # Bearer token Prometheus sends for GET /metrics (DESK_API_TOKEN is also accepted).
+    metrics_token: str = ""
+    # Desk sign-in throttling: after this many failed sign-ins for one account
+    # (or from one address) within the window, further attempts are refused for
+    # the lockout time, the right password included (0 turns that limit off).
+    login_max_failures: int = 5
+    login_max_failures_per_ip: int = 20
+    login_failure_window_seconds: int = 900
+    login_lockout_seconds: int = 900
+    # Days records are kept before `python -m pump_assistant.retention` purges them:
+    # resolved tickets, conversation records and transcripts, audit entries.
+    retention_days: int = 365
 
     @property
     def conversation_events_url(self) -> str:
@@ -122,6 +139,14 @@ def load_settings() -> Settings:
         rabbitmq_user=os.environ.get("RABBITMQ_USER", "guest"),
         rabbitmq_password=os.environ.get("RABBITMQ_PASSWORD", ""),
         rabbitmq_queue=os.environ.get("RABBITMQ_QUEUE", "pump_events"),
+        action_server_url=os.environ.get("ACTION_SERVER_URL") or "http://localhost:5055/webhook",
+        health_timeout_seconds=_float("HEALTH_TIMEOUT_SECONDS", 2.0),
+        metrics_token=os.environ.get("METRICS_TOKEN", ""),
+        login_max_failures=int(_float("LOGIN_MAX_FAILURES", 5)),
+        login_max_failures_per_ip=int(_float("LOGIN_MAX_FAILURES_PER_IP", 20)),
+        login_failure_window_seconds=int(_float("LOGIN_FAILURE_WINDOW_SECONDS", 900)),
+        login_lockout_seconds=int(_float("LOGIN_LOCKOUT_SECONDS", 900)),
+        retention_days=int(_float("RETENTION_DAYS", 365)),
     )
 
 

@@ -16,20 +16,21 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-$BIN/rasa run actions --actions actions --port "${ACTION_PORT:-5055}" &
+# Both Rasa processes start through pump_assistant.serve: loopback unless RASA_HOST /
+# ACTION_HOST say otherwise, telemetry off, and the API token read from the
+# environment inside the process (never on a command line, where `ps` shows it).
+$BIN/python -m pump_assistant.serve actions --port "${ACTION_PORT:-5055}" &
 pids+=($!)
 
 if [[ "${1:-}" == "--shell" ]]; then
-  $BIN/rasa shell --model models/pump-assistant.tar.gz
+  $BIN/rasa shell --model models/pump-assistant.tar.gz --interface 127.0.0.1
   exit 0
 fi
 
-rasa_args=(--model models/pump-assistant.tar.gz --port "${RASA_PORT:-5005}")
-# Rasa's HTTP API is never open: it is only enabled with a token.
-if [[ -n "${RASA_TOKEN:-}" ]]; then rasa_args+=(--enable-api --auth-token "$RASA_TOKEN"); fi
+# Rasa's HTTP API is never open: pump_assistant.serve enables it only with
+# RASA_TOKEN, and passes ALLOWED_ORIGINS as --cors.
 export ALLOWED_ORIGINS="${ALLOWED_ORIGINS:-http://localhost:${WEB_PORT:-8000}}"
-rasa_args+=(--cors ${ALLOWED_ORIGINS//,/ })
-$BIN/rasa run "${rasa_args[@]}" &
+$BIN/python -m pump_assistant.serve rasa --model models/pump-assistant.tar.gz --port "${RASA_PORT:-5005}" &
 pids+=($!)
 $BIN/python -m webservice --port "${WEB_PORT:-8000}" &
 pids+=($!)

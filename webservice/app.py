@@ -8,11 +8,14 @@ import logging
 from sanic import Sanic
 from sanic.response import json
 
+from pump_assistant import log_redaction
 from pump_assistant.config import Settings, load_settings
+from pump_assistant.login_throttle import LoginThrottle
+from pump_assistant.sms.state import SmsState
 from pump_assistant.storage.database import open_database
 from pump_assistant.storage.staff import StaffDirectory
 from pump_assistant.storage.tickets import TicketStore
-from webservice.blueprints import desk, handoffs, health, openapi, widget
+from webservice.blueprints import desk, handoffs, health, metrics, openapi, widget
 from webservice.conversation_events import ConversationActivity, consume_forever
 from webservice.handoff_service import HandoffService
 from webservice.rasa_client import RasaClient
@@ -22,13 +25,18 @@ OUTBOX_FLUSH_SECONDS = 5.0
 
 
 def create_app(settings: Settings | None = None, name: str = "pump_web") -> Sanic:
+    # Phone numbers, tokens and patients' words never reach a log (sanic's access log included).
+    log_redaction.install()
     app = Sanic(name)
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.REQUEST_MAX_SIZE = 64 * 1024
     app.ctx.settings = settings or load_settings()
     # Fed by Rasa's event broker when one is configured (scale-out profile).
     app.ctx.activity = ConversationActivity()
+    # Failed desk sign-ins, per account and per address (in Redis when REDIS_URL is set).
+    app.ctx.login_throttle = LoginThrottle.from_settings(app.ctx.settings)
     app.blueprint(health.bp)
+    app.blueprint(metrics.bp)
     app.blueprint(openapi.bp)
     app.blueprint(handoffs.bp)
     app.blueprint(widget.bp)
@@ -43,7 +51,9 @@ def create_app(settings: Settings | None = None, name: str = "pump_web") -> Sani
         app.ctx.rasa = RasaClient(settings.rasa_url, settings.rasa_token)
         await app.ctx.rasa.start()
         app.ctx.staff = StaffDirectory(app.ctx.database)
-        app.ctx.handoffs = HandoffService(app.ctx.tickets, app.ctx.rasa, audit=app.ctx.staff.audit)
+        app.ctx.sms_state = SmsState(app.ctx.database)
+        app.ctx.handoffs = HandoffService(app.ctx.tickets, app.ctx.rasa, audit=app.ctx.staff.audit,
+                                          opted_out=app.ctx.sms_state.opted_out)
         app.ctx.outbox_task = asyncio.create_task(flush_outbox_forever(app))
         app.ctx.events_task = None
         if settings.conversation_events_url:

@@ -19,3 +19,19 @@ def bearer_token_required(handler):
         return await handler(request, *args, **kwargs)
 
     return wrapper
+
+
+def metrics_token_required(handler):
+    """GET /metrics: Authorization: Bearer METRICS_TOKEN (what Prometheus is given) or DESK_API_TOKEN."""
+    @wraps(handler)
+    async def wrapper(request, *args, **kwargs):
+        settings = request.app.ctx.settings
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        token = token.strip()
+        # An unset token never matches: with neither configured, nobody is let in.
+        accepted = [t for t in (settings.metrics_token, settings.desk_api_token) if t]
+        if scheme.lower() != "bearer" or not any(hmac.compare_digest(token.encode(), t.encode()) for t in accepted):
+            return json({"error": "unauthorized", "detail": "send Authorization: Bearer <METRICS_TOKEN>"}, status=401)
+        return await handler(request, *args, **kwargs)
+
+    return wrapper

@@ -4,9 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 from pump_assistant.storage.tickets import TicketNotFound, TicketStore
+
+SMS_CHANNEL = "sms"  # the channel name the SMS input channel gives its conversations
 from webservice.rasa_client import RasaClient, RasaUnavailable
 
 logger = logging.getLogger(__name__)
@@ -23,11 +25,23 @@ class Outcome:
         return cls(status, {"error": code, "detail": detail})
 
 
+OPTED_OUT_DETAIL = (
+    "This patient texted STOP: no text can be sent to this number. The reply is saved on the ticket; "
+    "call the patient instead."
+)
+
+
 class HandoffService:
-    def __init__(self, tickets: TicketStore, rasa: RasaClient, audit=None):
+    def __init__(self, tickets: TicketStore, rasa: RasaClient, audit=None,
+                 opted_out: Optional[Callable[[str], bool]] = None):
+        """``opted_out``: whether an SMS number has texted STOP (staff replies to it are not sent)."""
         self._tickets = tickets
         self._rasa = rasa
         self._audit = audit or (lambda *args, **kwargs: None)
+        self._opted_out = opted_out or (lambda phone: False)
+
+    def opted_out(self, ticket: dict) -> bool:
+        return ticket.get("channel") == SMS_CHANNEL and self._opted_out(ticket["sender_id"])
 
     async def claim(self, ticket_id: str, staff: str) -> Outcome:
         try:
@@ -54,6 +68,12 @@ class HandoffService:
             return Outcome.error(409, "resolved", "this hand-off is resolved")
         text = text.strip()
         turn = {"role": "staff", "staff": staff, "text": text, "time": dt.datetime.now(dt.timezone.utc).isoformat()}
+        if self.opted_out(ticket):
+            # The patient's STOP holds for staff too: saved, not sent, and staff are told why.
+            turn.update(delivered=False, not_sent_because="opted_out")
+            self._tickets.append_turn(ticket_id, turn)
+            self._audit(staff, "reply_not_sent_opted_out", ticket_id)
+            return Outcome.error(409, "opted_out", OPTED_OUT_DETAIL)
         try:
             await self._rasa.trigger_intent(
                 ticket["sender_id"], "EXTERNAL_staff_reply", {"staff_message": text, "staff_name": staff}

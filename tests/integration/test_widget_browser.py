@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.support.browser import ask, serious_violations, staff_api, watch_sockets, widget_session_id
+from tests.support.browser import ask, serious_violations, staff_api, watch_sockets, widget_session_id, widget_state
 
 REST_WEBHOOK = "/webhooks/rest/webhook"
 
@@ -139,5 +139,109 @@ def test_page_from_another_origin_cannot_open_the_socket(browser, stack, web_ser
         page.locator(".pc-bot .pc-text", has_text="can't reach the assistant").wait_for(timeout=20000)
         assert all(ws["received"] == [] for ws in sockets)
         assert page.locator(".pc-source").count() == 0
+    finally:
+        context.close()
+
+
+# -- private by default: history in this tab only, a clear control, longer history as the page's opt-in --------
+
+
+def _user_texts(state: dict | None) -> list[str]:
+    return [entry["text"] for entry in (state or {}).get("log", []) if entry["role"] == "user"]
+
+
+def test_history_stays_in_this_tab_only_by_default(page, registry):
+    question = "how often does the pump need to be refilled?"
+    page.click(".pc-launcher")
+    ask(page, question)
+    page.locator(".pc-bot .pc-text", has_text=registry.answers["refills"].sms[:40]).wait_for(timeout=20000)
+    state = widget_state(page)
+    assert _user_texts(state["session"]) == [question] and state["session"]["sessionId"]
+    assert state["local"] is None  # nothing kept on the device
+    # Another tab of the same site, same browser: a new, empty conversation.
+    other = page.context.new_page()
+    try:
+        other.goto(page.url)
+        other.click(".pc-launcher")
+        assert other.locator(".pc-msg").count() == 1 and other.locator(".pc-user").count() == 0
+        assert widget_state(other)["session"]["sessionId"] != state["session"]["sessionId"]
+    finally:
+        other.close()
+
+
+def test_a_conversation_an_older_widget_kept_on_the_device_leaves_it(page, stack):
+    key = f"pumpChat:{stack.rasa_url}"
+    kept = {"sessionId": "a" * 32, "log": [{"role": "bot", "text": "Hello!"}, {"role": "user", "text": "¿Puedo viajar con la bomba?"}]}
+    # As a patient's browser has it after using the widget before this change: on the device, not in a tab.
+    page.evaluate("([key, value]) => { sessionStorage.clear(); localStorage.setItem(key, JSON.stringify(value)); }", [key, kept])
+    page.reload()
+    page.click(".pc-launcher")
+    page.locator(".pc-user", has_text="¿Puedo viajar con la bomba?").wait_for(timeout=5000)  # still in this tab
+    state = widget_state(page)
+    assert state["local"] is None and _user_texts(state["session"]) == ["¿Puedo viajar con la bomba?"]
+
+
+def test_clear_conversation_wipes_the_history_and_starts_a_new_conversation(page, registry):
+    question = "how often does the pump need to be refilled?"
+    page.click(".pc-launcher")
+    ask(page, question)
+    page.locator(".pc-bot .pc-text", has_text=registry.answers["refills"].sms[:40]).wait_for(timeout=20000)
+    old_session = widget_session_id(page)
+    assert old_session
+
+    clear = page.get_by_role("button", name="Clear conversation")
+    assert clear.is_visible()
+    clear.click()
+    assert page.locator(".pc-user").count() == 0
+    assert page.locator(".pc-source").count() == 0
+    assert page.locator(".pc-event", has_text="Conversation cleared").count() == 1
+    assert page.locator(".pc-bot").count() == 1  # the greeting, afresh
+    assert page.evaluate("document.activeElement.id") == "pc-input"
+    state = widget_state(page)
+    assert _user_texts(state["session"]) == [] and state["session"]["sessionId"] != old_session
+    assert state["local"] is None
+
+    # A new conversation with a new session id from the server, answered as usual.
+    ask(page, "what is an intrathecal pump")
+    page.locator(".pc-source").first.wait_for(timeout=20000)
+    new_session = widget_session_id(page)
+    assert new_session and new_session != old_session
+    assert [t.inner_text() for t in page.locator(".pc-user").all()] == ["what is an intrathecal pump"]
+    page.reload()
+    page.click(".pc-launcher")
+    assert page.locator(".pc-user", has_text=question).count() == 0
+    assert page.locator(".pc-user", has_text="what is an intrathecal pump").count() == 1
+    assert page.locator(".pc-event").count() == 0  # the "cleared" notice is shown, never kept
+
+
+def test_longer_history_is_the_pages_opt_in_and_clear_still_wipes_it(browser, stack, web_server, registry):
+    page_url = f"{web_server}/clinic-page-keeping-history"
+    body = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Clinic</title></head>'
+        "<body><main><h1>Riverside Pain Clinic</h1></main>"
+        f'<script src="/widget.js" data-rasa-url="{stack.rasa_url}" data-history="local" defer></script>'
+        "</body></html>"
+    )
+    context = browser.new_context()
+    try:
+        context.route(page_url, lambda route: route.fulfill(status=200, content_type="text/html", body=body))
+        page = context.new_page()
+        page.goto(page_url)
+        page.click(".pc-launcher")
+        ask(page, "how often does the pump need to be refilled?")
+        page.locator(".pc-bot .pc-text", has_text=registry.answers["refills"].sms[:40]).wait_for(timeout=20000)
+        state = widget_state(page)
+        assert _user_texts(state["local"]) == ["how often does the pump need to be refilled?"]
+        assert state["session"] is None
+        page.close()
+        # Kept on the device: a new tab has it.
+        again = context.new_page()
+        again.goto(page_url)
+        again.click(".pc-launcher")
+        assert again.locator(".pc-user", has_text="how often does the pump need to be refilled?").count() == 1
+        again.get_by_role("button", name="Clear conversation").click()
+        assert again.locator(".pc-user").count() == 0
+        state = widget_state(again)
+        assert _user_texts(state["local"]) == [] and state["session"] is None
     finally:
         context.close()

@@ -29,12 +29,19 @@ def ask(page, text: str) -> None:
     page.press("#pc-input", "Enter")
 
 
+def widget_state(page) -> dict:
+    """What the widget keeps in this tab's sessionStorage (the default) and in localStorage (data-history="local")."""
+    return page.evaluate(
+        "Object.fromEntries([['session', sessionStorage], ['local', localStorage]]"
+        ".map(([name, s]) => [name, Object.keys(s).filter(k => k.startsWith('pumpChat:'))"
+        ".map(k => JSON.parse(s.getItem(k)))[0] || null]))"
+    )
+
+
 def widget_session_id(page) -> str:
     """The Rasa sender id the widget on this page talks as."""
-    return page.evaluate(
-        "Object.keys(localStorage).filter(k => k.startsWith('pumpChat:'))"
-        ".map(k => JSON.parse(localStorage.getItem(k)).sessionId)[0]"
-    )
+    state = widget_state(page)
+    return ((state["session"] or {}).get("sessionId")) or ((state["local"] or {}).get("sessionId"))
 
 
 def watch_sockets(page) -> list[dict]:

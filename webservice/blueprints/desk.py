@@ -14,6 +14,7 @@ from sanic import Blueprint
 from sanic.response import file, html, json
 
 from pump_assistant import answering, services
+from pump_assistant.login_throttle import locked_message
 from pump_assistant.sms.formatting import split_for_sms
 from pump_assistant.sms.twilio_api import TwilioApi, TwilioSendError
 from pump_assistant.storage import insights
@@ -70,15 +71,34 @@ async def console_css(request):
     return await file(STATIC / "desk.css", mime_type="text/css", headers={"Cache-Control": "no-cache"})
 
 
+def locked_out(retry_after: int):
+    return json({"error": "locked", "detail": locked_message(retry_after), "retry_after": retry_after},
+                status=429, headers={"Retry-After": str(retry_after)})
+
+
 @bp.post("/api/login")
 async def login(request):
     body = body_of(request) or {}
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
         return json({"error": "bad_request", "detail": "send username and password"}, status=400)
-    result = request.app.ctx.staff.sign_in(username, password)
+    throttle, staff = request.app.ctx.login_throttle, request.app.ctx.staff
+    # remote_addr is set only when sanic is told to trust a proxy's forwarded headers.
+    address = request.remote_addr or request.ip or "unknown"
+    decision = throttle.check(username, address)
+    if not decision.allowed:  # locked: the password is not even checked
+        return locked_out(decision.retry_after)
+    result = staff.sign_in(username, password)
     if result is None:
+        lockouts = throttle.failed(username, address)
+        for lockout in lockouts:
+            staff.audit("sign-in throttle", "login_locked", lockout.subject[:64],
+                        f"{lockout.kind} locked for {lockout.seconds} s after {lockout.failures} failed sign-ins"
+                        f" (last from {address})")
+        if lockouts:
+            return locked_out(max(lockout.seconds for lockout in lockouts))
         return json({"error": "unauthorized", "detail": "wrong username or password"}, status=401)
+    throttle.succeeded(username)
     token, user = result
     response = json({"user": user.display_name, "csrf": user.csrf_token})
     response.cookies[COOKIE] = token
@@ -155,6 +175,9 @@ async def send_sms(request):
     answer = services.registry().get(answer_id) if isinstance(answer_id, str) else None
     if not PHONE.match(to) or answer is None:
         return json({"error": "bad_request", "detail": "send a number in +15551234567 form and an answer id"}, status=400)
+    if request.app.ctx.sms_state.opted_out(to):
+        return json({"error": "opted_out", "detail": "This number texted STOP: no text can be sent to it. "
+                     "Call the patient instead."}, status=409)
     settings = request.app.ctx.settings
     if not settings.twilio_auth_token:
         return json({"error": "not_configured", "detail": "SMS is not configured (TWILIO_* variables)"}, status=503)
@@ -181,6 +204,8 @@ async def queue(request):
     for ticket in active:
         # From Rasa's event broker (scale-out profile); null on embedded defaults.
         ticket["patient_last_message"] = activity.last_patient_message(ticket["sender_id"])
+        # Shown on the ticket: staff replies to a number that texted STOP are not sent.
+        ticket["opted_out"] = request.app.ctx.handoffs.opted_out(ticket)
     return json({"handoffs": active})
 
 

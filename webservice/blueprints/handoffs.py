@@ -46,7 +46,8 @@ async def list_handoffs(request):
 @bearer_token_required
 async def get_handoff(request, ticket_id: str):
     try:
-        return json(request.app.ctx.tickets.get(ticket_id))
+        ticket = request.app.ctx.tickets.get(ticket_id)
+        return json({**ticket, "opted_out": request.app.ctx.handoffs.opted_out(ticket)})
     except TicketNotFound:
         return error(404, "not_found", "no such hand-off")
 

@@ -111,13 +111,23 @@
       " ", el("span", {}, t.channel + " \u00b7 "), when(t.created_at));
     if (t.patient_last_message) head.append(el("span", {}, " \u00b7 patient last wrote "), when(t.patient_last_message.at));
     item.appendChild(head);
+    if (t.channel === "sms") {
+      // The phone number, tap-to-call, and whether the patient texted STOP (then replies are not sent).
+      var phone = el("p", {}, "Phone: ");
+      phone.append(el("a", { href: "tel:" + t.sender_id }, t.sender_id));
+      if (t.opted_out) phone.append(" ", el("span", { class: "badge" }, "texted STOP: replies are not sent, call instead"));
+      item.appendChild(phone);
+    }
     item.appendChild(el("p", {}, "\u201c" + t.trigger_message + "\u201d"));
     var c = t.contact || {};
     if (c.consent !== null && c.consent !== undefined) {
       item.appendChild(el("p", {}, c.consent ? "Contact: " + [c.name, c.phone, c.preferred_time].filter(Boolean).join(", ") : "Declined to be contacted"));
     }
     var transcript = el("ol", { class: "transcript", "aria-label": "Transcript" });
-    (t.transcript || []).forEach(function (turn) { transcript.appendChild(el("li", {}, turn.role + ": " + turn.text)); });
+    (t.transcript || []).forEach(function (turn) {
+      var note = turn.delivered === false ? (turn.not_sent_because === "opted_out" ? " (not sent: texted STOP)" : " (not delivered)") : "";
+      transcript.appendChild(el("li", {}, turn.role + ": " + turn.text + note));
+    });
     item.appendChild(transcript);
     var claim = el("button", { type: "button" }, "Claim");
     claim.disabled = t.status !== "open";

@@ -1,9 +1,12 @@
 /* Clinic pump assistant chat widget.
  * Embed: <script src="https://clinic.example/widget.js" data-rasa-url="https://assistant.clinic.example" defer></script>
- * Optional: data-title, data-greeting. No dependencies, no third-party requests, no inline script or style
+ * Optional: data-title, data-greeting, data-history. No dependencies, no third-party requests, no inline script or style
  * (works under a strict Content-Security-Policy); every message is rendered as text, never as HTML.
  * Talks to Rasa's socket.io channel ("webchat", Engine.IO v4 over WebSocket), which also carries staff replies
  * live; falls back to the REST channel when the socket cannot open, and keeps trying to get the socket back.
+ * Private by default: the conversation and its session id are kept in sessionStorage, so they last as long as the
+ * browser tab and are gone when it closes. data-history="local" keeps them in localStorage instead (they survive
+ * closing the browser, until the patient clears them). "Clear conversation" wipes both stores and starts afresh.
  */
 (function () {
   "use strict";
@@ -13,18 +16,41 @@
     rasaUrl: (script && script.dataset.rasaUrl) || "http://localhost:5005",
     title: (script && script.dataset.title) || "Pump questions",
     greeting: (script && script.dataset.greeting) ||
-      "Hello! I answer questions about intrathecal pain pumps from our clinic's approved pages. I can't give medical advice. In an emergency, call 911."
+      "Hello! I answer questions about intrathecal pain pumps from our clinic's approved pages. I can't give medical advice. In an emergency, call 911.",
+    // "session" (default): kept for this tab only; "local": kept on this device until cleared.
+    history: (script && script.dataset.history === "local") ? "local" : "session"
   };
   var STORE = "pumpChat:" + cfg.rasaUrl;
   var state = load();
   var socket = null, socketReady = false, transport = "connecting";
+  var generation = 0;  // bumped by "Clear conversation": late replies to the old conversation are dropped
 
+  function webStorage(kind) {
+    try { return kind === "local" ? window.localStorage : window.sessionStorage; } catch (e) { return null; /* blocked */ }
+  }
   function load() {
-    try { return JSON.parse(window.localStorage.getItem(STORE)) || { sessionId: null, log: [] }; }
-    catch (e) { return { sessionId: null, log: [] }; }
+    var empty = { sessionId: null, log: [] };
+    var store = webStorage(cfg.history), saved = null;
+    try { saved = store && store.getItem(STORE); } catch (e) { /* private mode */ }
+    if (cfg.history === "session") {
+      // A conversation an earlier version kept in localStorage moves to this tab and leaves the device's storage.
+      var local = webStorage("local");
+      try {
+        var old = local && local.getItem(STORE);
+        if (old) { local.removeItem(STORE); if (!saved) { saved = old; store && store.setItem(STORE, old); } }
+      } catch (e) { /* private mode */ }
+    }
+    try { return JSON.parse(saved) || empty; } catch (e) { return empty; }
   }
   function save() {
-    try { state.log = state.log.slice(-100); window.localStorage.setItem(STORE, JSON.stringify(state)); } catch (e) { /* private mode */ }
+    var store = webStorage(cfg.history);
+    try { state.log = state.log.slice(-100); if (store) store.setItem(STORE, JSON.stringify(state)); } catch (e) { /* private mode */ }
+  }
+  function forget() {
+    ["session", "local"].forEach(function (kind) {
+      var store = webStorage(kind);
+      try { if (store) store.removeItem(STORE); } catch (e) { /* private mode */ }
+    });
   }
   function newSessionId() {
     var bytes = new Uint8Array(16);
@@ -43,6 +69,8 @@
   var panel = el("section", { id: "pc-panel", class: "pc-panel", role: "dialog", "aria-modal": "false", "aria-labelledby": "pc-title", hidden: "" });
   var header = el("header", { class: "pc-header" });
   var title = el("h2", { id: "pc-title", class: "pc-title" }, cfg.title);
+  var actions = el("div", { class: "pc-actions" });
+  var clear = el("button", { class: "pc-clear", type: "button" }, "Clear conversation");
   var close = el("button", { class: "pc-close", type: "button", "aria-label": "Close chat" }, "\u00d7");
   var notice = el("p", { class: "pc-notice" }, "Automated assistant, not a clinician. Emergency: call 911.");
   var log = el("div", { class: "pc-log", role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" });
@@ -51,7 +79,8 @@
   var label = el("label", { for: "pc-input", class: "pc-sr" }, "Your question");
   var input = el("input", { id: "pc-input", class: "pc-input", type: "text", autocomplete: "off", maxlength: "2000", placeholder: "Type your question" });
   var send = el("button", { class: "pc-send", type: "submit" }, "Send");
-  header.append(title, close);
+  actions.append(clear, close);
+  header.append(title, actions);
   form.append(label, input, send);
   panel.append(header, notice, log, typing, form);
   root.append(launcher, panel);
@@ -77,6 +106,7 @@
   }
   launcher.addEventListener("click", function () { panel.hidden ? open() : shut(); });
   close.addEventListener("click", shut);
+  clear.addEventListener("click", clearConversation);
   panel.addEventListener("keydown", function (e) { if (e.key === "Escape") { e.preventDefault(); shut(); } });
 
   /* ---------- rendering (text only) ---------- */
@@ -204,12 +234,14 @@
       if (!socket && !retryTimer) connect();
       return;
     }
+    var sentIn = generation;
     fetch(new URL("/webhooks/rest/webhook", cfg.rasaUrl).href, {
       method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ sender: state.sessionId, message: text })
     }).then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
-      .then(function (messages) { (messages || []).forEach(fromBot); typing.hidden = true; })
+      .then(function (messages) { if (sentIn !== generation) return; (messages || []).forEach(fromBot); typing.hidden = true; })
       .catch(function () {
+        if (sentIn !== generation) return;
         typing.hidden = true;
         add({ role: "bot", text: "Sorry, I can't reach the assistant right now. Please call the clinic. In an emergency, call 911." });
       });
@@ -230,7 +262,30 @@
     sendMessage(text);
   });
 
-  if (!state.log.length) { state.log.push({ role: "bot", text: cfg.greeting }); save(); }
-  state.log.forEach(render);
+  /* ---------- "Clear conversation": nothing of it stays in this browser ---------- */
+  function clearConversation() {
+    generation += 1;
+    forget();
+    var old = socket;
+    socket = null; socketReady = false; transport = "connecting";
+    if (old) { try { old.close(); } catch (e) {} }  // its room is the old conversation's
+    if (retryTimer) { window.clearTimeout(retryTimer); retryTimer = null; }
+    retryDelay = RETRY_FIRST;
+    pending = [];
+    typing.hidden = true;
+    state = { sessionId: null, log: [] };
+    while (log.firstChild) log.removeChild(log.firstChild);
+    // Shown, not kept: says what happened, to screen readers too (the log is a live region).
+    render({ role: "event", text: "Conversation cleared. Nothing from it is kept in this browser." });
+    begin();
+    connect();  // a new conversation: the server gives it a new session id
+    input.focus();
+  }
+
+  function begin() {
+    if (!state.log.length) { state.log.push({ role: "bot", text: cfg.greeting }); save(); }
+    state.log.forEach(render);
+  }
+  begin();
   if (state.sessionId) connect();
 })();
