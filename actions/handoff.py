@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation import channel_of, last_typed_text, latest_intent, safety_signs, transcript, triage_of
-from pump_assistant import services
+from pump_assistant import answering, services
 from pump_assistant.config import get_settings
 from pump_assistant.storage.tickets import TicketDraft
 from pump_assistant.triage import replies
@@ -225,8 +225,27 @@ class ActionHoldForStaff(Action):
                 )
             except Exception:  # the message stays in the conversation's own history
                 logger.exception("could not add a held message to ticket %s", ticket_id)
+        answer = _general_answer(tracker)
+        if answer is not None:
+            # A general pump question is still answered from the approved pages while
+            # staff own the conversation; it is on the ticket too, and staff will reply.
+            reply = answering.render_answer(services.registry(), answer, channel_of(tracker))
+            dispatcher.utter_message(text=replies.with_lines(reply.text, triage_of(tracker)), **reply.metadata)
+            dispatcher.utter_message(response="utter_staff_will_also_reply")
+            return []
         dispatcher.utter_message(response="utter_held_for_staff")
         return []
+
+
+def _general_answer(tracker: Tracker):
+    """The approved answer to a clear general question (no red flag), or None: then the message is only held."""
+    if (tracker.latest_message.get("intent") or {}).get("name") != "faq" or triage_of(tracker).level != "none":
+        return None
+    settings = get_settings()
+    registry = services.registry()
+    choice = answering.choose_answer(tracker.latest_message, registry, answer_confidence=settings.answer_confidence,
+                                     ambiguity_margin=settings.ambiguity_margin)
+    return registry.answers[choice.answer_ids[0]] if choice.kind == answering.ANSWER else None
 
 
 class ActionRelayStaffReply(Action):

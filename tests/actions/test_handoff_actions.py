@@ -129,6 +129,31 @@ def test_messages_while_staff_own_the_conversation_go_to_the_ticket(dispatcher):
     assert services.tickets().get(ticket_id)["transcript"][-1]["text"] == "also, my refill is due friday"
 
 
+def test_a_clear_general_question_while_staff_own_the_conversation_is_answered_and_kept_on_the_ticket(dispatcher, registry):
+    ticket_id, _ = services.tickets().raise_ticket(
+        TicketDraft(sender_id="patient-1", channel="rest", reason="request", trigger_message="call me")
+    )
+    tracker = make_tracker("how long does the pump battery last?", ranking=[("battery", 0.97), ("refills", 0.02)],
+                           slots={"handoff_ticket_id": ticket_id, "staff_handling": True})
+    ActionHoldForStaff().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["text"].startswith(registry.answers["battery"].text)
+    assert dispatcher.messages[-1]["response"] == "utter_staff_will_also_reply"
+    assert services.tickets().get(ticket_id)["transcript"][-1]["text"] == "how long does the pump battery last?"
+
+
+def test_an_unclear_or_clinical_message_while_staff_own_the_conversation_is_only_held(dispatcher):
+    ticket_id, _ = services.tickets().raise_ticket(
+        TicketDraft(sender_id="patient-1", channel="rest", reason="request", trigger_message="call me")
+    )
+    unclear = make_tracker("what about the thing", ranking=[("battery", 0.45), ("refills", 0.40)],
+                           slots={"handoff_ticket_id": ticket_id, "staff_handling": True})
+    ActionHoldForStaff().run(dispatcher, unclear, {})
+    clinical = make_tracker("should my dose go up?", intent="clinical_question",
+                            slots={"handoff_ticket_id": ticket_id, "staff_handling": True})
+    ActionHoldForStaff().run(dispatcher, clinical, {})
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_held_for_staff", "utter_held_for_staff"]
+
+
 def test_staff_reply_is_relayed_with_their_name(dispatcher):
     tracker = make_tracker("", intent="EXTERNAL_staff_reply", entities=[
         {"entity": "staff_message", "value": "We will call you at 3pm."}, {"entity": "staff_name", "value": "Nurse Ana"}])

@@ -36,7 +36,12 @@ async def test_claim_reply_resolve_reaches_the_patient(stack, web, registry, tic
     assert "Nurse Ana: Hi, I will call you in ten minutes." in bot_texts
     assert "A member of our clinic staff has joined the conversation." in bot_texts
 
-    held = stack.texts(sender, "how long does the battery last?")
+    # During the hand-off a general pump question is still answered, with a line that staff will reply too;
+    # a personal one is only held for staff.
+    during = stack.texts(sender, "how long does the battery last?")
+    assert during[0].startswith(registry.answers["battery"].text)
+    assert "staff member will also reply" in during[-1]
+    held = stack.texts(sender, "should my dose be turned up?")
     assert "for our staff" in held[0]
 
     _, response = await web.asgi_client.post(f"/api/handoffs/{ticket_id}/resolve", headers=auth, json={"staff": "Nurse Ana"})
