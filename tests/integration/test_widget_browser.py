@@ -214,31 +214,37 @@ def test_clear_conversation_wipes_the_history_and_starts_a_new_conversation(page
     assert page.locator(".pc-event").count() == 0  # the "cleared" notice is shown, never kept
 
 
-def test_longer_history_is_the_pages_opt_in_and_clear_still_wipes_it(browser, stack, web_server, registry):
-    page_url = f"{web_server}/clinic-page-keeping-history"
-    body = (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Clinic</title></head>'
-        "<body><main><h1>Riverside Pain Clinic</h1></main>"
-        f'<script src="/widget.js" data-rasa-url="{stack.rasa_url}" data-history="local" defer></script>'
-        "</body></html>"
-    )
+# The demo page's widget tag with data-history="local", as a page opting in writes it. (Set as the parser inserts
+# the tag, before the deferred script runs: a page served by the test itself would not be on loopback, and Chromium
+# blocks such a page from reaching Rasa on 127.0.0.1.)
+OPT_IN_LOCAL_HISTORY = """
+new MutationObserver(function (changes, observer) {
+  var tag = document.querySelector('script[src$="/widget.js"]');
+  if (tag) { tag.setAttribute("data-history", "local"); observer.disconnect(); }
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+def test_longer_history_is_the_pages_opt_in_and_clear_still_wipes_it(browser, web_server, registry):
+    question = "how often does the pump need to be refilled?"
     context = browser.new_context()
     try:
-        context.route(page_url, lambda route: route.fulfill(status=200, content_type="text/html", body=body))
+        context.add_init_script(OPT_IN_LOCAL_HISTORY)
         page = context.new_page()
-        page.goto(page_url)
+        page.goto(f"{web_server}/demo")
+        assert page.get_attribute('script[src$="/widget.js"]', "data-history") == "local"
         page.click(".pc-launcher")
-        ask(page, "how often does the pump need to be refilled?")
+        ask(page, question)
         page.locator(".pc-bot .pc-text", has_text=registry.answers["refills"].sms[:40]).wait_for(timeout=20000)
         state = widget_state(page)
-        assert _user_texts(state["local"]) == ["how often does the pump need to be refilled?"]
+        assert _user_texts(state["local"]) == [question]
         assert state["session"] is None
         page.close()
         # Kept on the device: a new tab has it.
         again = context.new_page()
-        again.goto(page_url)
+        again.goto(f"{web_server}/demo")
         again.click(".pc-launcher")
-        assert again.locator(".pc-user", has_text="how often does the pump need to be refilled?").count() == 1
+        assert again.locator(".pc-user", has_text=question).count() == 1
         again.get_by_role("button", name="Clear conversation").click()
         assert again.locator(".pc-user").count() == 0
         state = widget_state(again)
