@@ -28,6 +28,11 @@ CONTACT_SLOTS = ("contact_consent", "contact_name", "contact_phone", "contact_ti
 PHONE = re.compile(r"^\+?[\d\s().\-]{7,20}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 NOT_GIVEN = "not given"
+SMS_CHANNELS = ("sms", "twilio")
+# An SMS patient may answer the phone question with the number they text from
+# (utter_ask_contact_phone's sms variant offers "reply SAME").
+THIS_NUMBER = re.compile(r"^\W*(the )?same\W*$|\b(this|same) (number|phone|one)\b|\btext me\b", re.I)
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
 def urgency_for(tracker: Tracker) -> str:
@@ -162,8 +167,8 @@ class ValidateHandoffContactForm(FormValidationAction):
             return {"contact_phone": NOT_GIVEN}
         if PHONE.match(contact) and len(re.sub(r"\D", "", contact)) >= 7 or EMAIL.match(contact):
             return {"contact_phone": contact}
-        if channel_of(tracker) in ("sms", "twilio") and re.search(r"\b(this|same) (number|phone)\b|\btext me\b", contact, re.I):
-            return {"contact_phone": "this number (SMS)"}
+        if channel_of(tracker) in SMS_CHANNELS and THIS_NUMBER.search(contact) and E164.match(tracker.sender_id or ""):
+            return {"contact_phone": tracker.sender_id}  # the SMS sender id is the patient's E.164 number
         dispatcher.utter_message(response="utter_invalid_contact")
         return {"contact_phone": None}
 

@@ -91,8 +91,10 @@ def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def source_line(registry: Registry, answer: Answer) -> str:
-    return "Source: " + "; ".join(_unique(registry.source_titles(answer)))
+def source_line(registry: Registry, answer: Answer, channel: str | None = None) -> str:
+    """The "Source: <page>; <page>" line: pages by short name in a text message, by full title elsewhere."""
+    titles = registry.source_short_titles(answer) if channel in SMS_CHANNELS else registry.source_titles(answer)
+    return "Source: " + "; ".join(_unique(titles))
 
 
 def render_answer(registry: Registry, answer: Answer, channel: str | None = None) -> Reply:
@@ -101,7 +103,7 @@ def render_answer(registry: Registry, answer: Answer, channel: str | None = None
     if answer.safety_note:
         body = f"{body} {SAFETY_NOTE}"
     return Reply(
-        text=f"{body}\n\n{source_line(registry, answer)}",
+        text=f"{body}\n\n{source_line(registry, answer, channel)}",
         buttons=[topic_button(registry, other) for other in answer.related],
         metadata={
             "answer_id": answer.id,

@@ -85,6 +85,9 @@ class Settings:
     # Days records are kept before `python -m pump_assistant.retention` purges them:
     # resolved tickets, conversation records and transcripts, audit entries.
     retention_days: int = 365
+    # Minutes a texted numbered list stays answerable: a later "1" is read as
+    # ordinary text, not as the old choice (0 keeps the list until the next one).
+    sms_choices_ttl_minutes: float = 30.0
 
     @property
     def conversation_events_url(self) -> str:
@@ -147,6 +150,7 @@ def load_settings() -> Settings:
         login_failure_window_seconds=int(_float("LOGIN_FAILURE_WINDOW_SECONDS", 900)),
         login_lockout_seconds=int(_float("LOGIN_LOCKOUT_SECONDS", 900)),
         retention_days=int(_float("RETENTION_DAYS", 365)),
+        sms_choices_ttl_minutes=_float("SMS_CHOICES_TTL_MINUTES", 30.0),
     )
 
 

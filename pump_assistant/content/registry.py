@@ -17,6 +17,8 @@ import yaml
 from pump_assistant.content.gsm import non_gsm7_characters
 
 SMS_LEAD_MAX_CHARS = 320
+# A page's name in a text message's "Source:" line (the web shows the full title).
+SHORT_TITLE_MAX_CHARS = 24
 FOLLOWUP_KINDS = ("duration", "more")
 
 
@@ -29,6 +31,12 @@ class Source:
     id: str
     file: str
     title: str
+    # Short enough for a text message's "Source:" line; the title when not given.
+    short_title: str = ""
+
+    @property
+    def sms_title(self) -> str:
+        return self.short_title or self.title
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,10 @@ class Registry:
     def source_titles(self, answer: Answer) -> list[str]:
         return [self.sources[c.page].title for c in answer.citations]
 
+    def source_short_titles(self, answer: Answer) -> list[str]:
+        """The pages' short names, for the "Source:" line of a text message."""
+        return [self.sources[c.page].sms_title for c in answer.citations]
+
 
 def normalise_whitespace(text: str) -> str:
     return " ".join(text.split())
@@ -83,9 +95,15 @@ def parse_registry(raw: Mapping) -> Registry:
     problems: list[str] = []
     sources: dict[str, Source] = {}
     for item in raw.get("sources") or []:
-        source = Source(id=str(item["id"]), file=str(item["file"]), title=str(item["title"]))
+        source = Source(
+            id=str(item["id"]),
+            file=str(item["file"]),
+            title=str(item["title"]),
+            short_title=" ".join(str(item.get("short_title") or "").split()),
+        )
         if source.id in sources:
             problems.append(f"source {source.id}: defined twice")
+        problems.extend(_source_problems(source, sources))
         sources[source.id] = source
 
     answers: dict[str, Answer] = {}
@@ -120,6 +138,18 @@ def parse_registry(raw: Mapping) -> Registry:
     if problems:
         raise RegistryError("invalid answer registry:\n  " + "\n  ".join(problems))
     return Registry(version=str(raw.get("version", "1")), sources=sources, answers=answers)
+
+
+def _source_problems(source: Source, others: Mapping[str, Source]) -> Iterable[str]:
+    where = f"source {source.id}"
+    if len(source.short_title) > SHORT_TITLE_MAX_CHARS:
+        yield f"{where}: short_title is {len(source.short_title)} characters (max {SHORT_TITLE_MAX_CHARS})"
+    bad = non_gsm7_characters(source.sms_title)
+    if bad:
+        yield f"{where}: short_title has characters outside GSM-7: {sorted(bad)}"
+    for other in others.values():
+        if other.id != source.id and source.short_title and other.sms_title.lower() == source.short_title.lower():
+            yield f"{where}: short_title {source.short_title!r} is also {other.id}'s"
 
 
 def _answer_problems(

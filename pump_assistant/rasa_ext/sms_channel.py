@@ -7,8 +7,10 @@ fails with a 500 on a picture-only message. This one:
 * refuses a request without a valid ``X-Twilio-Signature`` (403);
 * answers a repeated ``MessageSid`` once only;
 * acknowledges the webhook at once with empty TwiML and replies asynchronously;
-* turns buttons into a numbered list and maps "1"/"2" back to the choice;
-* keeps each text within two GSM-7 segments, cut between sentences;
+* turns buttons into a numbered list (one choice per line) and maps "1"/"2"
+  back to the choice for ``SMS_CHOICES_TTL_MINUTES``; later it is plain text;
+* keeps each text within two segments by the real GSM-7/UCS-2 count, cut
+  between sentences, a "Source:" line kept whole;
 * honours STOP / START / HELP;
 * answers a message with no text politely.
 """
@@ -119,7 +121,7 @@ class SmsInput(InputChannel):
     def _ready(self) -> tuple[SmsState, TwilioApi]:
         if self._state is None or self._api is None:
             settings = get_settings()
-            self._state = SmsState(services.database())
+            self._state = SmsState(services.database(), choices_ttl_minutes=settings.sms_choices_ttl_minutes)
             self._api = TwilioApi(
                 settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_number, settings.twilio_api_base
             )

@@ -5,7 +5,8 @@ retried webhook is recognised whichever instance it reaches.
 """
 from __future__ import annotations
 
-from typing import Optional
+import datetime as dt
+from typing import Callable, Optional
 
 from sqlalchemy.exc import IntegrityError
 
@@ -13,9 +14,23 @@ from pump_assistant.storage.database import Database
 from pump_assistant.storage.models import SmsChoice, SmsInbound, SmsOptOut, utcnow
 
 
+DEFAULT_CHOICES_TTL_MINUTES = 30.0
+
+
 class SmsState:
-    def __init__(self, database: Database):
+    def __init__(
+        self,
+        database: Database,
+        choices_ttl_minutes: float = DEFAULT_CHOICES_TTL_MINUTES,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ):
+        """``choices_ttl_minutes``: how long a numbered list stays answerable (0: until the next one).
+
+        ``clock`` gives naive UTC, like :func:`utcnow` (tests pass their own).
+        """
         self._db = database
+        self._choices_ttl = dt.timedelta(minutes=choices_ttl_minutes) if choices_ttl_minutes > 0 else None
+        self._clock = clock
 
     def first_delivery(self, message_sid: str) -> bool:
         """True the first time a MessageSid is seen; Twilio retries carry the same one."""
@@ -44,12 +59,27 @@ class SmsState:
     def remember_choices(self, phone: str, choices: list[dict]) -> None:
         with self._db.session() as session:
             row = session.get(SmsChoice, phone)
+            now = self._clock()
             if row is None:
-                session.add(SmsChoice(phone=phone, choices=choices, updated_at=utcnow()))
+                session.add(SmsChoice(phone=phone, choices=choices, updated_at=now))
             else:
-                row.choices, row.updated_at = choices, utcnow()
+                row.choices, row.updated_at = choices, now
 
     def choices(self, phone: str) -> Optional[list[dict]]:
+        """The numbered choices last texted to the number, unless they have expired.
+
+        A "1" sent hours later answers something else; after the time to live
+        the list is forgotten and the reply is read as ordinary text.
+        """
         with self._db.session() as session:
             row = session.get(SmsChoice, phone)
-            return list(row.choices) if row else None
+            if row is None:
+                return None
+            if self._choices_ttl is not None and self._clock() - _naive_utc(row.updated_at) > self._choices_ttl:
+                return None  # left in place: the next list replaces it
+            return list(row.choices)
+
+
+def _naive_utc(moment: dt.datetime) -> dt.datetime:
+    # PostgreSQL may hand back an aware value; the column holds UTC.
+    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
