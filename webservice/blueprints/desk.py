@@ -182,7 +182,7 @@ async def send_sms(request):
     if not settings.twilio_auth_token:
         return json({"error": "not_configured", "detail": "SMS is not configured (TWILIO_* variables)"}, status=503)
     api = TwilioApi(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_number, settings.twilio_api_base)
-    text = f"{answer.sms}\n{answering.source_line(services.registry(), answer, "sms")}"
+    text = f"{answer.sms}\n{answering.source_line(services.registry(), answer, 'sms')}"
     try:
         for part in split_for_sms(text):
             await api.send(to, part)
