@@ -11,7 +11,7 @@ export MPLSETUPCFG := $(CURDIR)/requirements/mplsetup.cfg
 SPACY_DIR := models/spacy/en_pump
 PIP_INSTALL := $(BIN)/pip install --disable-pip-version-check --ignore-requires-python -c requirements/constraints.txt
 
-.PHONY: help setup spacy train validate run shell test test-stories test-nlu pytest test-services bench load audit screenshots check-deploy purge clean
+.PHONY: help setup spacy train validate run shell test test-stories test-nlu pytest test-services bench load bench-scaleout audit screenshots check-deploy purge clean
 
 help: ## list the targets and what they do
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ load: train ## load test: 50 then 200 concurrent conversations for 60 s each, an
 	$(BIN)/python bench/load_test.py --start --conversations 50 --seconds 60 --json
 	$(BIN)/python bench/load_test.py --start --conversations 200 --seconds 60 --json
 	$(BIN)/python bench/load_test.py --start --long-conversation 300 --json
+
+bench-scaleout: train ## scale-out profile on the loopback PostgreSQL, Redis, RabbitMQ: 50 conversations on 1, then 2 Rasa instances, 60 s each, events checked in PostgreSQL (SCALEOUT_ARGS="--seconds 40")
+	$(BIN)/python bench/scale_out_bench.py --json $(SCALEOUT_ARGS)
 
 screenshots: train ## docs/screenshots/widget.png and desk.png, taken in headless Chromium from the real stack
 	$(BIN)/python scripts/screenshots.py

@@ -37,11 +37,11 @@ from typing import Any, Callable, Dict, List, Optional, Text, Tuple, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from pump_assistant.rasa_ext.history_window import bounded_events, new_events
+from pump_assistant.rasa_ext.history_window import bounded_events, new_events, window_of
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +94,30 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
     # -- writing ------------------------------------------------------------
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> List[Event]:  # type: ignore[override]
         stored_count = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
-        # A bounded view holds a prefix and fewer events than are stored (history_window).
-        return new_events(tracker.events, stored_count)
+        events = list(tracker.events)
+        if window_of(events)[1]:
+            # A bounded view holds a prefix and fewer events than are stored (history_window).
+            return new_events(events, stored_count)
+        # The stored count runs from the latest stored `session_started`. A tracker read back from
+        # the database starts there; one kept in memory (``_recent``) also holds the
+        # `action_session_start` before it and any earlier session, so the count is taken from
+        # the tracker's own copy of that event (before, the event after it was stored twice).
+        return events[self._session_anchor(session, tracker.sender_id, events) + stored_count:]
+
+    def _session_anchor(self, session: Any, sender_id: Text, events: List[Event]) -> int:
+        """Index in ``events`` of the stored conversation's latest `session_started`, or 0."""
+        started = (
+            session.query(sa.func.max(self.SQLEvent.timestamp))
+            .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == SessionStarted.type_name)
+            .scalar()
+        )
+        if started is None:
+            return 0
+        anchor = 0
+        for index, event in enumerate(events):
+            if isinstance(event, SessionStarted) and abs(event.timestamp - started) < 1e-6:
+                anchor = index
+        return anchor
 
     def _newest_event_id(self, session: Any, sender_id: Text) -> int:
         return session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar() or 0

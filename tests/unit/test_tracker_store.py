@@ -175,3 +175,29 @@ def test_a_turn_saved_by_another_instance_is_read_from_the_database(tmp_path):
         return await first.retrieve("shared")
 
     assert user_texts(asyncio.run(scenario())) == ["on the first", "on the second"]
+
+
+def test_two_turns_on_one_instance_after_a_session_start_store_every_event_once(tmp_path):
+    # Rasa opens a conversation with action_session_start, session_started, action_listen. The stored
+    # count runs from session_started, but the tracker kept in memory also holds the event before it:
+    # the event after it was stored a second time on the next save (found by bench/scale_out_bench.py).
+    from rasa.shared.core.events import SessionStarted
+
+    store = store_on(tmp_path / "c.db")
+    sender = "+15552220000"
+
+    async def scenario():
+        tracker = await store.get_or_create_tracker(sender)
+        tracker.update(ActionExecuted("action_session_start"))
+        tracker.update(SessionStarted())
+        tracker.update(ActionExecuted("action_listen"))
+        turn(tracker, "¿cuándo es mi recarga?")
+        await store.save(tracker)
+        again = await store.retrieve(sender)  # answered from memory
+        turn(again, "and the battery?")
+        await store.save(again)
+        return again, await store_on(tmp_path / "c.db").retrieve_full_tracker(sender)
+
+    in_memory, stored = asyncio.run(scenario())
+    as_stored = [(e.type_name, getattr(e, "action_name", None), getattr(e, "text", None)) for e in stored.events]
+    assert as_stored == [(e.type_name, getattr(e, "action_name", None), getattr(e, "text", None)) for e in in_memory.events]
