@@ -53,6 +53,24 @@ class RasaClient:
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise RasaUnavailable(str(exc)) from exc
 
+    async def conversation_events(self, sender_id: str) -> list:
+        """The events of a conversation since its last restart (Rasa's tracker; an unknown id has none of note)."""
+        if self._session is None:
+            raise RasaUnavailable("client not started")
+        url = f"{self._base}/conversations/{conversation_path(sender_id)}/tracker"
+        params = {"include_events": "AFTER_RESTART"}
+        if self._token:
+            params["token"] = self._token
+        try:
+            async with self._session.get(url, params=params) as response:
+                if response.status != 200:
+                    raise RasaUnavailable(f"Rasa answered {response.status}")
+                body = await response.json()
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise RasaUnavailable(type(exc).__name__) from exc
+        events = body.get("events") if isinstance(body, dict) else None
+        return events if isinstance(events, list) else []
+
     async def parse(self, text: str) -> dict:
         """Rasa's NLU reading of a text (the console's "ask" box)."""
         if self._session is None:

@@ -148,7 +148,8 @@ class WebChatOutput(SocketIOOutput):
 
     Rasa's socket.io output splits text at blank lines, which would tear an
     answer's "Source:" paragraph off into a message of its own, and drops the
-    flags the widget styles staff replies by.
+    flags the widget styles staff replies by. Each message carries its event's
+    ``timestamp``, so the widget knows what of the conversation it has seen.
     """
 
     @classmethod
@@ -166,6 +167,10 @@ class WebChatOutput(SocketIOOutput):
             ]
         if out:
             out.update(display_flags(message))
+            # The event's time in the tracker: a reopened widget asks only for what came after the last it has.
+            timestamp = message.get("timestamp")
+            if isinstance(timestamp, (int, float)) and not isinstance(timestamp, bool):
+                out["timestamp"] = timestamp
             await self._send_message(recipient_id, out)
         rest = {key: message[key] for key in ("custom", "image", "attachment", "elements") if message.get(key)}
         if rest:

@@ -251,3 +251,60 @@ def test_longer_history_is_the_pages_opt_in_and_clear_still_wipes_it(browser, we
         assert _user_texts(state["local"]) == [] and state["session"] is None
     finally:
         context.close()
+
+
+# -- reopening: what the conversation holds that the browser has not seen, newest in view --------------------------
+
+
+def test_a_staff_reply_sent_while_the_chat_was_closed_shows_when_it_reopens(browser, stack, web_server, registry):
+    context = browser.new_context()
+    try:
+        context.add_init_script(OPT_IN_LOCAL_HISTORY)
+        page = context.new_page()
+        page.goto(f"{web_server}/demo")
+        page.click(".pc-launcher")
+        # A long enough conversation that the log scrolls.
+        ask(page, "how often does the pump need to be refilled?")
+        page.locator(".pc-bot .pc-text", has_text=registry.answers["refills"].sms[:40]).wait_for(timeout=20000)
+        ask(page, "should I lower my dose, I feel dizzy?")
+        page.locator(".pc-bot .pc-text", has_text="passed your question").wait_for(timeout=30000)
+        decline = page.locator(".pc-choice", has_text="No, thanks").last
+        decline.wait_for(timeout=20000)
+        decline.click()
+        page.locator(".pc-bot .pc-text", has_text="Your question is with our staff").wait_for(timeout=20000)
+        session_id = widget_session_id(page)
+        assert widget_state(page)["local"]["sessionId"] == session_id
+        page.close()  # the patient closed the tab
+
+        tickets = staff_api(stack, web_server, "/api/handoffs?status=open&limit=200")["handoffs"]
+        ticket = next(t for t in tickets if t["sender_id"] == session_id)
+        staff_api(stack, web_server, f"/api/handoffs/{ticket['id']}/claim", {"staff": "Nurse Ana"})
+        staff_api(stack, web_server, f"/api/handoffs/{ticket['id']}/reply", {"staff": "Nurse Ana", "text": "I tried to call you, please call us back."})
+
+        for _ in range(2):  # reopened, and once more: the reply is shown once, never repeated
+            again = context.new_page()
+            again.goto(f"{web_server}/demo")
+            again.click(".pc-launcher")
+            reply = again.locator(".pc-staff .pc-text", has_text="Nurse Ana: I tried to call you, please call us back.")
+            reply.wait_for(timeout=20000)
+            assert again.locator(".pc-event", has_text="A member of our clinic staff has joined").count() == 1
+            assert again.locator(".pc-user", has_text="should I lower my dose").count() == 1
+            assert again.locator(".pc-bot .pc-text", has_text="Your question is with our staff").count() == 1
+            # The newest in view: the log is scrolled to its bottom, the staff reply inside its visible box.
+            assert again.evaluate("document.querySelector('.pc-log').scrollHeight > document.querySelector('.pc-log').clientHeight")
+            again.wait_for_function(
+                "() => { const l = document.querySelector('.pc-log'); return l.scrollHeight - l.scrollTop - l.clientHeight < 2; }",
+                timeout=5000,
+            )
+            again.wait_for_function(
+                """() => {
+                  const l = document.querySelector('.pc-log').getBoundingClientRect();
+                  const r = document.querySelector('.pc-staff').getBoundingClientRect();
+                  return r.top >= l.top - 1 && r.bottom <= l.bottom + 1;
+                }""",
+                timeout=5000,
+            )
+            assert again.locator(".pc-staff").count() == 1
+            again.close()
+    finally:
+        context.close()

@@ -7,6 +7,8 @@
  * Private by default: the conversation and its session id are kept in sessionStorage, so they last as long as the
  * browser tab and are gone when it closes. data-history="local" keeps them in localStorage instead (they survive
  * closing the browser, until the patient clears them). "Clear conversation" wipes both stores and starts afresh.
+ * Reopened with a stored session id, it asks the web service it is served from for what the conversation holds that
+ * it has not seen (a staff reply sent while the tab was closed) and shows it, the newest messages in view.
  */
 (function () {
   "use strict";
@@ -96,6 +98,7 @@
   function open() {
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
+    log.scrollTop = log.scrollHeight;  // the newest in view (a hidden log cannot scroll)
     if (!socket && !retryTimer && transport === "connecting") connect();
     input.focus();
   }
@@ -145,11 +148,57 @@
     typing.hidden = true;
     var buttons = (message.quick_replies || message.buttons || []).map(function (b) { return { title: b.title, payload: b.payload }; });
     var text = message.text || "";
+    // The server's time of the message (socket and history carry it): the history asks only for what came later.
+    var ts = (typeof message.timestamp === "number" && isFinite(message.timestamp)) ? message.timestamp : undefined;
+    if (ts !== undefined && !(ts <= (state.synced || 0))) state.synced = ts;
     if (/^A member of our clinic staff has joined/.test(text) || /^Our staff member has finished/.test(text)) {
-      add({ role: "event", text: text });
+      add({ role: "event", text: text, ts: ts });
       return;
     }
-    add({ role: message.from_staff ? "staff" : "bot", text: text, buttons: buttons, urgent: message.urgent === true });
+    add({ role: message.from_staff ? "staff" : "bot", text: text, buttons: buttons, urgent: message.urgent === true, ts: ts });
+  }
+
+  /* ---------- reopening: what the conversation holds that this browser has not seen ---------- */
+  function catchUp() {
+    var sessionId = state.sessionId, since = state.synced || 0, asked = generation;
+    if (!/^[0-9a-f]{32}$/.test(String(sessionId))) return;
+    var url = new URL("widget/api/conversation/" + sessionId + "/messages", base);
+    url.searchParams.set("after", String(since));
+    fetch(url.href, { credentials: "omit", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (body) {
+        if (asked !== generation || state.sessionId !== sessionId) return;
+        merge((body && body.messages) || []);
+      })
+      .catch(function () { /* offline or unavailable: what this browser has stays as it is */ });
+  }
+  // Messages this browser already shows are skipped: by the server's time when it has one, else (replies that came
+  // over REST, or kept by an older widget) by their text, in order, after the last message it has a time for.
+  // Only what comes after the last message it recognises is added; the patient's own words it always has.
+  function merge(messages) {
+    var known = {}, from = 0;
+    state.log.forEach(function (entry, i) {
+      if (typeof entry.ts === "number") { known[entry.ts] = true; from = i + 1; }
+    });
+    var cursor = from, lastSeen = -1;
+    messages.forEach(function (m, i) {
+      if (!m || typeof m.text !== "string") return;
+      if (known[m.timestamp]) { lastSeen = i; return; }
+      for (var j = cursor; j < state.log.length; j++) {
+        if (state.log[j].text === m.text && (state.log[j].role === "user") === (m.role === "user")) {
+          state.log[j].ts = m.timestamp; cursor = j + 1; lastSeen = i;
+          return;
+        }
+      }
+    });
+    messages.forEach(function (m, i) {
+      if (i > lastSeen && m && m.role !== "user") {
+        fromBot({ text: m.text, from_staff: m.role === "staff", urgent: m.urgent === true, timestamp: m.timestamp });
+      } else if (m && typeof m.timestamp === "number" && !(m.timestamp <= (state.synced || 0))) {
+        state.synced = m.timestamp;
+      }
+    });
+    save();
   }
 
   /* ---------- transport: socket.io (Engine.IO v4), REST fallback ---------- */
@@ -273,7 +322,7 @@
     retryDelay = RETRY_FIRST;
     pending = [];
     typing.hidden = true;
-    state = { sessionId: null, log: [] };
+    state = { sessionId: null, log: [], synced: 0 };
     while (log.firstChild) log.removeChild(log.firstChild);
     // Shown, not kept: says what happened, to screen readers too (the log is a live region).
     render({ role: "event", text: "Conversation cleared. Nothing from it is kept in this browser." });
@@ -287,5 +336,5 @@
     state.log.forEach(render);
   }
   begin();
-  if (state.sessionId) connect();
+  if (state.sessionId) { connect(); catchUp(); }
 })();
