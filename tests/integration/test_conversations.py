@@ -79,10 +79,14 @@ def test_clinical_question_is_handed_off_with_contact_form_then_held(stack, tick
     assert "Thank you" in " ".join(stack.texts(sender, "mornings"))
     contact = tickets.get(ticket["id"])["contact"]
     assert contact == {"name": "Maria Lopez", "phone": "555-201-3344", "preferred_time": "mornings", "consent": True}
-    # Staff own the conversation now: questions are held for them...
-    held = stack.texts(sender, "how often is the pump refilled?")
-    assert "added this to your conversation for our staff" in held[0]
+    # Staff own the conversation now: a general question is still answered from the pages, with
+    # a line that staff will also reply, and it is on the ticket; a personal one is held for them...
+    during = stack.texts(sender, "how often is the pump refilled?")
+    assert "Source: " in " ".join(during) and "staff member will also reply" in during[-1]
     assert tickets.get(ticket["id"])["transcript"][-1]["text"] == "how often is the pump refilled?"
+    held = stack.texts(sender, "can my next refill be at a higher dose?")
+    assert "added this to your conversation for our staff" in held[0]
+    assert not any(DOSE.search(r) for r in held)
     # ...but an emergency is still answered at once.
     assert "Call 911 now" in stack.texts(sender, "now I can't breathe")[0]
 
