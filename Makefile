@@ -11,7 +11,7 @@ export MPLSETUPCFG := $(CURDIR)/requirements/mplsetup.cfg
 SPACY_DIR := models/spacy/en_pump
 PIP_INSTALL := $(BIN)/pip install --disable-pip-version-check --ignore-requires-python -c requirements/constraints.txt
 
-.PHONY: help setup spacy train validate run shell test test-stories test-nlu pytest test-services bench load bench-scaleout audit screenshots check-deploy purge clean
+.PHONY: help setup spacy train validate run shell test test-stories test-nlu pytest test-services bench load bench-scaleout audit screenshots check-deploy bundle check-bundle purge clean
 
 help: ## list the targets and what they do
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -76,6 +76,12 @@ audit: ## dependency audit (pip-audit) against the pinned set; decisions in docs
 
 check-deploy: ## check deploy/systemd units (systemd-analyze verify, security) and the nginx site (nginx -t); installs Debian's systemd/nginx if missing
 	./scripts/check_deploy_files.sh
+
+bundle: train ## release bundle dist/pump-assistant-<version>.tar.gz: model, spaCy pipeline, content, rules, migrations, code, runtime requirements, ./start.sh
+	./scripts/make_bundle.sh
+
+check-bundle: bundle ## unpack the bundle in a temp folder, fresh venv from requirements/runtime.txt, start it on free loopback ports, ask a question and an emergency
+	./scripts/check_bundle.sh
 
 purge: setup ## delete resolved tickets, conversation records and transcripts, audit entries older than DAYS (default RETENTION_DAYS or 365; DRY_RUN=1 only counts)
 	$(BIN)/python -m pump_assistant.retention $(if $(DAYS),--days $(DAYS)) $(if $(DRY_RUN),--dry-run)
