@@ -20,7 +20,7 @@ from sanic.request import Request
 from pump_assistant import log_redaction
 from pump_assistant.config import get_settings
 from pump_assistant.inbound import EMPTY_REPLY, TOO_LONG_REPLY, clean_text, too_long, valid_sender_id
-from pump_assistant.ratelimit import TOO_MANY_MESSAGE, RateLimiter
+from pump_assistant.ratelimit import TOO_MANY_MESSAGE, RateLimiter, rate_limiter
 from pump_assistant.rasa_ext.display_flags import display_flags
 from pump_assistant.rasa_ext.reply_guard import handle_with_reply_guard
 
@@ -65,8 +65,8 @@ class PatientRestInput(InputChannel):
     def _limits(self) -> tuple[RateLimiter, RateLimiter]:
         if self.per_sender is None or self.per_ip is None:
             settings = get_settings()
-            self.per_sender = RateLimiter(settings.rate_limit_per_sender)
-            self.per_ip = RateLimiter(settings.rate_limit_per_ip)
+            self.per_sender = rate_limiter(settings.rate_limit_per_sender, "rest_sender", settings.redis_url)
+            self.per_ip = rate_limiter(settings.rate_limit_per_ip, "rest_ip", settings.redis_url)
         return self.per_sender, self.per_ip
 
     def _parse(self, request: Request) -> tuple[Optional[dict], Optional[response.HTTPResponse]]:

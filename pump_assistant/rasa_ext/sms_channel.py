@@ -28,7 +28,7 @@ from twilio.request_validator import RequestValidator
 from pump_assistant import log_redaction, services
 from pump_assistant.config import get_settings
 from pump_assistant.inbound import TOO_LONG_REPLY, clean_text, too_long
-from pump_assistant.ratelimit import TOO_MANY_MESSAGE, RateLimiter
+from pump_assistant.ratelimit import TOO_MANY_MESSAGE, RateLimiter, rate_limiter
 from pump_assistant.rasa_ext.reply_guard import handle_with_reply_guard
 from pump_assistant.sms.formatting import choice_for_reply, numbered_choices, split_for_sms
 from pump_assistant.sms.state import SmsState
@@ -142,7 +142,7 @@ class SmsInput(InputChannel):
     def _rate_limit(self) -> RateLimiter:
         # Per phone number only: every request comes from Twilio's addresses.
         if self._per_sender is None:
-            self._per_sender = RateLimiter(get_settings().rate_limit_per_sender)
+            self._per_sender = rate_limiter(get_settings().rate_limit_per_sender, "sms_sender", get_settings().redis_url)
         return self._per_sender
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

@@ -33,7 +33,7 @@ from websockets.connection import CLOSED
 from pump_assistant import log_redaction
 from pump_assistant.config import get_settings
 from pump_assistant.inbound import EMPTY_REPLY, TOO_LONG_REPLY, clean_text, too_long
-from pump_assistant.ratelimit import TOO_MANY_MESSAGE, RateLimiter
+from pump_assistant.ratelimit import TOO_MANY_MESSAGE, RateLimiter, rate_limiter
 from pump_assistant.rasa_ext.display_flags import display_flags
 from pump_assistant.rasa_ext.reply_guard import handle_with_reply_guard
 
@@ -222,7 +222,7 @@ class WebChatInput(InputChannel):
                 await joined
             await sio.emit("session_confirm", session_id, room=sid)
 
-        per_sender = RateLimiter(settings.rate_limit_per_sender)
+        per_sender = rate_limiter(settings.rate_limit_per_sender, "webchat_sender", settings.redis_url)
 
         async def reply(session_id: str, text: str) -> None:
             await sio.emit(BOT_EVENT, {"text": text}, room=session_id)

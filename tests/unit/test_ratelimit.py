@@ -32,3 +32,18 @@ def test_memory_is_bounded():
     for i in range(1000):
         limiter.check(f"sender-{i}")
     assert len(limiter._buckets) == 100
+
+
+def test_without_redis_url_the_limit_is_per_process():
+    from pump_assistant.ratelimit import SharedRateLimiter, rate_limiter
+
+    limiter = rate_limiter(3, "rest_sender", "")
+    assert isinstance(limiter, RateLimiter) and not isinstance(limiter, SharedRateLimiter)
+
+
+def test_a_shared_limit_whose_redis_is_away_falls_back_to_its_own_buckets():
+    from pump_assistant.ratelimit import rate_limiter
+
+    limiter = rate_limiter(2, "rest_sender", "redis://127.0.0.1:1/0")  # nothing listens on port 1
+    decisions = [limiter.check("+15552220000").allowed for _ in range(3)]
+    assert decisions == [True, True, False]

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from sanic import Blueprint
 from sanic.response import HTTPResponse, file, html, json
 
-from pump_assistant.ratelimit import RateLimiter
+from pump_assistant.ratelimit import RateLimiter, rate_limiter
 from webservice.rasa_client import RasaUnavailable
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -76,7 +76,8 @@ def _limiters(app) -> tuple[RateLimiter, RateLimiter]:
     if limiters is None:
         settings = app.ctx.settings
         limiters = app.ctx.history_limiters = (
-            RateLimiter(settings.rate_limit_per_ip), RateLimiter(settings.rate_limit_per_sender)
+            rate_limiter(settings.rate_limit_per_ip, "widget_ip", settings.redis_url),
+            rate_limiter(settings.rate_limit_per_sender, "widget_sender", settings.redis_url),
         )
     return limiters
 
