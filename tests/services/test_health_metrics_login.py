@@ -121,3 +121,25 @@ async def test_two_web_instances_share_the_sign_in_lockout(settings):
         client = redis.Redis.from_url(REDIS_URL)
         for key in client.scan_iter(f"pump:login:*:account:{username}"):
             client.delete(key)
+
+
+async def test_readiness_turns_503_when_postgres_stops_and_200_when_it_is_back(settings):
+    import asyncio
+    import subprocess
+
+    version, name = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=True).stdout.split()[:2]
+    app = app_for(settings)
+    _, response = await app.asgi_client.get("/health/ready")
+    assert response.status == 200
+    subprocess.run(["pg_ctlcluster", version, name, "stop", "-m", "fast"], check=True, timeout=120)
+    try:
+        _, response = await app.asgi_client.get("/health/ready")
+        assert response.status == 503 and response.json["failed"] == ["database"]
+    finally:
+        subprocess.run(["pg_ctlcluster", version, name, "start"], check=True, timeout=120)
+    for _ in range(60):  # PostgreSQL takes a moment to accept connections again
+        _, response = await app.asgi_client.get("/health/ready")
+        if response.status == 200:
+            break
+        await asyncio.sleep(0.5)
+    assert response.status == 200 and response.json["failed"] == []
