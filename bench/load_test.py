@@ -264,10 +264,13 @@ async def run_load(url: str, conversations: int, seconds: float, timeout: float,
         # New messages stop at the deadline; replies still in flight are waited for and counted.
         await asyncio.gather(*(converse(slot) for slot in range(conversations)))
         duration = time.perf_counter() - started
+    return {"mode": "concurrent", "url": url, **load_figures(tally, conversations, duration)}
+
+
+def load_figures(tally: "Tally", conversations: int, duration: float) -> dict:
+    """Throughput, latency percentiles and errors of a timed run (also bench/scale_out_bench.py's)."""
     latencies = sorted(tally.latencies_ms)
     return {
-        "mode": "concurrent",
-        "url": url,
         "conversations": conversations,
         "conversations_started": tally.conversations_started,
         "duration_s": round(duration, 1),

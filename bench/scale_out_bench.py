@@ -66,6 +66,7 @@ from bench.load_test import (  # noqa: E402
     Tally,
     cpu_seconds,
     new_session,
+    load_figures,
     percentile,
     plan_conversation,
     warm_up,
@@ -479,22 +480,9 @@ async def run_spread_load(urls: list[str], conversations: int, seconds: float, t
         started = time.perf_counter()
         await asyncio.gather(*(converse(slot) for slot in range(conversations)))
         duration = time.perf_counter() - started
-    latencies = sorted(tally.latencies_ms)
     figures = {
         "instances": len(urls),
-        "conversations": conversations,
-        "conversations_started": tally.conversations_started,
-        "duration_s": round(duration, 1),
-        "messages_sent": tally.sent,
-        "messages_answered": len(latencies),
-        "empty_replies": tally.empty_replies,
-        "throughput_msg_per_s": round(len(latencies) / duration, 2),
-        "latency_p50_ms": percentile(latencies, 0.50),
-        "latency_p95_ms": percentile(latencies, 0.95),
-        "latency_p99_ms": percentile(latencies, 0.99),
-        "latency_max_ms": percentile(latencies, 1.0),
-        "errors": sum(tally.errors.values()),
-        "errors_by_kind": dict(tally.errors),
+        **load_figures(tally, conversations, duration),
         "messages_answered_by_instance": [len(t.latencies_ms) for t in per_instance],
         "latency_p50_ms_by_instance": [percentile(sorted(t.latencies_ms), 0.5) for t in per_instance],
     }
