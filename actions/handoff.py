@@ -106,6 +106,9 @@ class ActionEmergency(Action):
         else:
             response = "utter_emergency"
         dispatcher.utter_message(response=response, urgent=True)
+        second_language = replies.language_lines(triage)
+        if second_language:  # "convulsión", "no respira": the same lines in Spanish too
+            dispatcher.utter_message(text=second_language, urgent=True)
         events: List[Dict] = [ActiveLoop(None), SlotSet("requested_slot", None)]
         try:
             draft = ticket_draft(tracker, "emergency", "emergency")

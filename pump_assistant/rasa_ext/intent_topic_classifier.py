@@ -1,8 +1,9 @@
 """One light classifier for intents and FAQ topics, in place of DIET and the ResponseSelector.
 
 Trained on flat labels: each intent, and each FAQ topic as ``faq/<topic>``.
-The features are the MiniLM sentence embedding the featurizer before it adds
-(dense) and its own count vectors (sparse: words, and character n-grams for
+The features are the MiniLM sentence embeddings the featurizer before it adds
+(dense: the whole message's, and that of what the message does not deny, date,
+suppose or say of someone else, one block each) and its own count vectors (sparse: words, and character n-grams for
 typos), each block scaled to unit length so neither swamps the other. The
 count vectors are computed here, for all examples in one vectorised pass:
 Rasa's CountVectorsFeaturizer builds token-level features message by message,
@@ -53,6 +54,7 @@ from rasa.shared.nlu.constants import (
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
     INTENT_RESPONSE_KEY,
+    FEATURE_TYPE_SENTENCE,
     PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
@@ -123,6 +125,10 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             # Words in a denying, past, supposed, general or someone-else scope also count
             # as tagged words of their own ("negated_fever"), read by the triage's ConText.
             "context_tags": True,
+            # The dense sentence features to read, by featurizer origin (None: all of them,
+            # one block each). ``minilm_kept``: the embedding of what the message does not
+            # deny, date, suppose or say of someone else.
+            "sentence_features": None,
         }
 
     def __init__(
@@ -138,6 +144,8 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
         vocabularies: Optional[Dict[Text, Dict[Text, int]]] = None,
         responses: Optional[Dict[Text, List[Dict[Text, Any]]]] = None,
         retrieval_intents: Optional[List[Text]] = None,
+        dense_origins: Optional[List[Text]] = None,
+        dense_dims: Optional[List[int]] = None,
     ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
@@ -150,6 +158,8 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
         self._vectorizers = self._make_vectorizers(vocabularies) if vocabularies else {}
         self.responses = responses or {}
         self.retrieval_intents = retrieval_intents or []
+        self.dense_origins = dense_origins or []
+        self.dense_dims = dense_dims or []
         self._context = None  # the triage's ConText, built on first use from the spaCy pipeline
         self._set_label_groups()
 
@@ -184,14 +194,25 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             for name, vectorizer in sorted(self._vectorizers.items())
         ]
 
-    def _dense_block(self, messages: List[Message], dim: int) -> np.ndarray:
-        rows = []
-        for message in messages:
-            sentence = message.get_dense_features(TEXT)[1]
-            rows.append(np.zeros(dim, np.float32) if sentence is None else np.asarray(sentence.features).reshape(-1))
-        dense = np.vstack(rows).astype(np.float32)
-        dense /= np.maximum(np.linalg.norm(dense, axis=1, keepdims=True), 1e-12)
-        return dense * self.config["dense_weight"]
+    def _sentence_origins(self, message: Message) -> List[Text]:
+        """The featurizers that gave this message a dense sentence feature (e.g. ``minilm``, ``minilm_kept``)."""
+        return sorted(origin for origin in {
+            f.origin for f in message.features
+            if f.is_dense() and f.type == FEATURE_TYPE_SENTENCE and f.attribute == TEXT
+        } if self.config["sentence_features"] is None or origin in self.config["sentence_features"])
+
+    def _dense_block(self, messages: List[Message], origins: List[Text], dims: List[int]) -> np.ndarray:
+        """One block per sentence featurizer, each row scaled to unit length (a zero row stays zero)."""
+        blocks = []
+        for origin, dim in zip(origins, dims):
+            rows = []
+            for message in messages:
+                sentence = message.get_dense_features(TEXT, [origin])[1]
+                rows.append(np.zeros(dim, np.float32) if sentence is None else np.asarray(sentence.features).reshape(-1))
+            dense = np.vstack(rows).astype(np.float32)
+            dense /= np.maximum(np.linalg.norm(dense, axis=1, keepdims=True), 1e-12)
+            blocks.append(dense)
+        return np.hstack(blocks) * self.config["dense_weight"]
 
     # --- training -----------------------------------------------------------------
 
@@ -237,10 +258,16 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
         self._vectorizers = self._make_vectorizers()
         for name, vectorizer in self._vectorizers.items():
             vectorizer.fit(word_texts if name == "words" else texts)
-        dense_features = examples[0].get_dense_features(TEXT)[1]
-        dense_dim = 0 if dense_features is None else int(np.asarray(dense_features.features).size)
+        self.dense_origins = self._sentence_origins(examples[0])
+        self.dense_dims = [
+            int(np.asarray(examples[0].get_dense_features(TEXT, [origin])[1].features).size)
+            for origin in self.dense_origins
+        ]
+        dense_dim = sum(self.dense_dims)
         sparse = self._sparse_blocks(texts, word_texts)
-        blocks = sparse + ([scipy.sparse.csr_matrix(self._dense_block(examples, dense_dim))] if dense_dim else [])
+        blocks = sparse + (
+            [scipy.sparse.csr_matrix(self._dense_block(examples, self.dense_origins, self.dense_dims))] if dense_dim else []
+        )
         x = scipy.sparse.hstack(blocks, format="csr")
         y = [self._label(e) for e in examples]
         temperature = self.config["temperature"] or self._fit_temperature(x, y)
@@ -272,7 +299,10 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             product = scipy.sparse.hstack(blocks, format="csr") @ self._sparse_weights
             scores += product.toarray() if scipy.sparse.issparse(product) else np.asarray(product)
         if self._dense_weights is not None and self._dense_weights.shape[0]:
-            scores += self._dense_block(messages, self._dense_weights.shape[0]) @ self._dense_weights
+            origins, dims = self.dense_origins, self.dense_dims
+            if not origins:  # a model trained before the kept-text feature: one block, the first featurizer's
+                origins, dims = self._sentence_origins(messages[0])[:1], [self._dense_weights.shape[0]]
+            scores += self._dense_block(messages, origins, dims) @ self._dense_weights
         return _softmax(scores)
 
     def process(self, messages: List[Message], model: Optional[SpacyModel] = None) -> List[Message]:
@@ -343,6 +373,8 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
                         },
                         "responses": self.responses,
                         "retrieval_intents": self.retrieval_intents,
+                        "dense_origins": self.dense_origins,
+                        "dense_dims": self.dense_dims,
                     }
                 ),
                 encoding="utf-8",
@@ -381,4 +413,6 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             vocabularies=meta["vocabularies"],
             responses=meta["responses"],
             retrieval_intents=meta["retrieval_intents"],
+            dense_origins=meta.get("dense_origins"),
+            dense_dims=meta.get("dense_dims"),
         )

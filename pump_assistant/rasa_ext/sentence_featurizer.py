@@ -10,6 +10,15 @@ Training encodes every example in length-sorted batches (one pass, padded and
 masked); at run time the last ``cache_size`` distinct messages (case and spacing
 ignored: the model is uncased and splits on whitespace, so their embeddings are
 identical) are kept, so "hi", "thanks" and repeated questions cost nothing.
+
+With ``kept_text`` (on by default) every message gets a second sentence feature,
+origin ``<alias>_kept``: the embedding of what the message does not deny, date,
+suppose, ask in general or say of someone else (the triage's ConText, read on
+SpacyNLP's doc). "no hives, no trouble breathing, all good" as a whole reads
+close to an allergic emergency; what it keeps, "all good", does not. It equals
+the first feature when nothing is dismissed, or everything. The classifier reads
+the features its configuration names; the triage's meaning detector reads the
+second instead of encoding the message again.
 """
 from __future__ import annotations
 
@@ -21,8 +30,9 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.constants import FEATURIZER_CLASS_ALIAS
+from rasa.nlu.constants import FEATURIZER_CLASS_ALIAS, SPACY_DOCS
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
@@ -31,11 +41,14 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from pump_assistant.nlp.sentence_encoder import SentenceEncoder, shared_encoder
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+# model_from: Rasa hands the spaCy pipeline (SpacyNLP's model) to process, for the kept text.
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False, model_from="SpacyNLP"
+)
 class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**DenseFeaturizer.get_default_config(), "cache_size": 2048, "batch_size": 64}
+        return {**DenseFeaturizer.get_default_config(), "cache_size": 2048, "batch_size": 64, "kept_text": True}
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
@@ -50,6 +63,7 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
         self._encoder: Optional[SentenceEncoder] = None
         self._threads: Any = None  # threadpoolctl's controller, made on first use
         self._cache: "OrderedDict[str, np.ndarray]" = OrderedDict()
+        self._context: Any = None  # the triage's ConText, built on first use from the spaCy pipeline
 
     @classmethod
     def create(
@@ -93,24 +107,65 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
                 self._cache.popitem(last=False)
         return vector
 
-    def _add(self, message: Message, vector: np.ndarray) -> None:
+    @property
+    def kept_origin(self) -> Text:
+        return kept_origin(self._config[FEATURIZER_CLASS_ALIAS])
+
+    def _add(self, message: Message, vector: np.ndarray, origin: Optional[Text] = None) -> None:
         message.add_features(
-            Features(vector.reshape(1, -1), FEATURE_TYPE_SENTENCE, TEXT, self._config[FEATURIZER_CLASS_ALIAS])
+            Features(vector.reshape(1, -1), FEATURE_TYPE_SENTENCE, TEXT, origin or self._config[FEATURIZER_CLASS_ALIAS])
         )
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def _kept_texts(self, messages: List[Message], model: Optional[SpacyModel]) -> List[Optional[Text]]:
+        """Per message: None when nothing is dismissed, "" when everything is, else the text kept."""
+        if not self._config["kept_text"] or model is None:
+            return [None] * len(messages)
+        if self._context is None:
+            from pump_assistant.triage.context import ConText
+
+            self._context = ConText(model.model)
+        kept_texts: List[Optional[Text]] = []
         for message in messages:
-            text = message.get(TEXT)
-            if text is None:
-                continue
+            doc = message.get(SPACY_DOCS[TEXT])
+            kept = None if doc is None else self._context.kept_text(doc)
+            if kept is None or kept == doc.text.strip():
+                kept_texts.append(None)
+            else:
+                kept_texts.append(kept if any(ch.isalpha() for ch in kept) else "")
+        return kept_texts
+
+    def _add_kept(self, message: Message, vector: np.ndarray, kept: Optional[Text], kept_vector: Optional[np.ndarray]) -> None:
+        if not self._config["kept_text"]:
+            return
+        if not kept:
+            # Nothing dismissed, or everything: "no fever, no stiff neck" and "what are the
+            # signs of an infection?" keep their whole meaning (the word counts carry the
+            # "negated_" tags; a general question's topic is its whole text).
+            kept_vector = vector
+        self._add(message, kept_vector, self.kept_origin)
+
+    def process(self, messages: List[Message], model: Optional[SpacyModel] = None) -> List[Message]:
+        with_text = [m for m in messages if m.get(TEXT) is not None]
+        for message, kept in zip(with_text, self._kept_texts(with_text, model)):
             # Every message with text gets the feature, even "/intent" payloads:
             # the classifier expects the same inputs for every message.
-            self._add(message, self._encode(text))
+            vector = self._encode(message.get(TEXT))
+            self._add(message, vector)
+            self._add_kept(message, vector, kept, self._encode(kept) if kept else None)
         return messages
 
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+    def process_training_data(self, training_data: TrainingData, model: Optional[SpacyModel] = None) -> TrainingData:
         messages = [m for m in training_data.training_examples if m.get(TEXT) is not None]
         vectors = self.encoder.encode([m.get(TEXT) for m in messages], batch_size=self._config["batch_size"])
-        for message, vector in zip(messages, vectors):
+        kept_texts = self._kept_texts(messages, model)
+        to_encode = sorted({kept for kept in kept_texts if kept})
+        encoded = dict(zip(to_encode, self.encoder.encode(to_encode, batch_size=self._config["batch_size"]))) if to_encode else {}
+        for message, vector, kept in zip(messages, vectors, kept_texts):
             self._add(message, vector)
+            self._add_kept(message, vector, kept, encoded.get(kept) if kept else None)
         return training_data
+
+
+def kept_origin(alias: Text) -> Text:
+    """The origin of the kept-text sentence feature of the featurizer with this alias."""
+    return f"{alias}_kept"

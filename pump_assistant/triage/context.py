@@ -128,6 +128,30 @@ def _writer_tokens(doc: Doc) -> set[int]:
 
 FIRST_PERSON = frozenset({"i", "i'm", "im", "myself"})
 
+# "every time I stand up I black out", "if I sit up my head is unbearable": a condition
+# that keeps coming true for the writer (or the one they care for) is a present
+# problem, not a supposition. A question, a modal or a future ("what do I do if",
+# "would I", "will it") keeps the cue hypothetical.
+HABITUAL_CUES = frozenset({"if", "every time", "every time i", "whenever", "each time", "anytime", "any time"})
+HABITUAL_SUBJECTS = frozenset({"i", "i'm", "im", "me", "my", "we", "our", "she", "he", "her", "his", "she's", "he's"})
+NOT_HABITUAL = frozenset({"will", "would", "could", "might", "should", "may", "'ll", "'d", "wo", "gonna", "what", "how",
+                          "whether", "ever", "someday", "future", "wondering", "curious", "plan", "planning", "case"})
+
+
+# "I wanted to know if", "not sure if": an "if" that means "whether" asks, it does not report.
+WHETHER_BEFORE = frozenset({"know", "ask", "asking", "asked", "wonder", "wondered", "sure", "check", "checking", "see",
+                            "tell", "unsure", "idea", "confirm", "find", "out", "learn"})
+
+
+def _habitual_present(doc: Doc, modifier: "Modifier") -> bool:
+    if doc[modifier.start:modifier.end].text.lower() not in HABITUAL_CUES:
+        return False
+    if modifier.start > 0 and doc[modifier.start - 1].lower_ in WHETHER_BEFORE:
+        return False
+    sentence = doc[modifier.start].sent
+    words = {t.lower_ for t in sentence}
+    return "?" not in words and not (words & NOT_HABITUAL) and bool(words & HABITUAL_SUBJECTS)
+
 
 def _first_person(doc: Doc, span: tuple[int, int]) -> bool:
     return any(token.lower_ in FIRST_PERSON for token in doc[span[0]:span[1]])
@@ -199,6 +223,8 @@ class ConText:
         (the reply to "are you OK?") negates nothing after it; followed by a
         word ("no fever") it looks forward.
         """
+        if modifier.category == HYPOTHETICAL:
+            return not _habitual_present(doc, modifier)
         if modifier.category != NEGATED or modifier.end - modifier.start != 1:
             return True
         if doc[modifier.start].lower_ == "never":

@@ -136,6 +136,8 @@ buenas buenos tardes alto alta fuerte sangre herida roja rojo caliente frio fria
 mareado mareada cabeza espalda pierna piernas cuerpo sale salio algo nada nadie q xq pq porq tmb
 responde contesta habla hablar siente siento sentir camina duerme dormir sabe cayo pasa pasando
 viene vengo vino tomar toma tomo
+asi vez veces vida vivir vivo vive pienso pensar creo cree quitar quitarme acabar acabo acaba seguir sigo
+sola solo cansada cansado triste miedo ayudeme llamen ambulancia urgente
 labios lengua garganta tragar hinchazon hinchado hinchada hinchados cuesta cara torcida torcido brazo brazos
 mueve mover derrame desaparecer aguanto aguantar ganas matarme morir morirme muerte pecho convulsion
 convulsiones convulsionando sangrando sangra orinar cuello rigido rigida luz ojos desmayo desmayado desmayada
@@ -260,6 +262,15 @@ _MARKS: dict[str, frozenset[str]] = {
     "de": frozenset("ßäöü"),
 }
 _SPANISH_PUNCTUATION = frozenset("¿¡")
+# Endings of verb forms with a pronoun attached, gerunds and derived nouns, accent-folded,
+# longest first; English words that end so ("commando", "sparse") are rare, and one word
+# alone never decides a message.
+_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("armelo", ("es",)), ("irmelo", ("es",)), ("iendo", ("es",)), ("arme", ("es",)), ("erme", ("es",)),
+    ("irme", ("es",)), ("arte", ("es",)), ("arse", ("es", "it")), ("erse", ("es",)), ("irse", ("es",)),
+    ("andome", ("es",)), ("ciones", ("es",)), ("cion", ("es",)), ("zione", ("it",)), ("cao", ("pt",)),
+    ("mente", ("es", "it", "pt")), ("ando", ("es", "it", "pt")), ("ndo", ("es", "it", "pt")),
+)
 _FRENCH_ELISIONS = frozenset({"c", "j", "l", "d", "n", "qu", "s", "m", "t", "jusqu", "lorsqu"})
 _ITALIAN_ELISIONS = frozenset({"c", "l", "dell", "nell", "all", "un", "sull", "dall"})
 _FOLD = str.maketrans({"đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l"})
@@ -292,7 +303,12 @@ def _vote(word: str) -> tuple[str, tuple[str, ...], bool]:
             return folded, ("vi",) if "vi" in marked else marked, False
     if folded in _ENGLISH_VOTES:
         return folded, (), True
-    return folded, _LEXICON.get(folded, ()), False
+    listed = _LEXICON.get(folded, ())
+    if listed or len(folded) < 5 or folded in _ENGLISH:
+        return folded, listed, False
+    # Word forms no word list can hold: "quitarme", "respirando", "sangrando",
+    # "inflamación". An ending only Romance words have votes for the languages that use it.
+    return folded, next((langs for ending, langs in _ENDINGS if folded.endswith(ending)), ()), False
 
 
 def _words(text: str) -> tuple[list[str], list[bool]]:

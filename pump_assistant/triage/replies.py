@@ -28,14 +28,18 @@ STAFF_WILL_READ_LINE = (
 SYMPTOM_LINE = "If this is happening now and feels severe, call 911."
 
 
+def language_lines(triage: Triage) -> str | None:
+    """Written in another language: the emergency lines in the clinic's second language too."""
+    if not triage.language:
+        return None
+    return f"{SPANISH_EMERGENCY_LINE}\n{STAFF_WILL_READ_LINE}"
+
+
 def opening_line(triage: Triage) -> str | None:
     if triage.level != POSSIBLE:
         return None
     line = POSSIBLE_SELF_HARM_LINE if triage.self_harm else POSSIBLE_LINE
-    if triage.language:
-        # Written in another language: the same lines in the clinic's second language too.
-        line = f"{line}\n{SPANISH_EMERGENCY_LINE}\n{STAFF_WILL_READ_LINE}"
-    return line
+    return "\n".join(part for part in (line, language_lines(triage)) if part)
 
 
 def closing_line(triage: Triage) -> str | None:

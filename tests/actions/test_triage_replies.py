@@ -110,3 +110,22 @@ def domain_responses():
     from tests.conftest import ROOT
 
     return yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
+
+
+def test_an_emergency_written_in_spanish_gets_the_911_reply_and_the_same_lines_in_spanish(dispatcher):
+    from pump_assistant.triage.language import SPANISH_EMERGENCY_LINE
+
+    tracker = with_triage(make_tracker("Mi esposo está convulsionando en el piso y no responde", intent="emergency"),
+                          level="emergency", language="es", categories=["seizure"])
+    events = ActionEmergency().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["response"] == "utter_emergency"
+    assert SPANISH_EMERGENCY_LINE in dispatcher.messages[1]["text"] and dispatcher.messages[1]["urgent"] is True
+    services.drain()  # the ticket is written just after the reply
+    assert services.tickets().get(slots(events)["handoff_ticket_id"])["urgency"] == "emergency"
+
+
+def test_an_emergency_in_english_gets_no_second_language(dispatcher):
+    tracker = with_triage(make_tracker("my husband is having a seizure and won't stop shaking", intent="emergency"),
+                          level="emergency", categories=["seizure"])
+    ActionEmergency().run(dispatcher, tracker, {})
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_emergency"]

@@ -104,3 +104,27 @@ def test_the_answer_chooser_reads_its_topic_ranking(trained, registry):
     classifier.process([message])
     topics = ranked_topics(message.as_dict(only_output_properties=True), registry)
     assert [topic for topic, _ in topics] == ["refills", "battery"]
+
+
+def test_each_sentence_featurizer_is_a_block_of_its_own_and_survives_save_and_load(tmp_path):
+    """The whole message's embedding and the kept text's are read as two blocks, in the same order after loading."""
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("classifier")
+    context = ExecutionContext(GraphSchema({}), node_name="classifier")
+    config = {**IntentTopicClassifier.get_default_config(), "temperature": 10.0}
+
+    def with_kept(message: Message, kept_text: str | None) -> Message:
+        full = message.get_dense_features(TEXT, ["minilm"])[1].features
+        kept = full if kept_text is None else _message(kept_text).get_dense_features(TEXT, ["minilm"])[1].features
+        message.add_features(Features(kept, FEATURE_TYPE_SENTENCE, TEXT, "minilm_kept"))
+        return message
+
+    training = TrainingData([with_kept(_message(text, label), None) for label, texts in EXAMPLES.items() for text in texts])
+    classifier = IntentTopicClassifier.create(config, storage, resource, context)
+    classifier.train(training)
+    assert classifier.dense_origins == ["minilm", "minilm_kept"] and classifier.dense_dims == [16, 16]
+    loaded = IntentTopicClassifier.load(config, storage, resource, context)
+    assert loaded.dense_origins == ["minilm", "minilm_kept"]
+    message = with_kept(_message("how long does the battery last"), None)
+    loaded.process([message])
+    assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/battery"

@@ -187,3 +187,21 @@ def test_detection_is_fast():
             detect_language(text)
     per_message = (time.perf_counter() - start) / (rounds * len(texts))
     assert per_message < 0.001  # generous bound for a loaded CI machine; typically ~0.02 ms
+
+
+@pytest.mark.parametrize("text", [
+    "Ya no quiero vivir así. A veces pienso en quitarme la vida.",
+    "Sigo sangrando por la herida desde anoche",
+    "Estoy muy cansada, no puedo despertarme bien",
+])
+def test_spanish_word_forms_no_list_holds_still_tell_the_language(text):
+    assert detect_language(text) == "es"
+
+
+@pytest.mark.parametrize("text", [
+    "My pump alarm went off during the commando course",
+    "Sparse notes from the tornado drill, refill is Tuesday",
+    "I keep cramping and sweating since the refill was missed",
+])
+def test_english_words_with_romance_endings_stay_english(text):
+    assert detect_language(text) is None

@@ -427,3 +427,23 @@ def test_someone_else_mentioned_first_does_not_hide_the_writers_own_emergency(tr
 ])
 def test_someone_else_or_a_leaflet_is_not_the_writers_emergency(triager, text):
     assert level(triager, text) == NONE
+
+
+@pytest.mark.parametrize("text", [
+    "whenever i try to stand up i pass out, pump was changed to clonidine this week",
+    "each time my wife lifts her head off the pillow she screams about her head and there is wet stuff on the dressing",
+    "if he sits up for even a minute his head is killing him and he throws up. surgery was thursday",
+    "any time I get up from the chair I black out",
+])
+def test_a_condition_that_keeps_coming_true_is_a_present_problem_not_a_supposition(triager, text):
+    assert level(triager, text) != NONE
+
+
+@pytest.mark.parametrize("text", [
+    "what should i do if i ever pass out after a refill?",
+    "if i black out one day, will the pump keep running?",
+    "I wanted to know if people pass out after the trial injection",
+    "whenever my alarm beeps, what am I supposed to do?",
+])
+def test_a_condition_asked_about_or_supposed_stays_hypothetical(triager, text):
+    assert level(triager, text) != EMERGENCY

@@ -1,0 +1,73 @@
+"""The featurizer's second sentence feature: the embedding of what a message does not dismiss."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.utils.spacy_utils import SpacyModel
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from pump_assistant.nlp.sentence_encoder import shared_encoder
+from pump_assistant.rasa_ext.sentence_featurizer import MiniLMSentenceFeaturizer
+
+
+def _messages(nlp, *texts: str) -> list[Message]:
+    messages = []
+    for text in texts:
+        message = Message(data={TEXT: text})
+        message.set(SPACY_DOCS[TEXT], nlp(text.lower()))
+        messages.append(message)
+    return messages
+
+
+def _features(message: Message, origin: str) -> np.ndarray:
+    return np.asarray(message.get_dense_features(TEXT, [origin])[1].features).reshape(-1)
+
+
+@pytest.fixture(scope="module")
+def featurizer():
+    config = {**MiniLMSentenceFeaturizer.get_default_config(), "alias": "minilm"}
+    return MiniLMSentenceFeaturizer(config, "minilm")
+
+
+def test_a_denied_sign_is_left_out_of_the_kept_embedding(nlp, featurizer):
+    [message] = _messages(nlp, "No hives, no trouble breathing after the contrast dye. When is my next refill?")
+    featurizer.process([message], SpacyModel(model=nlp, model_name="en_pump"))
+    full, kept = _features(message, "minilm"), _features(message, "minilm_kept")
+    assert not np.allclose(full, kept)
+    expected = shared_encoder().encode_one(featurizer._context.kept_text(message.get(SPACY_DOCS[TEXT])))
+    assert np.allclose(kept, expected, atol=1e-5)
+    assert "hives" not in featurizer._context.kept_text(message.get(SPACY_DOCS[TEXT]))
+
+
+def test_a_message_that_dismisses_nothing_keeps_its_whole_embedding(nlp, featurizer):
+    [message] = _messages(nlp, "my husband can’t wake up and his lips look blue — he had a refill at 9")
+    featurizer.process([message], SpacyModel(model=nlp, model_name="en_pump"))
+    assert np.allclose(_features(message, "minilm"), _features(message, "minilm_kept"))
+
+
+def test_a_message_that_dismisses_everything_keeps_its_whole_embedding(nlp, featurizer):
+    """"no fever, no stiff neck": nothing would be left to read; the word counts carry its "negated_" tags."""
+    [message] = _messages(nlp, "no fever, no stiff neck")
+    featurizer.process([message], SpacyModel(model=nlp, model_name="en_pump"))
+    assert not any(ch.isalpha() for ch in featurizer._context.kept_text(message.get(SPACY_DOCS[TEXT])))
+    assert np.allclose(_features(message, "minilm_kept"), _features(message, "minilm"))
+
+
+def test_training_examples_get_the_same_two_features_as_messages_at_run_time(nlp, featurizer):
+    texts = ("no bleeding at the incision, just a question about showering", "Zoë asks: ¿cuándo es la recarga?")
+    training = TrainingData(_messages(nlp, *texts))
+    featurizer.process_training_data(training, SpacyModel(model=nlp, model_name="en_pump"))
+    at_run_time = _messages(nlp, *texts)
+    featurizer.process(at_run_time, SpacyModel(model=nlp, model_name="en_pump"))
+    for trained, live in zip(training.training_examples, at_run_time):
+        for origin in ("minilm", "minilm_kept"):
+            assert np.allclose(_features(trained, origin), _features(live, origin), atol=1e-4)
+
+
+def test_a_button_payload_without_a_spacy_doc_still_gets_both_features(featurizer, nlp):
+    message = Message(data={TEXT: '/choose_topic{"topic": "refills"}'})
+    featurizer.process([message], SpacyModel(model=nlp, model_name="en_pump"))
+    assert np.allclose(_features(message, "minilm"), _features(message, "minilm_kept"))
