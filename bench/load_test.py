@@ -412,7 +412,7 @@ def started_stack(tracker_store: str) -> Iterator[StartedStack]:
 
 # Where a stack sample is counted, first match wins (paths as py-spy reports them).
 PROFILE_PARTS = (
-    ("tracker store (SQL)", ("sqlalchemy", "tracker_store.py", "sqlite3")),
+    ("tracker store (SQL)", ("sqlalchemy", "tracker_store.py", "rasa_ext/stores/", "sqlite3")),
     ("action server call", ("rasa/core/actions/action.py", "aiohttp")),
     ("sentence embedding (MiniLM, NumPy)", ("sentence_encoder.py", "sentence_featurizer.py")),
     ("DIET / ResponseSelector (TensorFlow)", ("tensorflow", "keras", "rasa/utils/tensorflow", "diet_classifier",

@@ -47,6 +47,7 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
 
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
         super().__init__(name, config)
+        self.config = config  # our own reference (the base class keeps it in a private attribute)
         self._encoder: Optional[SentenceEncoder] = None
         self._threads: Any = None  # threadpoolctl's controller, made on first use
         self._cache: "OrderedDict[str, np.ndarray]" = OrderedDict()
@@ -87,15 +88,15 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
         # batches keep every thread.
         with self._threads.limit(limits=1, user_api="blas"):
             vector = self.encoder.encode_one(text)
-        if self._config["cache_size"] > 0:
+        if self.config["cache_size"] > 0:
             self._cache[key] = vector
-            if len(self._cache) > self._config["cache_size"]:
+            if len(self._cache) > self.config["cache_size"]:
                 self._cache.popitem(last=False)
         return vector
 
     def _add(self, message: Message, vector: np.ndarray) -> None:
         message.add_features(
-            Features(vector.reshape(1, -1), FEATURE_TYPE_SENTENCE, TEXT, self._config[FEATURIZER_CLASS_ALIAS])
+            Features(vector.reshape(1, -1), FEATURE_TYPE_SENTENCE, TEXT, self.config[FEATURIZER_CLASS_ALIAS])
         )
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -110,7 +111,7 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         messages = [m for m in training_data.training_examples if m.get(TEXT) is not None]
-        vectors = self.encoder.encode([m.get(TEXT) for m in messages], batch_size=self._config["batch_size"])
+        vectors = self.encoder.encode([m.get(TEXT) for m in messages], batch_size=self.config["batch_size"])
         for message, vector in zip(messages, vectors):
             self._add(message, vector)
         return training_data

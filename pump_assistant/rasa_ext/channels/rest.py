@@ -19,10 +19,10 @@ from sanic.request import Request
 
 from pump_assistant import log_redaction
 from pump_assistant.config import get_settings
-from pump_assistant.inbound import EMPTY_REPLY, TOO_LONG_REPLY, clean_text, too_long, valid_sender_id
-from pump_assistant.ratelimit import TOO_MANY_MESSAGE, RateLimiter, rate_limiter
-from pump_assistant.rasa_ext.display_flags import display_flags
-from pump_assistant.rasa_ext.reply_guard import handle_with_reply_guard
+from pump_assistant.inbound import NOT_TEXT, Refusal, Refused, admit
+from pump_assistant.ratelimit import RateLimiter, rate_limiter
+from pump_assistant.rasa_ext.channels.display_flags import display_flags
+from pump_assistant.rasa_ext.channels.reply_guard import handle_with_reply_guard
 
 logger = logging.getLogger(__name__)
 
@@ -69,24 +69,32 @@ class PatientRestInput(InputChannel):
             self.per_ip = rate_limiter(settings.rate_limit_per_ip, "rest_ip", settings.redis_url)
         return self.per_sender, self.per_ip
 
-    def _parse(self, request: Request) -> tuple[Optional[dict], Optional[response.HTTPResponse]]:
+    def _parse(self, request: Request) -> tuple[dict, Optional[tuple[int, str]]]:
+        """The JSON payload, and what makes it malformed (status, message) if anything."""
         if len(request.body or b"") > MAX_BODY_BYTES:
-            return None, _error(413, f"the request body is larger than {MAX_BODY_BYTES // 1024} kB")
+            return {}, (413, f"the request body is larger than {MAX_BODY_BYTES // 1024} kB")
         if not (request.content_type or "").lower().startswith("application/json"):
-            return None, _error(415, "send JSON with Content-Type: application/json")
+            return {}, (415, "send JSON with Content-Type: application/json")
         try:
             payload = json.loads(request.body or b"")
         except (ValueError, UnicodeDecodeError):
-            return None, _error(400, "the body is not valid JSON")
+            return {}, (400, "the body is not valid JSON")
         if not isinstance(payload, dict):
-            return None, _error(400, 'the body must be a JSON object: {"sender": "...", "message": "..."}')
-        if valid_sender_id(payload.get("sender")) is None:
-            return None, _error(400, "sender must be 1-64 letters, digits or . _ : @ + - (starting with a letter, digit or +)")
-        if not isinstance(payload.get("message"), str):
-            return None, _error(400, "message must be a string")
+            return {}, (400, 'the body must be a JSON object: {"sender": "...", "message": "..."}')
         if not isinstance(payload.get("metadata", {}), dict):
-            return None, _error(400, "metadata must be a JSON object")
+            return payload, (400, "metadata must be a JSON object")
         return payload, None
+
+    @staticmethod
+    def _refusal(refused: Refused) -> response.HTTPResponse:
+        if refused.reason is Refusal.RATE_LIMITED:
+            return _error(429, refused.reply, **{"Retry-After": str(refused.retry_after)})
+        if refused.reason is Refusal.MALFORMED:
+            return _error(400, "message must be a string") if refused.problem == NOT_TEXT else _error(*refused.problem)
+        if refused.reason is Refusal.BAD_SENDER:
+            return _error(400, "sender must be 1-64 letters, digits or . _ : @ + - (starting with a letter, digit or +)")
+        # Empty or too long: a reply the patient can act on, as the assistant's own.
+        return response.json([{"recipient_id": refused.sender, "text": refused.reply}])
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("patient_rest_webhook", __name__)
@@ -99,21 +107,12 @@ class PatientRestInput(InputChannel):
         @bp.post("/webhook")
         async def receive(request: Request):
             per_sender, per_ip = self._limits()
-            by_ip = per_ip.check(client_address(request))
-            if not by_ip.allowed:
-                return _error(429, TOO_MANY_MESSAGE, **{"Retry-After": str(by_ip.retry_after)})
             payload, problem = self._parse(request)
-            if problem is not None:
-                return problem
-            sender = payload["sender"]
-            by_sender = per_sender.check(sender)
-            if not by_sender.allowed:
-                return _error(429, TOO_MANY_MESSAGE, **{"Retry-After": str(by_sender.retry_after)})
-            text = clean_text(payload["message"])
-            if not text:
-                return response.json([{"recipient_id": sender, "text": EMPTY_REPLY}])
-            if too_long(text):
-                return response.json([{"recipient_id": sender, "text": TOO_LONG_REPLY}])
+            admitted = admit(payload.get("sender"), payload.get("message"), per_sender=per_sender,
+                             address=client_address(request), per_address=per_ip, malformed=problem)
+            if isinstance(admitted, Refused):
+                return self._refusal(admitted)
+            sender, text = admitted.sender, admitted.text
             collector = FlaggedCollectingOutput()
             message = UserMessage(text, collector, sender, input_channel=self.name(), metadata=payload.get("metadata") or None)
             await handle_with_reply_guard(on_new_message, message, getattr(request.app.ctx, "agent", None))

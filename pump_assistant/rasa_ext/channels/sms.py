@@ -27,9 +27,9 @@ from twilio.request_validator import RequestValidator
 
 from pump_assistant import log_redaction, services
 from pump_assistant.config import get_settings
-from pump_assistant.inbound import TOO_LONG_REPLY, clean_text, too_long
-from pump_assistant.ratelimit import TOO_MANY_MESSAGE, RateLimiter, rate_limiter
-from pump_assistant.rasa_ext.reply_guard import handle_with_reply_guard
+from pump_assistant.inbound import Refusal, Refused, admit
+from pump_assistant.ratelimit import RateLimiter, rate_limiter
+from pump_assistant.rasa_ext.channels.reply_guard import handle_with_reply_guard
 from pump_assistant.sms.formatting import choice_for_reply, numbered_choices, split_for_sms
 from pump_assistant.sms.state import SmsState
 from pump_assistant.sms.twilio_api import TwilioApi, TwilioSendError
@@ -145,6 +145,17 @@ class SmsInput(InputChannel):
             self._per_sender = rate_limiter(get_settings().rate_limit_per_sender, "sms_sender", get_settings().redis_url)
         return self._per_sender
 
+    @staticmethod
+    def _parse(request: Request) -> tuple[Dict[str, str], Optional[tuple[int, str]]]:
+        """Twilio's form parameters, and what makes the request malformed (status, message) if anything."""
+        if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            return {}, (415, "expected a form-encoded Twilio request")
+        try:
+            # Blank values kept: Twilio signs every parameter, "Body=" included.
+            return dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)), None
+        except (UnicodeDecodeError, ValueError):
+            return {}, (400, "expected a form-encoded Twilio request")
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("sms_webhook", __name__)
         log_redaction.install()
@@ -155,29 +166,30 @@ class SmsInput(InputChannel):
 
         @bp.post("/webhook")
         async def receive(request: Request):
-            content_type = request.headers.get("content-type", "")
-            if not content_type.startswith("application/x-www-form-urlencoded"):
-                return response.text("expected a form-encoded Twilio request", status=415)
-            try:
-                # Blank values kept: Twilio signs every parameter, "Body=" included.
-                params = dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True, strict_parsing=False))
-            except (UnicodeDecodeError, ValueError):
-                return response.text("expected a form-encoded Twilio request", status=400)
-            if not self._signature_valid(request, params):
+            params, problem = self._parse(request)
+            if problem is None and not self._signature_valid(request, params):
                 return response.text("invalid or missing Twilio signature", status=403)
-            sender, sid = params.get("From") or "", params.get("MessageSid") or ""
-            if not sender or not sid:
-                return response.text("From and MessageSid are required", status=400)
+            sid = params.get("MessageSid") or ""
+            if problem is None and not (params.get("From") and sid):
+                problem = (400, "From and MessageSid are required")
             state, api = self._ready()
             twiml = response.text(EMPTY_TWIML, content_type="text/xml")
-            if not state.first_delivery(sid):
-                return twiml
-            limited = self._rate_limit().check(sender)
-            if not limited.allowed:
-                logger.warning("SMS from %s over the rate limit", _masked(sender))
-                return response.text(TOO_MANY_MESSAGE, status=429, headers={"Retry-After": str(limited.retry_after)})
-            text = clean_text(params.get("Body") or "")
+            if problem is None and not state.first_delivery(sid):
+                return twiml  # Twilio's retry of a message already taken: neither counted nor answered again
+            admitted = admit(params.get("From"), params.get("Body") or "", per_sender=self._rate_limit(), malformed=problem)
             output = SmsOutput(api, state)
+            if isinstance(admitted, Refused):
+                if admitted.reason is Refusal.MALFORMED:
+                    return response.text(admitted.problem[1], status=admitted.problem[0])
+                if admitted.reason is Refusal.BAD_SENDER:
+                    return response.text("From and MessageSid are required", status=400)
+                if admitted.reason is Refusal.RATE_LIMITED:
+                    logger.warning("SMS from %s over the rate limit", _masked(admitted.sender or ""))
+                    return response.text(admitted.reply, status=429, headers={"Retry-After": str(admitted.retry_after)})
+                reply = NO_TEXT_REPLY if admitted.reason is Refusal.EMPTY else admitted.reply
+                request.app.add_task(output.send_text_message(admitted.sender, reply))
+                return twiml
+            sender, text = admitted.sender, admitted.text
             keyword = text.upper()
             if keyword in STOP_WORDS:
                 state.opt_out(sender)
@@ -188,12 +200,6 @@ class SmsInput(InputChannel):
                 return twiml
             if keyword in HELP_WORDS:
                 request.app.add_task(output.send_text_message(sender, help_reply()))
-                return twiml
-            if not text:
-                request.app.add_task(output.send_text_message(sender, NO_TEXT_REPLY))
-                return twiml
-            if too_long(text):
-                request.app.add_task(output.send_text_message(sender, TOO_LONG_REPLY))
                 return twiml
             choices = state.choices(sender)
             payload = choice_for_reply(text, choices) if choices else None
