@@ -30,13 +30,13 @@ from pump_assistant.config import get_settings
 from pump_assistant.inbound import Refusal, Refused, admit
 from pump_assistant.ratelimit import RateLimiter, rate_limiter
 from pump_assistant.rasa_ext.channels.reply_guard import handle_with_reply_guard
+from pump_assistant.sms import SMS_CHANNEL
 from pump_assistant.sms.formatting import choice_for_reply, numbered_choices, split_for_sms
 from pump_assistant.sms.state import SmsState
 from pump_assistant.sms.twilio_api import TwilioApi, TwilioSendError
 
 logger = logging.getLogger(__name__)
 
-CHANNEL = "sms"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 START_WORDS = {"START", "YES", "UNSTOP"}
@@ -67,7 +67,7 @@ class SmsOutput(OutputChannel):
 
     @classmethod
     def name(cls) -> Text:
-        return CHANNEL
+        return SMS_CHANNEL
 
     async def _send(self, recipient_id: Text, text: Text) -> None:
         if self._state.opted_out(recipient_id):
@@ -106,7 +106,7 @@ class SmsOutput(OutputChannel):
 class SmsInput(InputChannel):
     @classmethod
     def name(cls) -> Text:
-        return CHANNEL
+        return SMS_CHANNEL
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SmsInput":
@@ -207,7 +207,7 @@ class SmsInput(InputChannel):
                 payload or text,
                 output,
                 sender,
-                input_channel=CHANNEL,
+                input_channel=SMS_CHANNEL,
                 metadata={"message_sid": sid},
             )
             request.app.add_task(handle_with_reply_guard(on_new_message, message, getattr(request.app.ctx, "agent", None)))
