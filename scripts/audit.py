@@ -36,7 +36,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Optional
+
 
 ROOT = Path(__file__).resolve().parent.parent
 PIP_AUDIT_VERSION = "2.10.1"

@@ -13,16 +13,15 @@ import json
 import logging
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from pump_assistant import log_redaction
 from pump_assistant.config import get_settings
 from pump_assistant.inbound import NOT_TEXT, Refusal, Refused, admit
-from pump_assistant.ratelimit import RateLimiter, rate_limiter
+from pump_assistant.rasa_ext.channels.base import PatientChannel
 from pump_assistant.rasa_ext.channels.display_flags import display_flags
-from pump_assistant.rasa_ext.channels.reply_guard import handle_with_reply_guard
+from pump_assistant.ratelimit import RateLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -49,14 +48,8 @@ class FlaggedCollectingOutput(CollectingOutputChannel):
             collected.update(display_flags(message))
 
 
-class PatientRestInput(InputChannel):
-    @classmethod
-    def name(cls) -> Text:
-        return "rest"
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "PatientRestInput":
-        return cls()
+class PatientRestInput(PatientChannel):
+    channel_name = "rest"
 
     def __init__(self) -> None:
         self.per_sender: Optional[RateLimiter] = None
@@ -65,8 +58,8 @@ class PatientRestInput(InputChannel):
     def _limits(self) -> tuple[RateLimiter, RateLimiter]:
         if self.per_sender is None or self.per_ip is None:
             settings = get_settings()
-            self.per_sender = rate_limiter(settings.rate_limit_per_sender, "rest_sender", settings.redis_url)
-            self.per_ip = rate_limiter(settings.rate_limit_per_ip, "rest_ip", settings.redis_url)
+            self.per_sender = self.rate_limiter(settings.rate_limit_per_sender, "rest_sender")
+            self.per_ip = self.rate_limiter(settings.rate_limit_per_ip, "rest_ip")
         return self.per_sender, self.per_ip
 
     def _parse(self, request: Request) -> tuple[dict, Optional[tuple[int, str]]]:
@@ -97,12 +90,7 @@ class PatientRestInput(InputChannel):
         return response.json([{"recipient_id": refused.sender, "text": refused.reply}])
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        bp = Blueprint("patient_rest_webhook", __name__)
-        log_redaction.install()
-
-        @bp.get("/")
-        async def health(_: Request):
-            return response.json({"status": "ok"})
+        bp = self.new_blueprint("patient_rest_webhook")
 
         @bp.post("/webhook")
         async def receive(request: Request):
@@ -115,7 +103,7 @@ class PatientRestInput(InputChannel):
             sender, text = admitted.sender, admitted.text
             collector = FlaggedCollectingOutput()
             message = UserMessage(text, collector, sender, input_channel=self.name(), metadata=payload.get("metadata") or None)
-            await handle_with_reply_guard(on_new_message, message, getattr(request.app.ctx, "agent", None))
+            await self.hand_over(on_new_message, message, request.app)
             return response.json(collector.messages)
 
         return bp

@@ -20,16 +20,16 @@ import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from urllib.parse import parse_qsl
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from twilio.request_validator import RequestValidator
 
-from pump_assistant import log_redaction, services
+from pump_assistant import services
 from pump_assistant.config import get_settings
 from pump_assistant.inbound import Refusal, Refused, admit
-from pump_assistant.ratelimit import RateLimiter, rate_limiter
-from pump_assistant.rasa_ext.channels.reply_guard import handle_with_reply_guard
+from pump_assistant.rasa_ext.channels.base import PatientChannel
+from pump_assistant.ratelimit import RateLimiter
 from pump_assistant.sms import SMS_CHANNEL
 from pump_assistant.sms.formatting import choice_for_reply, numbered_choices, split_for_sms
 from pump_assistant.sms.state import SmsState
@@ -103,15 +103,8 @@ class SmsOutput(OutputChannel):
         return None  # nothing a phone could show
 
 
-class SmsInput(InputChannel):
-    @classmethod
-    def name(cls) -> Text:
-        return SMS_CHANNEL
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SmsInput":
-        # Secrets come from the environment, never from credentials.yml.
-        return cls()
+class SmsInput(PatientChannel):
+    channel_name = SMS_CHANNEL
 
     def __init__(self) -> None:
         self._state: Optional[SmsState] = None
@@ -142,7 +135,7 @@ class SmsInput(InputChannel):
     def _rate_limit(self) -> RateLimiter:
         # Per phone number only: every request comes from Twilio's addresses.
         if self._per_sender is None:
-            self._per_sender = rate_limiter(get_settings().rate_limit_per_sender, "sms_sender", get_settings().redis_url)
+            self._per_sender = self.rate_limiter(get_settings().rate_limit_per_sender, "sms_sender")
         return self._per_sender
 
     @staticmethod
@@ -157,12 +150,7 @@ class SmsInput(InputChannel):
             return {}, (400, "expected a form-encoded Twilio request")
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        bp = Blueprint("sms_webhook", __name__)
-        log_redaction.install()
-
-        @bp.get("/")
-        async def health(_: Request):
-            return response.json({"status": "ok"})
+        bp = self.new_blueprint("sms_webhook")
 
         @bp.post("/webhook")
         async def receive(request: Request):
@@ -210,7 +198,7 @@ class SmsInput(InputChannel):
                 input_channel=SMS_CHANNEL,
                 metadata={"message_sid": sid},
             )
-            request.app.add_task(handle_with_reply_guard(on_new_message, message, getattr(request.app.ctx, "agent", None)))
+            request.app.add_task(self.hand_over(on_new_message, message, request.app))
             return twiml
 
         return bp

@@ -25,20 +25,18 @@ import logging
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOOutput
-from sanic import Blueprint, Sanic, response
+from sanic import Blueprint, Sanic
 from socketio import AsyncServer
 
-from pump_assistant import log_redaction
 from pump_assistant.config import get_settings
 from pump_assistant.inbound import Refused, admit
-from pump_assistant.ratelimit import rate_limiter
 from pump_assistant.rasa_ext.adapters.engineio_private import use_sanic_websocket
 from pump_assistant.rasa_ext.adapters.rasa_private import send_socketio_message
 from pump_assistant.rasa_ext.adapters.sanic_private import cancelled_on_shutdown, mark_websocket_handler
+from pump_assistant.rasa_ext.channels.base import PatientChannel
 from pump_assistant.rasa_ext.channels.display_flags import display_flags
-from pump_assistant.rasa_ext.channels.reply_guard import handle_with_reply_guard
 
 logger = logging.getLogger(__name__)
 
@@ -119,14 +117,8 @@ class WebChatOutput(SocketIOOutput):
             await super().send_response(recipient_id, rest)
 
 
-class WebChatInput(InputChannel):
-    @classmethod
-    def name(cls) -> Text:
-        return "webchat"
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WebChatInput":
-        return cls()
+class WebChatInput(PatientChannel):
+    channel_name = "webchat"
 
     def __init__(self) -> None:
         self.sio: Optional[AsyncServer] = None
@@ -148,12 +140,7 @@ class WebChatInput(InputChannel):
             client_manager=client_manager,
         )
         self.sio = sio
-        bp = WebChatBlueprint(sio, "webchat_webhook", __name__)
-        log_redaction.install()
-
-        @bp.route("/", methods=["GET"])
-        async def health(_):
-            return response.json({"status": "ok"})
+        bp = self.with_health(WebChatBlueprint(sio, "webchat_webhook", __name__))
 
         @sio.on("session_request")
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
@@ -164,7 +151,7 @@ class WebChatInput(InputChannel):
                 await joined
             await sio.emit("session_confirm", session_id, room=sid)
 
-        per_sender = rate_limiter(settings.rate_limit_per_sender, "webchat_sender", settings.redis_url)
+        per_sender = self.rate_limiter(settings.rate_limit_per_sender, "webchat_sender")
 
         async def reply(session_id: str, text: str) -> None:
             await sio.emit(BOT_EVENT, {"text": text}, room=session_id)
@@ -184,7 +171,6 @@ class WebChatInput(InputChannel):
             session_id, text = admitted.sender, admitted.text
             output = WebChatOutput(sio, BOT_EVENT)
             message = UserMessage(text, output, session_id, input_channel=self.name())
-            app = getattr(bp.ctx, "app", None)
-            await handle_with_reply_guard(on_new_message, message, getattr(getattr(app, "ctx", None), "agent", None))
+            await self.hand_over(on_new_message, message, getattr(bp.ctx, "app", None))
 
         return bp
