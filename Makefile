@@ -72,7 +72,7 @@ screenshots: train ## docs/screenshots/widget.png and desk.png, taken in headles
 	$(BIN)/python scripts/screenshots.py
 
 audit: ## dependency audit (pip-audit) against the pinned set; decisions in docs/dependency-audit.md
-	./scripts/audit.sh
+	$(PYTHON) scripts/audit.py
 
 check-deploy: ## check deploy/systemd units (systemd-analyze verify, security) and the nginx site (nginx -t); installs Debian's systemd/nginx if missing
 	./scripts/check_deploy_files.sh

@@ -12,6 +12,7 @@ from actions.conversation import channel_of, last_typed_text, triage_of
 from pump_assistant import answering, services
 from pump_assistant.config import get_settings
 from pump_assistant.content import Answer
+from pump_assistant.sms import SMS_CHANNEL
 from pump_assistant.storage.records import record_unanswered
 from pump_assistant.triage import replies
 
@@ -26,7 +27,7 @@ def send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answ
     # A possible emergency opens with the 911 line; a named symptom ends with one.
     text = replies.with_lines(reply.text, triage)
     dispatcher.utter_message(text=text, buttons=reply.buttons, **reply.metadata)
-    if channel_of(tracker) not in answering.SMS_CHANNELS and not triage.symptom_named:
+    if channel_of(tracker) != SMS_CHANNEL and not triage.symptom_named:
         dispatcher.utter_message(response="utter_feedback_prompt")
     if triage.level == "possible" or triage.time_critical:
         # The question is answered, and staff see it too: an urgent ticket.

@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import channel_of, last_typed_text, latest_intent, safety_signs, transcript, triage_of
 from pump_assistant import answering, services
 from pump_assistant.config import get_settings
+from pump_assistant.sms import SMS_CHANNEL
 from pump_assistant.storage.tickets import TicketDraft
 from pump_assistant.triage import replies
 
@@ -28,7 +29,6 @@ CONTACT_SLOTS = ("contact_consent", "contact_name", "contact_phone", "contact_ti
 PHONE = re.compile(r"^\+?[\d\s().\-]{7,20}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 NOT_GIVEN = "not given"
-SMS_CHANNELS = ("sms", "twilio")
 # An SMS patient may answer the phone question with the number they text from
 # (utter_ask_contact_phone's sms variant offers "reply SAME").
 THIS_NUMBER = re.compile(r"^\W*(the )?same\W*$|\b(this|same) (number|phone|one)\b|\btext me\b", re.I)
@@ -170,7 +170,7 @@ class ValidateHandoffContactForm(FormValidationAction):
             return {"contact_phone": NOT_GIVEN}
         if PHONE.match(contact) and len(re.sub(r"\D", "", contact)) >= 7 or EMAIL.match(contact):
             return {"contact_phone": contact}
-        if channel_of(tracker) in SMS_CHANNELS and THIS_NUMBER.search(contact) and E164.match(tracker.sender_id or ""):
+        if channel_of(tracker) == SMS_CHANNEL and THIS_NUMBER.search(contact) and E164.match(tracker.sender_id or ""):
             return {"contact_phone": tracker.sender_id}  # the SMS sender id is the patient's E.164 number
         dispatcher.utter_message(response="utter_invalid_contact")
         return {"contact_phone": None}

@@ -39,12 +39,8 @@ from typing import Iterator, Optional
 import aiohttp
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # run as a script: the test support code starts processes the same way
+from pump_assistant.devstack import BIN, MODEL_PATH as MODEL, base_env, endpoints_for, free_port, start_actions, start_rasa, stop
 
-from tests.support.processes import free_port, start_actions, start_rasa, stop  # noqa: E402
-MODEL = ROOT / "models" / "pump-assistant.tar.gz"
-BIN = Path(sys.executable).parent
 WEBHOOK = "/webhooks/rest/webhook"
 
 # Written for this test; none of it comes from tests/heldout/ or the training data.
@@ -356,18 +352,6 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def endpoints_for(action_port: int, tracker_store: str, database: Path) -> dict:
-    """The project's endpoints.yml with the action server on our port and the tracker store as asked."""
-    endpoints = {"action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"}}
-    if tracker_store == "sqlite":
-        # Whatever store type endpoints.yml configures, on a throwaway SQLite file.
-        configured = yaml.safe_load((ROOT / "endpoints.yml").read_text()).get("tracker_store") or {"type": "SQL"}
-        endpoints["tracker_store"] = {**configured, "dialect": "sqlite", "db": str(database)}
-    elif tracker_store == "sqlite-stock":
-        endpoints["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": str(database)}
-    return endpoints
-
-
 @dataclass
 class StartedStack:
     url: str
@@ -376,22 +360,14 @@ class StartedStack:
 
 @contextlib.contextmanager
 def started_stack(tracker_store: str) -> Iterator[StartedStack]:
-    """The action server and the Rasa server as processes, as tests/integration/conftest.py starts them."""
+    """The action server and the Rasa server as processes (pump_assistant.devstack, as the tests start them)."""
     if not MODEL.exists():
         raise SystemExit(f"no trained model at {MODEL}: run `make train` first")
     work = Path(tempfile.mkdtemp(prefix="load-test-"))
     action_port, rasa_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "DATABASE_URL": f"sqlite:///{work / 'assistant.db'}",
-        "OUTBOX_DIR": str(work / "outbox"),
-        # Every conversation comes from one address at machine speed: the public
-        # endpoints' rate limits would answer most of it with 429.
-        "RATE_LIMIT_PER_SENDER": "0",
-        "RATE_LIMIT_PER_IP": "0",
-    }
+    # Every conversation comes from one address at machine speed: the public
+    # endpoints' rate limits would answer most of it with 429.
+    env = base_env(work, RATE_LIMIT_PER_SENDER="0", RATE_LIMIT_PER_IP="0")
     endpoints = work / "endpoints.yml"
     endpoints.write_text(yaml.safe_dump(endpoints_for(action_port, tracker_store, work / "conversations.db")))
     processes: dict[str, subprocess.Popen] = {}
@@ -412,7 +388,7 @@ def started_stack(tracker_store: str) -> Iterator[StartedStack]:
 
 # Where a stack sample is counted, first match wins (paths as py-spy reports them).
 PROFILE_PARTS = (
-    ("tracker store (SQL)", ("sqlalchemy", "tracker_store.py", "sqlite3")),
+    ("tracker store (SQL)", ("sqlalchemy", "tracker_store.py", "rasa_ext/stores/", "sqlite3")),
     ("action server call", ("rasa/core/actions/action.py", "aiohttp")),
     ("sentence embedding (MiniLM, NumPy)", ("sentence_encoder.py", "sentence_featurizer.py")),
     ("DIET / ResponseSelector (TensorFlow)", ("tensorflow", "keras", "rasa/utils/tensorflow", "diet_classifier",

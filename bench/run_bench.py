@@ -44,19 +44,15 @@ from typing import Callable, Optional
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from load_test import run_load, run_long_conversation  # bench/, next to this script
 
-from bench.load_test import endpoints_for, run_load, run_long_conversation  # noqa: E402
-from pump_assistant.config import load_settings  # noqa: E402
-from pump_assistant.content import load_registry  # noqa: E402
-from pump_assistant.content.registry import normalise_whitespace  # noqa: E402
-from pump_assistant.evaluation import load_heldout, predicted_label, score  # noqa: E402
-from tests.support.processes import free_port, stop  # noqa: E402
+from pump_assistant.config import load_settings
+from pump_assistant.content import load_registry
+from pump_assistant.content.registry import normalise_whitespace
+from pump_assistant.devstack import BIN, MODEL_PATH as MODEL, ROOT, base_env, endpoints_for, free_port, start, start_actions, start_rasa, stop
+from pump_assistant.evaluation import load_heldout, predicted_label, score
 
 HELDOUT_DIR = ROOT / "tests" / "heldout"
-MODEL = ROOT / "models" / "pump-assistant.tar.gz"
-BIN = Path(sys.executable).parent
 ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
 HANDOFF_INTENTS = {"emergency", "clinical_question", "request_human"}
 FIRST_QUESTION = "how often is the pump refilled?"
@@ -258,27 +254,13 @@ def launch_project(bot: Bot) -> dict[str, subprocess.Popen]:
     """This assistant as `make run` starts it (action server + Rasa, endpoints.yml's tracker store
     on a throwaway SQLite file), both launched at the same moment, rate limits off."""
     action_port, rasa_port = free_port(), free_port()
-    env = {
-        **ENV,
-        "DATABASE_URL": f"sqlite:///{bot.workdir / 'assistant.db'}",
-        "OUTBOX_DIR": str(bot.workdir / "outbox"),
-        "RATE_LIMIT_PER_SENDER": "0",
-        "RATE_LIMIT_PER_IP": "0",
-    }
+    env = base_env(bot.workdir, PYTHONHASHSEED="0", RATE_LIMIT_PER_SENDER="0", RATE_LIMIT_PER_IP="0")
     endpoints = bot.workdir / "endpoints.yml"
     endpoints.write_text(yaml.safe_dump(endpoints_for(action_port, "sqlite", bot.workdir / "conversations.db")))
-    logs = {name: (bot.workdir / f"{name}.log").open("w") for name in ("actions", "rasa")}
     bot.url = f"http://127.0.0.1:{rasa_port}"
     return {
-        "actions": subprocess.Popen(
-            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
-            cwd=ROOT, env=env, stdout=logs["actions"], stderr=subprocess.STDOUT,
-        ),
-        "rasa": subprocess.Popen(
-            [str(BIN / "rasa"), "run", "--model", str(MODEL), "--port", str(rasa_port), "--endpoints", str(endpoints),
-             "--enable-api", "--auth-token", uuid.uuid4().hex],
-            cwd=ROOT, env=env, stdout=logs["rasa"], stderr=subprocess.STDOUT,
-        ),
+        "actions": start_actions(action_port, env, bot.workdir / "actions.log", wait=False),
+        "rasa": start_rasa(rasa_port, endpoints, env, bot.workdir / "rasa.log", uuid.uuid4().hex, wait=False),
     }
 
 
@@ -286,12 +268,9 @@ def launch_stock(bot: Bot) -> dict[str, subprocess.Popen]:
     """The stock bot as `rasa run` starts it in its project (REST channel, in-memory tracker store)."""
     rasa_port = free_port()
     bot.url = f"http://127.0.0.1:{rasa_port}"
-    log = (bot.workdir / "rasa.log").open("w")
     return {
-        "rasa": subprocess.Popen(
-            [str(BIN / "rasa"), "run", "--model", str(bot.workdir / "models" / "stock.tar.gz"), "--port", str(rasa_port)],
-            cwd=bot.workdir, env=ENV, stdout=log, stderr=subprocess.STDOUT,
-        ),
+        "rasa": start([str(BIN / "rasa"), "run", "--model", str(bot.workdir / "models" / "stock.tar.gz"),
+                       "--port", str(rasa_port)], ENV, bot.workdir / "rasa.log", cwd=bot.workdir),
     }
 
 

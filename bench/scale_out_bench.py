@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import ctypes
 import itertools
 import json
 import os
@@ -56,10 +55,7 @@ from typing import Iterator, Optional
 import aiohttp
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.load_test import (  # noqa: E402
+from load_test import (  # bench/, next to this script
     MODEL,
     WEBHOOK,
     Outcome,
@@ -71,9 +67,9 @@ from bench.load_test import (  # noqa: E402
     plan_conversation,
     warm_up,
 )
-from tests.support.processes import free_port, wait_for_http  # noqa: E402
 
-BIN = Path(sys.executable).parent
+from pump_assistant.devstack import ROOT, free_port, shielded, start_actions, start_rasa, stop_all, wait_for_http
+
 PRODUCTION_ENDPOINTS = ROOT / "deploy" / "endpoints.production.yml"
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
 REDIS_HOST, REDIS_PORT, REDIS_LOCK_DB = "127.0.0.1", 6379, 1
@@ -83,47 +79,6 @@ SERVICE_COMMANDS = {"PostgreSQL": ("postgres",), "RabbitMQ": ("beam.smp",), "Red
 
 
 # --- processes ----------------------------------------------------------------------
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:  # runs in the child between fork and exec
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except OSError:
-        pass
-
-
-def start_process(args: list[str], env: dict, log: Path) -> subprocess.Popen:
-    # A session of its own: Ctrl-C reaches only this script, which then stops the
-    # children in order; SIGTERM reaches them anyway if this script is killed.
-    with log.open("w") as out:
-        return subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True, preexec_fn=_die_with_parent)
-
-
-def stop_all(processes: list[subprocess.Popen]) -> None:
-    running = [p for p in processes if p.poll() is None]
-    for process in running:
-        process.terminate()
-    deadline = time.monotonic() + 30
-    for process in running:
-        try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-@contextlib.contextmanager
-def shielded() -> Iterator[None]:
-    """Clean-up that a second Ctrl-C or a SIGTERM cannot cut short."""
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def _interrupted(signum, _frame) -> None:
@@ -294,16 +249,12 @@ def started_phase(instances: int, broker: bool, keep_logs: bool) -> Iterator[Pha
         print(f"[N={instances}] starting the action server on :{action_port} and Rasa on "
               f"{', '.join(f':{p}' for p in rasa_ports)}; database {database}, lock prefix {lock_prefix}, "
               f"broker {'queue ' + queue if queue else 'off'}; logs in {work}", file=sys.stderr, flush=True)
-        processes["actions"] = start_process(
-            [str(BIN / "python"), "-m", "pump_assistant.serve", "actions"],
-            {**env, "ACTION_PORT": str(action_port)}, work / "actions.log")
-        wait_for_http(f"http://127.0.0.1:{action_port}/health", processes["actions"], work / "actions.log")
+        processes["actions"] = start_actions(action_port, env, work / "actions.log", own_session=True)
         # All instances load at once, as behind a load balancer.
         for index, port in enumerate(rasa_ports):
-            processes[f"rasa{index + 1}"] = start_process(
-                [str(BIN / "python"), "-m", "pump_assistant.serve", "rasa", "--model", str(MODEL),
-                 "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
-                {**env, "RASA_PORT": str(port)}, work / f"rasa{index + 1}.log")
+            processes[f"rasa{index + 1}"] = start_rasa(
+                port, endpoints, env, work / f"rasa{index + 1}.log", None, wait=False,
+                credentials=ROOT / "credentials.yml", own_session=True)
         for index, port in enumerate(rasa_ports):
             name = f"rasa{index + 1}"
             wait_for_http(f"http://127.0.0.1:{port}/", processes[name], work / f"{name}.log", seconds=300)

@@ -112,12 +112,10 @@ def reply_latency(messages: int = 80) -> dict:
     files (tuning data), each sent once, alternating, in new conversations.
     """
     import statistics
-    import sys
     import urllib.request
     import uuid
 
-    sys.path.insert(0, str(ROOT / "bench"))
-    import load_test
+    import load_test  # bench/, next to this script
     from pump_assistant.evaluation import load_heldout
 
     safety = load_heldout(ROOT / "tests" / "heldout", "safety")

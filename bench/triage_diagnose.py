@@ -12,15 +12,11 @@ import argparse
 import asyncio
 import re
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
+from triage_bench import BLIND, MODEL, quiet_rasa  # bench/, next to this script
 
-from triage_bench import BLIND, MODEL, quiet_rasa  # noqa: E402
-
-from pump_assistant.triage.evaluation import load_safety_set, verdict_from_parse  # noqa: E402
-from pump_assistant.triage.levels import NONE  # noqa: E402
+from pump_assistant.triage.evaluation import load_safety_set, verdict_from_parse
+from pump_assistant.triage.levels import NONE
 
 
 def status_of(set_name: str) -> str:

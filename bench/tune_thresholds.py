@@ -28,10 +28,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from pump_assistant.config import load_settings  # noqa: E402
-from pump_assistant.evaluation import Example, load_examples, predicted_label  # noqa: E402
+from pump_assistant.config import load_settings
+from pump_assistant.evaluation import Example, load_examples, predicted_label
 
 WRONG_COST = 3.0
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from pump_assistant.content import Answer, Registry
+from pump_assistant.sms import SMS_CHANNEL
 
 FAQ_INTENT = "faq"
 TOPIC_ENTITY = "topic"
-SMS_CHANNELS = frozenset({"sms", "twilio"})
 ANSWER = "answer"
 CLARIFY = "clarify"
 UNKNOWN = "unknown"
@@ -93,13 +93,13 @@ def _unique(items: Iterable[str]) -> list[str]:
 
 def source_line(registry: Registry, answer: Answer, channel: str | None = None) -> str:
     """The "Source: <page>; <page>" line: pages by short name in a text message, by full title elsewhere."""
-    titles = registry.source_short_titles(answer) if channel in SMS_CHANNELS else registry.source_titles(answer)
+    titles = registry.source_short_titles(answer) if channel == SMS_CHANNEL else registry.source_titles(answer)
     return "Source: " + "; ".join(_unique(titles))
 
 
 def render_answer(registry: Registry, answer: Answer, channel: str | None = None) -> Reply:
     """The patient-facing reply: the answer, its source, related topics as quick replies."""
-    body = answer.sms if channel in SMS_CHANNELS else answer.text
+    body = answer.sms if channel == SMS_CHANNEL else answer.text
     if answer.safety_note:
         body = f"{body} {SAFETY_NOTE}"
     return Reply(

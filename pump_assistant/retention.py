@@ -40,7 +40,7 @@ from pump_assistant.storage.retention import (
 )
 
 _ENV_REFERENCE = re.compile(r"\$\{([^}]+)\}")
-SQL_TRACKER_STORES = ("sql", "pump_assistant.rasa_ext.tracker_store.ResilientSQLTrackerStore")
+SQL_TRACKER_STORES = ("sql", "pump_assistant.rasa_ext.stores.sql.ResilientSQLTrackerStore")
 
 
 def tracker_store_url(endpoints: Path, environ: Mapping[str, str] = os.environ) -> Optional[str]:

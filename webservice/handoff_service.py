@@ -6,9 +6,8 @@ import logging
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from pump_assistant.sms import SMS_CHANNEL
 from pump_assistant.storage.tickets import TicketNotFound, TicketStore
-
-SMS_CHANNEL = "sms"  # the channel name the SMS input channel gives its conversations
 from webservice.rasa_client import RasaClient, RasaUnavailable
 
 logger = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Load and validate the approved answer registry (``content/answers.yml``).
 
 The registry is the one place an answer's words live. Rasa's response selector
-gets its responses from it at training time (see ``rasa_ext.importer``) and the
+gets its responses from it at training time (see ``rasa_ext.nlu.importer``) and the
 action server renders replies from it, so a reviewed change reaches patients
 in exactly one edit.
 """

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import yaml
 from spacy.language import Language
@@ -105,8 +104,3 @@ class PersonalCareCues:
             return False
         text = " " + " ".join(lemmas) + " "
         return not any(phrase in text for phrase in self._general_phrases)
-
-
-def cue_labels(rules: CueRules, cue_ids: Sequence[str]) -> list[str]:
-    labels = {cue.id: cue.label for cue in rules.cues}
-    return [labels[c] for c in cue_ids]

@@ -4,7 +4,7 @@ One decision (:func:`decide`) from three independent detectors: red-flag rules
 read in clinical context, the intent classifier, and meaning-similarity to
 red-flag descriptions. Pure Python over the project's spaCy pipeline and the
 MiniLM encoder; used by the Rasa NLU component
-(:mod:`pump_assistant.rasa_ext.triage_component`) and, through its parse
+(:mod:`pump_assistant.rasa_ext.nlu.triage_component`) and, through its parse
 result, by the console's ask box. Imports nothing from Rasa, the action server
 or the web service.
 """

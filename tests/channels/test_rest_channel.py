@@ -17,7 +17,7 @@ from sanic import Sanic
 from pump_assistant import services
 from pump_assistant.config import get_settings
 from pump_assistant.inbound import MAX_MESSAGE_CHARS
-from pump_assistant.rasa_ext.rest_channel import PatientRestInput
+from pump_assistant.rasa_ext.channels.rest import PatientRestInput
 
 _names = itertools.count()
 URL = "/webhooks/rest/webhook"

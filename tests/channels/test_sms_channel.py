@@ -17,7 +17,7 @@ from twilio.request_validator import RequestValidator
 
 from pump_assistant import services
 from pump_assistant.config import get_settings
-from pump_assistant.rasa_ext.sms_channel import SmsInput, SmsOutput
+from pump_assistant.rasa_ext.channels.sms import SmsInput, SmsOutput
 from pump_assistant.sms.state import SmsState
 
 TOKEN = "twilio-test-token"

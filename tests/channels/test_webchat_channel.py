@@ -12,7 +12,7 @@ import pytest
 
 from pump_assistant import services
 from pump_assistant.config import get_settings
-from pump_assistant.rasa_ext.webchat_channel import BOT_EVENT, WebChatInput
+from pump_assistant.rasa_ext.channels.webchat import BOT_EVENT, WebChatInput
 
 SESSION = "0123456789abcdef"
 

@@ -15,7 +15,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from pump_assistant.answering import ranked_topics
 from pump_assistant.evaluation import predicted_label
-from pump_assistant.rasa_ext.intent_topic_classifier import IntentTopicClassifier
+from pump_assistant.rasa_ext.nlu.intent_topic_classifier import IntentTopicClassifier
 
 EXAMPLES = {
     "faq/refills": ["how often is the pump refilled", "when do i get a refill", "refill schedule for the pump",

@@ -10,7 +10,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from pump_assistant.nlp.sentence_encoder import shared_encoder
-from pump_assistant.rasa_ext.sentence_featurizer import MiniLMSentenceFeaturizer
+from pump_assistant.rasa_ext.nlu.sentence_featurizer import MiniLMSentenceFeaturizer
 
 
 def _messages(nlp, *texts: str) -> list[Message]:

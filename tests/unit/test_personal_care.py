@@ -58,7 +58,7 @@ def test_general_questions_about_the_pump_are_not_personal_care(cues, nlp, text)
 
 
 def _router_and_model(nlp):
-    from pump_assistant.rasa_ext.personal_care import PersonalCareRouter
+    from pump_assistant.rasa_ext.nlu.personal_care import PersonalCareRouter
 
     return component_with_model(PersonalCareRouter, nlp)
 

@@ -18,7 +18,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from pump_assistant import retention as cli
 from pump_assistant.config import PROJECT_ROOT, get_settings
-from pump_assistant.rasa_ext.tracker_store import ResilientSQLTrackerStore
+from pump_assistant.rasa_ext.stores.sql import ResilientSQLTrackerStore
 from pump_assistant.storage.database import open_database, pseudonymise
 from pump_assistant.storage.models import (
     AnswerFeedback,

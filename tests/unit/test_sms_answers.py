@@ -31,7 +31,7 @@ def test_sms_source_line_uses_short_titles_and_the_web_keeps_full_ones(registry)
     assert sms.text.endswith("\n\nSource: " + "; ".join(dict.fromkeys(shorts)))
     assert web.text.endswith("\n\nSource: " + "; ".join(dict.fromkeys(fulls)))
     assert source_line(registry, answer) == "Source: " + "; ".join(dict.fromkeys(fulls))
-    assert source_line(registry, answer, "twilio") == "Source: " + "; ".join(dict.fromkeys(shorts))
+    assert source_line(registry, answer, "sms") == "Source: " + "; ".join(dict.fromkeys(shorts))
     # What staff see and what is recorded keeps the pages' real titles.
     assert sms.metadata["sources"] == web.metadata["sources"] == list(dict.fromkeys(fulls))
 

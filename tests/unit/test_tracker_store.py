@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationPaused, SlotSet, UserUttered
 
-from pump_assistant.rasa_ext.tracker_store import ResilientSQLTrackerStore
+from pump_assistant.rasa_ext.stores.sql import ResilientSQLTrackerStore
 
 
 class RecordingBroker:

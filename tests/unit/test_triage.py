@@ -25,7 +25,7 @@ def level(triager, text, intent=None):
 
 # -- fault 1: the net overruled a classifier that was right ------------------
 def _route(nlp, text, intent, confidence):
-    from pump_assistant.rasa_ext.triage_component import TriageComponent
+    from pump_assistant.rasa_ext.nlu.triage_component import TriageComponent
 
     component = TriageComponent(TriageComponent.get_default_config(), None, None)
     from rasa.nlu.utils.spacy_utils import SpacyModel

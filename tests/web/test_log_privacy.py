@@ -23,7 +23,7 @@ from twilio.request_validator import RequestValidator
 
 from pump_assistant import services
 from pump_assistant.config import get_settings
-from pump_assistant.rasa_ext.sms_channel import SmsInput
+from pump_assistant.rasa_ext.channels.sms import SmsInput
 
 PHONE = "+15552220000"
 SECRET = "secret123"
@@ -229,7 +229,7 @@ def test_sms_webhook_logs_keep_no_number_signature_or_token(sms_app, collected):
     messages = [r.getMessage() for r in collected.records]
     # What was logged is there, without the details: the processor's lines and the refused text.
     assert any("Starting a new session for conversation ID '[phone]'" in m for m in messages)
-    assert any(r.name == "pump_assistant.rasa_ext.sms_channel" and "failed" in r.getMessage() for r in collected.records)
+    assert any(r.name == "pump_assistant.rasa_ext.channels.sms" and "failed" in r.getMessage() for r in collected.records)
     assert any("[redacted]" in r for r in access_lines(collected))
     assert_nothing_leaked(collected)
     assert all("está pitando" not in line for line in collected.lines)

@@ -34,7 +34,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from pump_assistant.rasa_ext.sentence_featurizer import kept_origin
+from pump_assistant.rasa_ext.nlu.sentence_featurizer import kept_origin
 from pump_assistant.triage import EMERGENCY, EMERGENCY_INTENT, POSSIBLE, MeaningDetector, Triager
 from pump_assistant.triage.meaning import DEFAULT_MARGIN, DEFAULT_THRESHOLD, load_descriptions
 

@@ -20,23 +20,23 @@ import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from urllib.parse import parse_qsl
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from twilio.request_validator import RequestValidator
 
-from pump_assistant import log_redaction, services
+from pump_assistant import services
 from pump_assistant.config import get_settings
-from pump_assistant.inbound import TOO_LONG_REPLY, clean_text, too_long
-from pump_assistant.ratelimit import TOO_MANY_MESSAGE, RateLimiter, rate_limiter
-from pump_assistant.rasa_ext.reply_guard import handle_with_reply_guard
+from pump_assistant.inbound import Refusal, Refused, admit
+from pump_assistant.rasa_ext.channels.base import PatientChannel
+from pump_assistant.ratelimit import RateLimiter
+from pump_assistant.sms import SMS_CHANNEL
 from pump_assistant.sms.formatting import choice_for_reply, numbered_choices, split_for_sms
 from pump_assistant.sms.state import SmsState
 from pump_assistant.sms.twilio_api import TwilioApi, TwilioSendError
 
 logger = logging.getLogger(__name__)
 
-CHANNEL = "sms"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 START_WORDS = {"START", "YES", "UNSTOP"}
@@ -67,7 +67,7 @@ class SmsOutput(OutputChannel):
 
     @classmethod
     def name(cls) -> Text:
-        return CHANNEL
+        return SMS_CHANNEL
 
     async def _send(self, recipient_id: Text, text: Text) -> None:
         if self._state.opted_out(recipient_id):
@@ -103,15 +103,8 @@ class SmsOutput(OutputChannel):
         return None  # nothing a phone could show
 
 
-class SmsInput(InputChannel):
-    @classmethod
-    def name(cls) -> Text:
-        return CHANNEL
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SmsInput":
-        # Secrets come from the environment, never from credentials.yml.
-        return cls()
+class SmsInput(PatientChannel):
+    channel_name = SMS_CHANNEL
 
     def __init__(self) -> None:
         self._state: Optional[SmsState] = None
@@ -142,42 +135,49 @@ class SmsInput(InputChannel):
     def _rate_limit(self) -> RateLimiter:
         # Per phone number only: every request comes from Twilio's addresses.
         if self._per_sender is None:
-            self._per_sender = rate_limiter(get_settings().rate_limit_per_sender, "sms_sender", get_settings().redis_url)
+            self._per_sender = self.rate_limiter(get_settings().rate_limit_per_sender, "sms_sender")
         return self._per_sender
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        bp = Blueprint("sms_webhook", __name__)
-        log_redaction.install()
+    @staticmethod
+    def _parse(request: Request) -> tuple[Dict[str, str], Optional[tuple[int, str]]]:
+        """Twilio's form parameters, and what makes the request malformed (status, message) if anything."""
+        if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            return {}, (415, "expected a form-encoded Twilio request")
+        try:
+            # Blank values kept: Twilio signs every parameter, "Body=" included.
+            return dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)), None
+        except (UnicodeDecodeError, ValueError):
+            return {}, (400, "expected a form-encoded Twilio request")
 
-        @bp.get("/")
-        async def health(_: Request):
-            return response.json({"status": "ok"})
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = self.new_blueprint("sms_webhook")
 
         @bp.post("/webhook")
         async def receive(request: Request):
-            content_type = request.headers.get("content-type", "")
-            if not content_type.startswith("application/x-www-form-urlencoded"):
-                return response.text("expected a form-encoded Twilio request", status=415)
-            try:
-                # Blank values kept: Twilio signs every parameter, "Body=" included.
-                params = dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True, strict_parsing=False))
-            except (UnicodeDecodeError, ValueError):
-                return response.text("expected a form-encoded Twilio request", status=400)
-            if not self._signature_valid(request, params):
+            params, problem = self._parse(request)
+            if problem is None and not self._signature_valid(request, params):
                 return response.text("invalid or missing Twilio signature", status=403)
-            sender, sid = params.get("From") or "", params.get("MessageSid") or ""
-            if not sender or not sid:
-                return response.text("From and MessageSid are required", status=400)
+            sid = params.get("MessageSid") or ""
+            if problem is None and not (params.get("From") and sid):
+                problem = (400, "From and MessageSid are required")
             state, api = self._ready()
             twiml = response.text(EMPTY_TWIML, content_type="text/xml")
-            if not state.first_delivery(sid):
-                return twiml
-            limited = self._rate_limit().check(sender)
-            if not limited.allowed:
-                logger.warning("SMS from %s over the rate limit", _masked(sender))
-                return response.text(TOO_MANY_MESSAGE, status=429, headers={"Retry-After": str(limited.retry_after)})
-            text = clean_text(params.get("Body") or "")
+            if problem is None and not state.first_delivery(sid):
+                return twiml  # Twilio's retry of a message already taken: neither counted nor answered again
+            admitted = admit(params.get("From"), params.get("Body") or "", per_sender=self._rate_limit(), malformed=problem)
             output = SmsOutput(api, state)
+            if isinstance(admitted, Refused):
+                if admitted.reason is Refusal.MALFORMED:
+                    return response.text(admitted.problem[1], status=admitted.problem[0])
+                if admitted.reason is Refusal.BAD_SENDER:
+                    return response.text("From and MessageSid are required", status=400)
+                if admitted.reason is Refusal.RATE_LIMITED:
+                    logger.warning("SMS from %s over the rate limit", _masked(admitted.sender or ""))
+                    return response.text(admitted.reply, status=429, headers={"Retry-After": str(admitted.retry_after)})
+                reply = NO_TEXT_REPLY if admitted.reason is Refusal.EMPTY else admitted.reply
+                request.app.add_task(output.send_text_message(admitted.sender, reply))
+                return twiml
+            sender, text = admitted.sender, admitted.text
             keyword = text.upper()
             if keyword in STOP_WORDS:
                 state.opt_out(sender)
@@ -189,22 +189,16 @@ class SmsInput(InputChannel):
             if keyword in HELP_WORDS:
                 request.app.add_task(output.send_text_message(sender, help_reply()))
                 return twiml
-            if not text:
-                request.app.add_task(output.send_text_message(sender, NO_TEXT_REPLY))
-                return twiml
-            if too_long(text):
-                request.app.add_task(output.send_text_message(sender, TOO_LONG_REPLY))
-                return twiml
             choices = state.choices(sender)
             payload = choice_for_reply(text, choices) if choices else None
             message = UserMessage(
                 payload or text,
                 output,
                 sender,
-                input_channel=CHANNEL,
+                input_channel=SMS_CHANNEL,
                 metadata={"message_sid": sid},
             )
-            request.app.add_task(handle_with_reply_guard(on_new_message, message, getattr(request.app.ctx, "agent", None)))
+            request.app.add_task(self.hand_over(on_new_message, message, request.app))
             return twiml
 
         return bp

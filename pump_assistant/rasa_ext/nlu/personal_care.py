@@ -21,7 +21,7 @@ from rasa.shared.nlu.training_data.message import Message
 from spacy.language import Language
 
 from pump_assistant.nlp.personal_care import PersonalCareCues
-from pump_assistant.rasa_ext.rule_component import SpacyRuleComponent
+from pump_assistant.rasa_ext.nlu.rule_component import SpacyRuleComponent
 
 CUES_KEY = "personal_care"
 

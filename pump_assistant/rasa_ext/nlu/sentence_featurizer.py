@@ -60,6 +60,7 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
 
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
         super().__init__(name, config)
+        self.config = config  # our own reference (the base class keeps it in a private attribute)
         self._encoder: Optional[SentenceEncoder] = None
         self._threads: Any = None  # threadpoolctl's controller, made on first use
         self._cache: "OrderedDict[str, np.ndarray]" = OrderedDict()
@@ -101,24 +102,24 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
         # batches keep every thread.
         with self._threads.limit(limits=1, user_api="blas"):
             vector = self.encoder.encode_one(text)
-        if self._config["cache_size"] > 0:
+        if self.config["cache_size"] > 0:
             self._cache[key] = vector
-            if len(self._cache) > self._config["cache_size"]:
+            if len(self._cache) > self.config["cache_size"]:
                 self._cache.popitem(last=False)
         return vector
 
     @property
     def kept_origin(self) -> Text:
-        return kept_origin(self._config[FEATURIZER_CLASS_ALIAS])
+        return kept_origin(self.config[FEATURIZER_CLASS_ALIAS])
 
     def _add(self, message: Message, vector: np.ndarray, origin: Optional[Text] = None) -> None:
         message.add_features(
-            Features(vector.reshape(1, -1), FEATURE_TYPE_SENTENCE, TEXT, origin or self._config[FEATURIZER_CLASS_ALIAS])
+            Features(vector.reshape(1, -1), FEATURE_TYPE_SENTENCE, TEXT, origin or self.config[FEATURIZER_CLASS_ALIAS])
         )
 
     def _kept_texts(self, messages: List[Message], model: Optional[SpacyModel]) -> List[Optional[Text]]:
         """Per message: None when nothing is dismissed, "" when everything is, else the text kept."""
-        if not self._config["kept_text"] or model is None:
+        if not self.config["kept_text"] or model is None:
             return [None] * len(messages)
         if self._context is None:
             from pump_assistant.triage.context import ConText
@@ -135,7 +136,7 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
         return kept_texts
 
     def _add_kept(self, message: Message, vector: np.ndarray, kept: Optional[Text], kept_vector: Optional[np.ndarray]) -> None:
-        if not self._config["kept_text"]:
+        if not self.config["kept_text"]:
             return
         if not kept:
             # Nothing dismissed, or everything: "no fever, no stiff neck" and "what are the
@@ -156,10 +157,10 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
 
     def process_training_data(self, training_data: TrainingData, model: Optional[SpacyModel] = None) -> TrainingData:
         messages = [m for m in training_data.training_examples if m.get(TEXT) is not None]
-        vectors = self.encoder.encode([m.get(TEXT) for m in messages], batch_size=self._config["batch_size"])
+        vectors = self.encoder.encode([m.get(TEXT) for m in messages], batch_size=self.config["batch_size"])
         kept_texts = self._kept_texts(messages, model)
         to_encode = sorted({kept for kept in kept_texts if kept})
-        encoded = dict(zip(to_encode, self.encoder.encode(to_encode, batch_size=self._config["batch_size"]))) if to_encode else {}
+        encoded = dict(zip(to_encode, self.encoder.encode(to_encode, batch_size=self.config["batch_size"]))) if to_encode else {}
         for message, vector, kept in zip(messages, vectors, kept_texts):
             self._add(message, vector)
             self._add_kept(message, vector, kept, encoded.get(kept) if kept else None)

@@ -23,7 +23,7 @@ reuses one when the database holds nothing newer for it (one indexed query
 instead of reading and rebuilding every event; another instance's write is
 seen), and gives the dialogue engine the last ``history_turns`` turns of a long
 conversation (:mod:`history_window`). Configure it in endpoints.yml with
-``type: pump_assistant.rasa_ext.tracker_store.ResilientSQLTrackerStore`` and the
+``type: pump_assistant.rasa_ext.stores.sql.ResilientSQLTrackerStore`` and the
 same keys as ``type: SQL``.
 """
 from __future__ import annotations
@@ -36,12 +36,12 @@ from collections import OrderedDict
 from typing import Any, Callable, Dict, List, Optional, Text, Tuple, TypeVar
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from pump_assistant.rasa_ext.history_window import bounded_events, new_events, window_of
+from pump_assistant.rasa_ext.adapters.rasa_private import SQLTrackerStoreHooks, create_engine_kwargs
+from pump_assistant.rasa_ext.stores.history_window import bounded_events, new_events, window_of
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def _is_connection_error(error: Exception) -> bool:
     )
 
 
-class ResilientSQLTrackerStore(SQLTrackerStore):
+class ResilientSQLTrackerStore(SQLTrackerStoreHooks):
     def __init__(
         self,
         *args: Any,
@@ -92,8 +92,8 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                 delay = min(delay * 2, 2.0)
 
     # -- writing ------------------------------------------------------------
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> List[Event]:  # type: ignore[override]
-        stored_count = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+    def unstored_events(self, session: Any, tracker: DialogueStateTracker) -> List[Event]:
+        stored_count = self.event_query(session, tracker.sender_id, all_sessions=False).count()
         events = list(tracker.events)
         if window_of(events)[1]:
             # A bounded view holds a prefix and fewer events than are stored (history_window).
@@ -124,7 +124,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
 
     def _store_new_events(self, tracker: DialogueStateTracker) -> Tuple[List[Event], int]:
         with self.session_scope() as session:
-            new_events = list(self._additional_events(session, tracker))
+            new_events = list(self.unstored_events(session, tracker))
             rows = []
             for event in new_events:
                 data = event.as_dict()
@@ -163,8 +163,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             return
         self._unsaved.pop(tracker.sender_id, None)
         self._remember(tracker.sender_id, newest, tracker)
-        if self.event_broker is not None:
-            await self._stream_new_events(self.event_broker, stored, tracker.sender_id)
+        await self.publish(stored, tracker.sender_id)
 
     async def stream_events(self, tracker: DialogueStateTracker) -> None:
         """Streaming happens in :meth:`save`, for exactly the events stored."""
@@ -172,7 +171,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
     # -- reading ------------------------------------------------------------
     def _load_events(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> List[Dict[Text, Any]]:
         with self.session_scope() as session:
-            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions).all()
+            rows = self.event_query(session, sender_id, fetch_events_from_all_sessions).all()
             return [json.loads(row.data) for row in rows]
 
     def _newest_event_id_of(self, sender_id: Text) -> int:
@@ -197,7 +196,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             return tracker
         return DialogueStateTracker.from_events(tracker.sender_id, events, self.domain.slots)
 
-    async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+    async def load_tracker(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         pending = self._unsaved.get(sender_id)
         if pending is not None:
             await self.save(pending)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from itertools import islice
 from typing import Iterable, List, Optional, Sequence, Tuple
 
-from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import (
     ActionExecuted,
     ActiveLoop,
@@ -33,7 +33,10 @@ from rasa.shared.core.events import (
 from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from pump_assistant.rasa_ext.adapters.rasa_private import session_start_events
+
 WINDOW_KEY = "history_window"
+SESSION_START_LENGTH = 2  # action_session_start, session_started
 
 
 def window_of(events: Sequence[Event]) -> Tuple[int, int]:
@@ -58,21 +61,17 @@ def _cut_index(events: Sequence[Event], turns: int) -> Optional[int]:
 
 
 def _state_prefix(head: DialogueStateTracker, timestamp: float, omitted: int) -> List[Event]:
-    slots = [
+    state: List[Event] = [
         SlotSet(name, slot.value, timestamp=timestamp)
         for name, slot in head.slots.items()
         if slot.value != slot.initial_value
     ]
-    prefix: List[Event] = [ActionExecuted(ACTION_SESSION_START_NAME, timestamp=timestamp)]
-    started = SessionStarted(timestamp=timestamp)
-    prefix.append(started)
-    prefix.extend(slots)
     if head.active_loop_name:
-        prefix.append(ActiveLoop(head.active_loop_name, timestamp=timestamp))
+        state.append(ActiveLoop(head.active_loop_name, timestamp=timestamp))
     if head.is_paused():
-        prefix.append(ConversationPaused(timestamp=timestamp))
-    started.metadata = {WINDOW_KEY: {"omitted": omitted, "prefix": len(prefix)}}
-    return prefix
+        state.append(ConversationPaused(timestamp=timestamp))
+    window = {"omitted": omitted, "prefix": len(state) + SESSION_START_LENGTH}
+    return session_start_events(timestamp, {WINDOW_KEY: window}) + state
 
 
 def bounded_events(

@@ -1,0 +1,183 @@
+"""Starting the assistant's processes on this machine: free ports, waiting, stopping.
+
+The one way the test suite (tests/support/processes.py re-exports it), the
+benchmarks (bench/) and the load test start the action server and the Rasa
+server: through :mod:`pump_assistant.serve`, as ``make run`` and the systemd
+units do (loopback, telemetry off, the API token from the environment, never
+on a command line), on free loopback ports, with logs in files.
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Iterable, Optional
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+MODEL_PATH = ROOT / "models" / "pump-assistant.tar.gz"
+# Variables of the environment that would change where or how a started process serves.
+_SERVE_VARIABLES = ("RASA_TOKEN", "RASA_TOKEN_FILE", "RASA_PORT", "ACTION_PORT")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def base_env(work: Path, **extra: str) -> dict:
+    """This environment for a local stack writing under ``work``: telemetry off, throwaway SQLite and outbox."""
+    env = {key: value for key, value in os.environ.items() if key not in _SERVE_VARIABLES}
+    env.update({
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "DATABASE_URL": f"sqlite:///{work / 'assistant.db'}",
+        "OUTBOX_DIR": str(work / "outbox"),
+    })
+    env.update(extra)
+    return env
+
+
+def endpoints_for(action_port: int, tracker_store: str, database: Path) -> dict:
+    """The project's endpoints.yml with the action server on our port and the tracker store as asked:
+    ``sqlite`` (endpoints.yml's store on a throwaway SQLite file), ``sqlite-stock`` (Rasa's ``type: SQL``)
+    or ``memory`` (none)."""
+    endpoints: dict = {"action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"}}
+    if tracker_store == "sqlite":
+        configured = yaml.safe_load((ROOT / "endpoints.yml").read_text()).get("tracker_store") or {"type": "SQL"}
+        endpoints["tracker_store"] = {**configured, "dialect": "sqlite", "db": str(database)}
+    elif tracker_store == "sqlite-stock":
+        endpoints["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": str(database)}
+    return endpoints
+
+
+def wait_for_http(url: str, process: subprocess.Popen, log: Path, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not come up:\n{log.read_text()[-3000:]}")
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+def start(args: list[str], env: dict, log: Path, *, cwd: Optional[Path] = None,
+          own_session: bool = False) -> subprocess.Popen:
+    """``args`` as a process writing to ``log``. ``own_session``: Ctrl-C reaches only the caller,
+    which stops the children in order; SIGTERM reaches them anyway if the caller dies."""
+    extra = {"start_new_session": True, "preexec_fn": _die_with_parent} if own_session else {}
+    with log.open("w") as out:
+        return subprocess.Popen(args, cwd=cwd or ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, **extra)
+
+
+def start_actions(port: int, env: dict, log: Path, *, wait: bool = True, own_session: bool = False) -> subprocess.Popen:
+    process = start([str(BIN / "python"), "-m", "pump_assistant.serve", "actions", "--port", str(port)], env, log,
+                    own_session=own_session)
+    if wait:
+        wait_for_http(f"http://127.0.0.1:{port}/health", process, log)
+    return process
+
+
+def start_rasa(
+    port: int,
+    endpoints: Path,
+    env: dict,
+    log: Path,
+    token: Optional[str],
+    wait: bool = True,
+    cors: Optional[str] = None,
+    *,
+    model: Path = MODEL_PATH,
+    credentials: Optional[Path] = None,
+    own_session: bool = False,
+    seconds: float = 180,
+) -> subprocess.Popen:
+    """Rasa's server on ``port``; its HTTP API only with a ``token`` (handed over in the environment)."""
+    args = [str(BIN / "python"), "-m", "pump_assistant.serve", "rasa", "--model", str(model), "--port", str(port),
+            "--endpoints", str(endpoints)]
+    if credentials is not None:
+        args += ["--credentials", str(credentials)]
+    if cors:
+        args += ["--cors", cors]
+    env = {key: value for key, value in env.items() if key not in _SERVE_VARIABLES}
+    if token:
+        env["RASA_TOKEN"] = token
+    process = start(args, env, log, own_session=own_session)
+    if wait:
+        wait_for_http(f"http://127.0.0.1:{port}/", process, log, seconds=seconds)
+    return process
+
+
+def stop(process: Optional[subprocess.Popen]) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def stop_all(processes: Iterable[subprocess.Popen]) -> None:
+    """Terminate all at once, then wait for each (30 s in all), killing what is left."""
+    running = [p for p in processes if p.poll() is None]
+    for process in running:
+        process.terminate()
+    deadline = time.monotonic() + 30
+    for process in running:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def shielded():
+    """Clean-up that a second Ctrl-C or a SIGTERM cannot cut short."""
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def post_json(url: str, payload: dict, timeout: float = 60) -> tuple[int, object]:
+    request = urllib.request.Request(url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def get_json(url: str, timeout: float = 30) -> object:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return json.loads(response.read())

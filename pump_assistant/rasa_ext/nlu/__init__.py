@@ -1,0 +1,1 @@
+"""Rasa NLU components (config.yml's pipeline) and the training-data importer."""

@@ -1,0 +1,1 @@
+"""Rasa tracker stores (endpoints.yml's ``tracker_store``) and the bounded history view."""
