@@ -1,7 +1,9 @@
 """Answer pump questions from the approved registry."""
 from __future__ import annotations
 
+import json
 import logging
+import uuid
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -26,9 +28,16 @@ def send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answ
     reply = answering.render_answer(services.registry(), answer, channel_of(tracker))
     # A possible emergency opens with the 911 line; a named symptom ends with one.
     text = replies.with_lines(reply.text, triage)
-    dispatcher.utter_message(text=text, buttons=reply.buttons, **reply.metadata)
+    # This answer's own id in the conversation: its "did this help?" buttons name it, so a rating given later
+    # (after other answers) is kept with this answer, not with whichever came last.
+    message_id = uuid.uuid4().hex
+    dispatcher.utter_message(text=text, buttons=reply.buttons, answer_message_id=message_id, **reply.metadata)
     if channel_of(tracker) != SMS_CHANNEL and not triage.symptom_named:
-        dispatcher.utter_message(response="utter_feedback_prompt")
+        dispatcher.utter_message(
+            response="utter_feedback_prompt",
+            buttons=feedback_buttons(answer, message_id),
+            rates_answer_message_id=message_id,
+        )
     if triage.level == "possible" or triage.time_critical:
         # The question is answered, and staff see it too: an urgent ticket.
         try:
@@ -36,6 +45,18 @@ def send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answ
         except Exception:
             logger.exception("could not raise an urgent ticket for a possible emergency")
     return [SlotSet("last_answer_id", answer.id), SlotSet("last_answer_version", answer.version)]
+
+
+FEEDBACK_CHOICES = (("Yes, it helped", "feedback_helpful"), ("No", "feedback_not_helpful"))
+
+
+def feedback_buttons(answer: Answer, message_id: str) -> List[Dict[Text, Text]]:
+    """ "Yes" / "No" for one answer: each payload carries the answer's id, version and message id as entities."""
+    rated = json.dumps(
+        {"rated_answer_id": answer.id, "rated_answer_version": answer.version, "rated_message_id": message_id},
+        separators=(",", ":"),
+    )
+    return [{"title": title, "payload": f"/{intent}{rated}"} for title, intent in FEEDBACK_CHOICES]
 
 
 def send_closing_line(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

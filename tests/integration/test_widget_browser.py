@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.support.browser import ask, serious_violations, staff_api, watch_sockets, widget_session_id, widget_state
+from tests.support.browser import ask, open_page, serious_violations, staff_api, watch_sockets, widget_session_id, widget_state
 
 REST_WEBHOOK = "/webhooks/rest/webhook"
 
@@ -308,3 +308,201 @@ def test_a_staff_reply_sent_while_the_chat_was_closed_shows_when_it_reopens(brow
             again.close()
     finally:
         context.close()
+
+
+# -- tap to call, phones, feedback bound to its answer, axe ---------------------------------------------------------
+
+PHONE = {"width": 320, "height": 640}
+PHONE_WIDE = {"width": 412, "height": 915}
+DESKTOP = {"width": 1280, "height": 800}
+CLINIC_TEL = "tel:+15550100199"  # CLINIC_PHONE "(555) 010-0199" in the stack
+SELF_HARM_VIA_PUMP = "I want to overdose on my pump to end my life"
+
+
+def tel_links(locator) -> list[tuple[str, str]]:
+    return [(a.inner_text(), a.get_attribute("href")) for a in locator.locator("a").all()]
+
+
+def test_911_988_and_the_clinic_number_are_tap_to_call_links(page):
+    page.click(".pc-launcher")
+    # (First a question: after an emergency, the conversation is the staff's.)
+    ask(page, "how often does the pump need to be refilled?")
+    page.locator(".pc-feedback").first.wait_for(timeout=20000)
+    page.locator(".pc-feedback").last.get_by_role("button", name="No").click()
+    sorry = page.locator(".pc-bot", has_text="Thank you for telling us")
+    sorry.wait_for(timeout=20000)
+    assert ("(555) 010-0199", CLINIC_TEL) in tel_links(sorry)
+
+    ask(page, SELF_HARM_VIA_PUMP)
+    urgent = page.locator(".pc-bot.pc-urgent", has_text="Please call 911 now")
+    urgent.wait_for(timeout=20000)
+    assert urgent.get_attribute("role") == "alert"
+    assert tel_links(urgent.locator(".pc-text")) == [("911", "tel:911"), ("988", "tel:988"), ("911", "tel:911")]
+    # The words around the links are unchanged.
+    assert urgent.locator(".pc-text").inner_text().startswith("Please call 911 now: too much of your pump medicine")
+
+    # The patient's own words are never turned into links.
+    ask(page, "my sister's number is (555) 010-0199, call 911 if you must")
+    page.locator(".pc-user", has_text="my sister's number").wait_for(timeout=5000)
+    assert page.locator(".pc-user a").count() == 0
+
+
+def test_tap_to_call_on_stored_replies_is_built_from_text_never_html(page, stack):
+    from pump_assistant.triage.language import SPANISH_EMERGENCY_LINE
+
+    hostile = ('<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+               '<a href="javascript:window.__pwned=3">(555) 010-0199</a> call 911 — ¿llamó? 0911 A988 9880')
+    kept = {"sessionId": None, "log": [
+        {"role": "bot", "text": "Hello! In an emergency, call 911."},
+        {"role": "user", "text": "¿Hablan español? Mi número es 555-010-0100"},
+        {"role": "bot", "urgent": True, "text": "If this is happening now, call 911 now.\n" + SPANISH_EMERGENCY_LINE},
+        {"role": "staff", "text": "Nurse Ana: the on-call line is +1 555 010 0911, or (555) 010-0199 in the day."},
+        {"role": "bot", "text": hostile},
+    ]}
+    page.evaluate("([key, value]) => sessionStorage.setItem(key, JSON.stringify(value))", [f"pumpChat:{stack.rasa_url}", kept])
+    page.reload()
+    page.click(".pc-launcher")
+    messages = page.locator(".pc-msg")
+    messages.nth(4).wait_for(timeout=5000)
+    assert tel_links(messages.nth(0)) == [("911", "tel:911")]
+    assert tel_links(messages.nth(1)) == []
+    spanish = messages.nth(2)
+    assert "Si es una emergencia, llame al 911 ahora" in spanish.inner_text()
+    assert tel_links(spanish) == [("911", "tel:911"), ("911", "tel:911"), ("988", "tel:988")]
+    assert tel_links(messages.nth(3)) == [("+1 555 010 0911", "tel:+15550100911"), ("(555) 010-0199", CLINIC_TEL)]
+    # Markup in a message is shown as the characters it is: no element, no script, no javascript: link.
+    hostile_msg = messages.nth(4)
+    assert hostile_msg.locator(".pc-text").inner_text() == hostile
+    assert tel_links(hostile_msg) == [("(555) 010-0199", CLINIC_TEL), ("911", "tel:911")]
+    assert page.locator(".pc-log img, .pc-log script").count() == 0
+    assert page.evaluate("window.__pwned") is None
+    assert page.evaluate("[...document.querySelectorAll('.pc-log a')].every(a => a.protocol === 'tel:')")
+
+
+LONG_QUESTION = ("Bonjour — my father (78, Zoë's grandad) had his pump refilled in Zürich last spring; "
+                 "how often does the pump need to be refilled here, and does the schedule change after surgery? "
+                 "Averyveryveryverylongwordwithoutanyspacesthatcouldpushthelayoutsideways_" * 2)
+
+
+def test_at_320_px_the_send_button_fits_and_nothing_scrolls_sideways(browser, web_server, registry):
+    with open_page(browser, f"{web_server}/demo", viewport=PHONE, is_mobile=True, has_touch=True) as page:
+        page.click(".pc-launcher")
+        ask(page, LONG_QUESTION)
+        page.locator(".pc-bot .pc-text", has_text=registry.answers["refills"].text[:40]).wait_for(timeout=20000)
+        page.locator(".pc-feedback").first.wait_for(timeout=20000)
+        send = page.locator(".pc-send").bounding_box()
+        assert send["x"] >= 0 and send["y"] >= 0
+        assert send["x"] + send["width"] <= PHONE["width"] and send["y"] + send["height"] <= PHONE["height"]
+        assert page.locator(".pc-send").is_visible()
+        assert page.evaluate("document.elementFromPoint(%f, %f).closest('.pc-send') !== null"
+                             % (send["x"] + send["width"] / 2, send["y"] + send["height"] / 2))
+        for box in (page.locator("#pc-input").bounding_box(), page.locator(".pc-clear").bounding_box(),
+                    page.locator(".pc-close").bounding_box()):
+            assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert page.evaluate("document.body.scrollWidth") <= PHONE["width"]
+        assert page.evaluate("() => { const l = document.querySelector('.pc-log'); return l.scrollWidth <= l.clientWidth; }")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, PHONE_WIDE])
+def test_on_a_phone_the_open_chat_covers_the_screen(browser, web_server, viewport):
+    with open_page(browser, f"{web_server}/demo", viewport=viewport, is_mobile=True, has_touch=True) as page:
+        page.click(".pc-launcher")
+        panel = page.locator("#pc-panel").bounding_box()
+        assert (panel["x"], panel["y"]) == (0, 0)
+        assert (panel["width"], panel["height"]) == (viewport["width"], viewport["height"])
+        # The form is at the bottom, inside the screen.
+        form = page.locator(".pc-form").bounding_box()
+        assert form["y"] + form["height"] == pytest.approx(viewport["height"], abs=1)
+        page.keyboard.press("Escape")
+        assert not page.is_visible("#pc-panel")
+        assert page.locator(".pc-launcher").is_visible()
+
+
+def test_on_a_desktop_the_chat_stays_a_panel_in_the_corner(page):
+    page.set_viewport_size(DESKTOP)
+    page.click(".pc-launcher")
+    panel = page.locator("#pc-panel").bounding_box()
+    assert panel["width"] < DESKTOP["width"] / 2 and panel["height"] < DESKTOP["height"]
+    assert panel["x"] + panel["width"] <= DESKTOP["width"]
+
+
+def feedback_rows(stack, session_id: str) -> list[tuple]:
+    from sqlalchemy import select
+
+    from pump_assistant.storage.database import open_database, pseudonymise
+    from pump_assistant.storage.models import AnswerFeedback
+
+    with open_database(stack.env["DATABASE_URL"]).session() as session:
+        rows = session.execute(
+            select(AnswerFeedback).where(AnswerFeedback.conversation == pseudonymise(session_id)).order_by(AnswerFeedback.id)
+        ).scalars()
+        return [(row.answer_id, row.answer_version, row.helpful) for row in rows]
+
+
+def test_no_on_an_older_answer_is_recorded_for_that_answer(page, stack, registry):
+    page.click(".pc-launcher")
+    ask(page, "how often does the pump need to be refilled? — my mum’s card says “every 3 months”")
+    page.locator(".pc-bot .pc-text", has_text=registry.answers["refills"].text[:40]).wait_for(timeout=20000)
+    page.locator(".pc-feedback").nth(0).wait_for(timeout=20000)
+    ask(page, "how long does the pump battery last?")
+    page.locator(".pc-bot .pc-text", has_text=registry.answers["battery"].text[:40]).wait_for(timeout=20000)
+    page.locator(".pc-feedback").nth(1).wait_for(timeout=20000)
+
+    older = page.locator(".pc-feedback").nth(0)
+    no = older.get_by_role("button", name="No")
+    assert no.get_attribute("data-answer-id") == "refills"
+    assert page.locator(".pc-feedback").nth(1).get_by_role("button", name="No").get_attribute("data-answer-id") == "battery"
+    no.click()
+    page.locator(".pc-bot", has_text="Thank you for telling us").wait_for(timeout=20000)
+    session_id = widget_session_id(page)
+
+    # What the server stored: the rating is the refills answer's, though the battery answer came last.
+    assert feedback_rows(stack, session_id) == [("refills", registry.answers["refills"].version, False)]
+    # ... and the button named that very message of the conversation.
+    events = stack.tracker(session_id)["events"]
+    refills = [e for e in events if e["event"] == "bot" and (e.get("metadata") or {}).get("answer_id") == "refills"]
+    assert [e["metadata"]["answer_message_id"] for e in refills] == [no.get_attribute("data-answer-message")]
+
+    # Rated once: the choice stays shown and pressed, and cannot be sent again (also after a reload).
+    assert no.is_disabled() and no.get_attribute("aria-pressed") == "true"
+    page.reload()
+    page.click(".pc-launcher")
+    again = page.locator(".pc-feedback").nth(0).get_by_role("button", name="No")
+    assert again.is_disabled() and again.get_attribute("aria-pressed") == "true"
+
+    # "Yes" under the latest answer goes to the latest.
+    page.locator(".pc-feedback").nth(1).get_by_role("button", name="Yes, it helped").click()
+    page.locator(".pc-bot", has_text="Thank you for letting us know").wait_for(timeout=20000)
+    assert feedback_rows(stack, session_id) == [
+        ("refills", registry.answers["refills"].version, False),
+        ("battery", registry.answers["battery"].version, True),
+    ]
+
+
+def axe_violations(page) -> list[dict]:
+    """Every axe-core violation (any impact) on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in results.response["violations"]
+    ]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_open_widget_has_no_axe_violations(browser, web_server, registry, viewport):
+    with open_page(browser, f"{web_server}/demo", viewport=viewport, is_mobile=viewport is PHONE) as page:
+        page.click(".pc-launcher")
+        assert axe_violations(page) == []
+        # With what a conversation shows: an answer, its source, suggested topics, the rating buttons (one
+        # rated), tap-to-call links in an emergency reply, the clinic's number.
+        ask(page, "how often does the pump need to be refilled?")
+        page.locator(".pc-feedback").first.wait_for(timeout=20000)
+        page.locator(".pc-feedback").first.get_by_role("button", name="No").click()
+        page.locator(".pc-bot", has_text="Thank you for telling us").wait_for(timeout=20000)
+        ask(page, SELF_HARM_VIA_PUMP)
+        page.locator(".pc-bot.pc-urgent a[href='tel:988']").wait_for(timeout=20000)
+        page.locator(".pc-typing").wait_for(state="hidden", timeout=20000)
+        assert axe_violations(page) == []

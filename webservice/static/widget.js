@@ -1,7 +1,9 @@
 /* Clinic pump assistant chat widget.
  * Embed: <script src="https://clinic.example/widget.js" data-rasa-url="https://assistant.clinic.example" defer></script>
  * Optional: data-title, data-greeting, data-history. No dependencies, no third-party requests, no inline script or style
- * (works under a strict Content-Security-Policy); every message is rendered as text, never as HTML.
+ * (works under a strict Content-Security-Policy); every message is rendered as text, never as HTML (911, 988 and
+ * phone numbers in the clinic's replies become tap-to-call tel: links, built as elements around text nodes).
+ * Below 480 px wide the open chat fills the screen (widget.css).
  * Talks to Rasa's socket.io channel ("webchat", Engine.IO v4 over WebSocket), which also carries staff replies
  * live; falls back to the REST channel when the socket cannot open, and keeps trying to get the socket back.
  * Private by default: the conversation and its session id are kept in sessionStorage, so they last as long as the
@@ -66,7 +68,8 @@
   css.href = new URL("widget.css", base).href;
   document.head.appendChild(css);
 
-  var root = el("div", { class: "pc-root" });
+  // A landmark of its own, so a page's landmarks still hold all its content.
+  var root = el("aside", { class: "pc-root", "aria-label": "Chat with the clinic's assistant" });
   var launcher = el("button", { class: "pc-launcher", type: "button", "aria-haspopup": "dialog", "aria-expanded": "false", "aria-controls": "pc-panel" }, "Chat: " + cfg.title);
   var panel = el("section", { id: "pc-panel", class: "pc-panel", role: "dialog", "aria-modal": "false", "aria-labelledby": "pc-title", hidden: "" });
   var header = el("header", { class: "pc-header" });
@@ -117,7 +120,9 @@
     var item = el("div", { class: "pc-msg pc-" + entry.role });
     if (entry.role === "event") { item.textContent = entry.text; log.appendChild(item); return; }
     var lines = String(entry.text || "").split("\n\nSource: ");
-    var body = el("p", { class: "pc-text" }, lines[0]);
+    var body = el("p", { class: "pc-text" });
+    // The patient's own words stay plain text; the clinic's replies get tap-to-call links.
+    if (entry.role === "user") body.textContent = lines[0]; else appendCallable(body, lines[0]);
     item.appendChild(body);
     // Only the server marks an emergency reply: the greeting mentions 911 too.
     if (entry.role === "bot" && entry.urgent === true) {
@@ -126,16 +131,77 @@
     }
     if (lines[1]) item.appendChild(el("p", { class: "pc-source" }, "Source: " + lines[1]));
     if (entry.buttons && entry.buttons.length) {
-      var group = el("div", { class: "pc-buttons", role: "group", "aria-label": "Suggested replies" });
+      // "Did this answer help?": each button's payload names the answer it rates (its id, version and message
+      // id, set by the server), so "No" under an older answer rates that answer, not the latest.
+      var rating = entry.buttons.every(function (b) { return /^\/feedback_/.test(String(b.payload)); });
+      var group = el("div", { class: "pc-buttons" + (rating ? " pc-feedback" : ""), role: "group",
+                              "aria-label": rating ? "Rate this answer" : "Suggested replies" });
       entry.buttons.forEach(function (b) {
         var btn = el("button", { type: "button", class: "pc-choice" }, b.title);
-        btn.addEventListener("click", function () { sendMessage(b.payload, b.title); });
+        if (rating) {
+          var rated = ratedAnswer(b.payload);
+          if (rated) { btn.setAttribute("data-answer-id", rated.id); btn.setAttribute("data-answer-message", rated.message); }
+          if (entry.rated !== undefined) {  // rated once: the choice stays shown, it cannot be sent again
+            btn.disabled = true;
+            btn.setAttribute("aria-pressed", String(entry.rated === b.title));
+          }
+        }
+        btn.addEventListener("click", function () {
+          if (rating) {
+            if (entry.rated !== undefined) return;
+            entry.rated = b.title; save();
+            Array.prototype.forEach.call(group.children, function (other) {
+              other.disabled = true;
+              other.setAttribute("aria-pressed", String(other === btn));
+            });
+            input.focus();
+          }
+          sendMessage(b.payload, b.title);
+        });
         group.appendChild(btn);
       });
       item.appendChild(group);
     }
     log.appendChild(item);
     log.scrollTop = log.scrollHeight;
+  }
+
+  function ratedAnswer(payload) {
+    var match = /^\/feedback_\w+(\{.*\})$/.exec(String(payload));
+    if (!match) return null;
+    try {
+      var named = JSON.parse(match[1]);
+      return { id: String(named.rated_answer_id || ""), message: String(named.rated_message_id || "") };
+    } catch (e) { return null; }
+  }
+
+  /* ---------- tap to call: 911, 988 and phone numbers, as tel: links built from text nodes ---------- */
+  // A US number ("(555) 010-0199", "555-010-0199", "+1 555 010 0911", "+15550100199"), or 911 / 988 on their own.
+  var CALLABLE = /(?:\+?1[ .\-]?)?(?:\(\d{3}\) ?|\d{3}[ .\-])\d{3}[ .\-]\d{4}|\+1\d{10}|911|988/g;
+  function telHref(number) {
+    var digits = number.replace(/\D/g, "");
+    if (digits === "911" || digits === "988") return "tel:" + digits;
+    if (digits.length === 10) return "tel:+1" + digits;
+    return "tel:+" + digits;  // 11 digits starting with the country code 1
+  }
+  // Appends text to node: plain text nodes, and <a href="tel:..."> for the numbers in it. Nothing is parsed as
+  // HTML, whatever the text holds.
+  function appendCallable(node, text) {
+    var at = 0, match;
+    CALLABLE.lastIndex = 0;
+    while ((match = CALLABLE.exec(text)) !== null) {
+      var start = match.index, end = start + match[0].length;
+      // Part of a longer number or word ("0911", "9880", "A911"): not a number to call.
+      if (/[0-9A-Za-z]/.test(text.charAt(start - 1)) || /[0-9A-Za-z]/.test(text.charAt(end))) {
+        CALLABLE.lastIndex = start + 1;
+        continue;
+      }
+      if (start > at) node.appendChild(document.createTextNode(text.slice(at, start)));
+      var link = el("a", { class: "pc-tel", href: telHref(match[0]) }, match[0]);
+      node.appendChild(link);
+      at = end;
+    }
+    if (at < text.length) node.appendChild(document.createTextNode(text.slice(at)));
   }
 
   function add(entry) {
