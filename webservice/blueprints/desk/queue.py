@@ -4,7 +4,7 @@ from __future__ import annotations
 from sanic import Blueprint
 from sanic.response import json
 
-from pump_assistant.storage.inbox import BadCursor, BadFilter
+from pump_assistant.storage.inbox import BadCursor, BadFilter, InboxQuery
 from pump_assistant.storage.tickets import TicketNotFound
 from pump_assistant.transcript import readable_transcript
 from webservice import inbox_params
@@ -26,8 +26,7 @@ def phone_of(ticket: dict) -> str | None:
 def list_item(request, ticket: dict) -> dict:
     """A ticket as the list shows it: everything but the transcript, with the phone and STOP state."""
     item = {key: value for key, value in ticket.items() if key != "transcript"}
-    trigger = ticket["trigger_message"] or ""
-    item["summary"] = trigger if len(trigger) <= SUMMARY_CHARS else trigger[:SUMMARY_CHARS - 1] + "\u2026"
+    item["summary"] = list_item_summary(ticket)
     item["turns"] = len(ticket.get("transcript") or [])
     item["phone"] = phone_of(ticket)
     # Shown on the ticket: staff replies to a number that texted STOP are not sent.
@@ -55,7 +54,19 @@ async def queue(request):
         "next_cursor": next_cursor,
         "counts": request.app.ctx.tickets.counts(wanted.query),
         "escalate_after_minutes": request.app.ctx.settings.desk_escalate_minutes,
+        # Whatever the filters: every unclaimed emergency, for the alert, the title badge and escalation.
+        "open_emergencies": open_emergencies(request),
     })
+
+
+def open_emergencies(request) -> list[dict]:
+    tickets, _ = request.app.ctx.tickets.page(InboxQuery(status="open", urgency="emergency"), limit=100)
+    return [{"id": t["id"], "created_at": t["created_at"], "summary": list_item_summary(t)} for t in tickets]
+
+
+def list_item_summary(ticket: dict) -> str:
+    trigger = ticket["trigger_message"] or ""
+    return trigger if len(trigger) <= SUMMARY_CHARS else trigger[:SUMMARY_CHARS - 1] + "\u2026"
 
 
 @bp.get("/handoffs/<ticket_id:str>")
