@@ -333,7 +333,7 @@
     box.appendChild(status);
     if (t.audit && t.audit.length) {
       box.appendChild(el("h4", {}, "History"));
-      var history = el("ol", { class: "audit", "aria-label": "Ticket history" });
+      var history = el("ol", { class: "audit", "aria-label": "Ticket history", tabindex: "0" });
       t.audit.forEach(function (e) { history.appendChild(auditEntry(e)); });
       box.appendChild(history);
     }
