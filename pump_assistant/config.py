@@ -88,6 +88,9 @@ class Settings:
     # Minutes a texted numbered list stays answerable: a later "1" is read as
     # ordinary text, not as the old choice (0 keeps the list until the next one).
     sms_choices_ttl_minutes: float = 30.0
+    # The console escalates an emergency ticket still unclaimed after this many minutes
+    # (a banner and the ticket marked), besides the sound and notification it raised on arrival.
+    desk_escalate_minutes: float = 5.0
 
     @property
     def conversation_events_url(self) -> str:
@@ -151,6 +154,7 @@ def load_settings() -> Settings:
         login_lockout_seconds=int(_float("LOGIN_LOCKOUT_SECONDS", 900)),
         retention_days=int(_float("RETENTION_DAYS", 365)),
         sms_choices_ttl_minutes=_float("SMS_CHOICES_TTL_MINUTES", 30.0),
+        desk_escalate_minutes=_float("DESK_ESCALATE_MINUTES", 5.0),
     )
 
 

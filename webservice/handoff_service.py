@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from pump_assistant.sms import SMS_CHANNEL
-from pump_assistant.storage.tickets import TicketNotFound, TicketStore
+from pump_assistant.storage.tickets import MAX_RESOLUTION_NOTE_CHARS, TicketNotFound, TicketStore
 from webservice.rasa_client import RasaClient, RasaUnavailable
 
 logger = logging.getLogger(__name__)
@@ -88,15 +88,18 @@ class HandoffService:
             return Outcome.error(502, "not_delivered", "the assistant could not be reached; the reply is saved on the ticket")
         return Outcome(200, self._tickets.get(ticket_id))
 
-    async def resolve(self, ticket_id: str, staff: str) -> Outcome:
+    async def resolve(self, ticket_id: str, staff: str, note: Optional[str] = None) -> Outcome:
+        """Close the hand-off; ``note`` (what was done) is kept on the ticket and in the audit entry."""
+        if note is not None and len(note) > MAX_RESOLUTION_NOTE_CHARS:
+            return Outcome.error(400, "too_long", f"a resolution note is at most {MAX_RESOLUTION_NOTE_CHARS} characters")
         try:
-            done = self._tickets.resolve(ticket_id, staff)
+            done = self._tickets.resolve(ticket_id, staff, note)
         except TicketNotFound:
             return Outcome.error(404, "not_found", "no such hand-off")
         ticket = self._tickets.get(ticket_id)
         if not done:
             return Outcome.error(409, "already_resolved", "this hand-off is already resolved")
-        self._audit(staff, "resolved", ticket_id)
+        self._audit(staff, "resolved", ticket_id, ticket.get("resolution_note") or None)
         await self._tell(ticket, "EXTERNAL_staff_resolved")
         return Outcome(200, ticket)
 

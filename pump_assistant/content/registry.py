@@ -8,6 +8,7 @@ in exactly one edit.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -20,6 +21,8 @@ SMS_LEAD_MAX_CHARS = 320
 # A page's name in a text message's "Source:" line (the web shows the full title).
 SHORT_TITLE_MAX_CHARS = 24
 FOLLOWUP_KINDS = ("duration", "more")
+# An approved answer never states a dose: that is one patient's prescription, for a clinician.
+DOSE = re.compile(r"\b\d+(\.\d+)?\s*(mg|mcg|µg|ug|milligram|microgram|ml)\b", re.I)
 
 
 class RegistryError(ValueError):
@@ -198,3 +201,16 @@ def unsupported_quotes(registry: Registry, seeds_dir: Path) -> list[tuple[str, s
                 if normalise_whitespace(quote) not in pages[citation.page]:
                     missing.append((answer.id, citation.page, quote))
     return missing
+
+
+def dose_statements(registry: Registry) -> list[tuple[str, str]]:
+    """Every (answer id, matched words) where an answer's text states a dose."""
+    return [(a.id, m.group(0)) for a in registry.answers.values() for m in [DOSE.search(a.text)] if m]
+
+
+def content_problems(registry: Registry, seeds_dir: Path) -> list[str]:
+    """What the registry's tests refuse beyond the file's own shape: unsupported quotes, stated doses."""
+    problems = [f"answer {a}: quote not found word for word in page {p}: {q!r}"
+                for a, p, q in unsupported_quotes(registry, seeds_dir)]
+    problems += [f"answer {a}: states a dose ({words!r})" for a, words in dose_statements(registry)]
+    return problems

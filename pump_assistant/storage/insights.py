@@ -50,21 +50,42 @@ def save_draft(db: Database, *, question: str, text: str, author: str) -> int:
         return draft.id
 
 
-def drafts(db: Database) -> list[dict]:
+DRAFT_STATUSES = ("pending", "approved", "rejected")
+
+
+def _draft_dict(d: DraftAnswer) -> dict:
+    return {"id": d.id, "question": d.question, "text": d.text, "author": d.author, "status": d.status,
+            "reviewed_by": d.reviewed_by, "created_at": d.created_at.isoformat() + "Z",
+            "reviewed_at": d.reviewed_at.isoformat() + "Z" if d.reviewed_at else None,
+            "answer_id": d.answer_id, "answer_version": d.answer_version, "review_note": d.review_note}
+
+
+def drafts(db: Database, status: str | None = None) -> list[dict]:
+    query = select(DraftAnswer).order_by(DraftAnswer.id.desc())
+    if status:
+        query = query.where(DraftAnswer.status == status)
     with db.session() as session:
-        rows = session.execute(select(DraftAnswer).order_by(DraftAnswer.id.desc())).scalars()
-        return [
-            {"id": d.id, "question": d.question, "text": d.text, "author": d.author, "status": d.status,
-             "reviewed_by": d.reviewed_by, "created_at": d.created_at.isoformat() + "Z"}
-            for d in rows
-        ]
+        return [_draft_dict(d) for d in session.execute(query).scalars()]
 
 
-def review_draft(db: Database, draft_id: int, *, reviewer: str, approve: bool) -> bool:
+def draft(db: Database, draft_id: int) -> dict | None:
+    with db.session() as session:
+        found = session.get(DraftAnswer, draft_id)
+        return _draft_dict(found) if found else None
+
+
+def review_draft(db: Database, draft_id: int, *, reviewer: str, approve: bool, answer_id: str | None = None,
+                 answer_version: int | None = None, note: str | None = None) -> bool:
+    """Record a clinician's decision on a pending draft; False if it is missing or already reviewed.
+
+    Approved: the registry answer and version it became. Rejected: why, in ``note``.
+    """
     with db.session() as session:
         draft = session.get(DraftAnswer, draft_id)
         if draft is None or draft.status != "pending":
             return False
         draft.status = "approved" if approve else "rejected"
         draft.reviewed_by, draft.reviewed_at = reviewer, utcnow()
+        draft.answer_id, draft.answer_version = answer_id, answer_version
+        draft.review_note = (note or "").strip()[:2000] or None
         return True

@@ -39,6 +39,11 @@ class Ticket(Base):
     contact_phone = Column(String(64))
     contact_time = Column(String(255))
     contact_consent = Column(Boolean)
+    # What the inbox's search box matches (pump_assistant.storage.search); never sent to clients.
+    search_text = Column(Text)
+    # Written by whoever resolved the ticket: what was done.
+    resolution_note = Column(Text)
+    resolved_by = Column(String(120))
 
     def as_dict(self) -> dict:
         return {
@@ -56,6 +61,8 @@ class Ticket(Base):
             "claimed_by": self.claimed_by,
             "claimed_at": _iso(self.claimed_at),
             "resolved_at": _iso(self.resolved_at),
+            "resolved_by": self.resolved_by,
+            "resolution_note": self.resolution_note,
             "contact": {
                 "name": self.contact_name,
                 "phone": self.contact_phone,
@@ -127,6 +134,8 @@ class StaffAccount(Base):
     password_hash = Column(String(255), nullable=False)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     disabled = Column(Boolean, nullable=False, default=False)
+    # front_desk (works the queue) or clinician (also approves content); see storage.staff.ROLES.
+    role = Column(String(32), nullable=False, default="front_desk", server_default="front_desk")
 
 
 class StaffSession(Base):
@@ -163,3 +172,7 @@ class DraftAnswer(Base):
     reviewed_by = Column(String(120))
     created_at = Column(DateTime, nullable=False, default=utcnow)
     reviewed_at = Column(DateTime)
+    # Approved: the registry answer and version it became. Rejected: why (review_note).
+    answer_id = Column(String(64))
+    answer_version = Column(Integer)
+    review_note = Column(Text)

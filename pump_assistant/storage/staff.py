@@ -18,6 +18,10 @@ from pump_assistant.storage.models import AuditEntry, StaffAccount, StaffSession
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 SESSION_HOURS = 10
 MIN_PASSWORD = 10
+# front_desk works the queue and saves draft answers; a clinician may also approve or reject
+# drafts into the answer registry (what patients are told).
+ROLES = ("front_desk", "clinician")
+CONTENT_APPROVER_ROLES = frozenset({"clinician"})
 
 
 class AccountError(ValueError):
@@ -50,14 +54,21 @@ class SignedIn:
     username: str
     display_name: str
     csrf_token: str
+    role: str = "front_desk"
+
+    @property
+    def can_approve_content(self) -> bool:
+        return self.role in CONTENT_APPROVER_ROLES
 
 
 class StaffDirectory:
     def __init__(self, database: Database):
         self._db = database
 
-    def create_account(self, username: str, display_name: str, password: str) -> None:
+    def create_account(self, username: str, display_name: str, password: str, role: str = "front_desk") -> None:
         username = username.strip().lower()
+        if role not in ROLES:
+            raise AccountError(f"a role is one of {', '.join(ROLES)}")
         if not username or len(username) > 64 or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
             raise AccountError("a username is letters, digits, '.', '_' or '-'")
         if len(password) < MIN_PASSWORD:
@@ -65,10 +76,10 @@ class StaffDirectory:
         try:
             with self._db.session() as session:
                 session.add(StaffAccount(username=username, display_name=display_name.strip() or username,
-                                         password_hash=hash_password(password), disabled=False))
+                                         password_hash=hash_password(password), disabled=False, role=role))
         except IntegrityError as exc:
             raise AccountError(f"{username} already exists") from exc
-        self.audit("admin", "account_created", username)
+        self.audit("admin", "account_created", username, f"role {role}")
 
     def sign_in(self, username: str, password: str) -> Optional[tuple[str, SignedIn]]:
         """A new session token and who it is for, or None for wrong credentials."""
@@ -80,7 +91,7 @@ class StaffDirectory:
             token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
             session.add(StaffSession(token_hash=_token_hash(token), username=account.username, csrf_token=csrf,
                                      expires_at=utcnow() + dt.timedelta(hours=SESSION_HOURS)))
-            signed_in = SignedIn(account.username, account.display_name, csrf)
+            signed_in = SignedIn(account.username, account.display_name, csrf, account.role or "front_desk")
         self.audit(signed_in.display_name, "signed_in", signed_in.username)
         return token, signed_in
 
@@ -94,7 +105,7 @@ class StaffDirectory:
             account = session.get(StaffAccount, row.username)
             if account is None or account.disabled:
                 return None
-            return SignedIn(account.username, account.display_name, row.csrf_token)
+            return SignedIn(account.username, account.display_name, row.csrf_token, account.role or "front_desk")
 
     def sign_out(self, token: str) -> None:
         with self._db.session() as session:
@@ -106,9 +117,13 @@ class StaffDirectory:
         with self._db.session() as session:
             session.add(AuditEntry(actor=actor, action=action, subject=subject, detail=(detail or "")[:500]))
 
-    def audit_log(self, limit: int = 200) -> list[dict]:
+    def audit_log(self, limit: int = 200, subject: Optional[str] = None) -> list[dict]:
+        """Newest first; ``subject``: only the entries about one ticket, draft or account."""
+        query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        if subject is not None:
+            query = query.where(AuditEntry.subject == subject)
         with self._db.session() as session:
-            rows = session.execute(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)).scalars()
+            rows = session.execute(query).scalars()
             return [
                 {"actor": r.actor, "action": r.action, "subject": r.subject, "detail": r.detail,
                  "time": r.created_at.isoformat() + "Z"}

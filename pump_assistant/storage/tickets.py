@@ -18,8 +18,11 @@ from typing import Any, Optional
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from pump_assistant.storage import inbox
 from pump_assistant.storage.database import Database
+from pump_assistant.storage.inbox import InboxQuery
 from pump_assistant.storage.models import Ticket, new_id, utcnow
+from pump_assistant.storage.search import search_text
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +36,14 @@ def urgency_rank(urgency: str) -> int:
 STATUSES = ("open", "claimed", "resolved")
 ACTIVE_STATUSES = ("open", "claimed")
 MAX_TRANSCRIPT_TURNS = 200
+MAX_RESOLUTION_NOTE_CHARS = 2000
+
+
+def _refresh_search_text(ticket: Ticket) -> None:
+    ticket.search_text = search_text(
+        sender_id=ticket.sender_id, trigger_message=ticket.trigger_message, transcript=ticket.transcript or [],
+        contact_name=ticket.contact_name, contact_phone=ticket.contact_phone, resolution_note=ticket.resolution_note,
+    )
 
 
 @dataclass
@@ -85,8 +96,7 @@ class TicketStore:
         with self._db.session() as session:
             if session.get(Ticket, draft.id) is not None:
                 return
-            session.add(
-                Ticket(
+            ticket = Ticket(
                     id=draft.id,
                     sender_id=draft.sender_id,
                     channel=draft.channel,
@@ -103,7 +113,8 @@ class TicketStore:
                     contact_time=draft.contact.get("preferred_time"),
                     contact_consent=draft.contact.get("consent"),
                 )
-            )
+            _refresh_search_text(ticket)
+            session.add(ticket)
 
     def _spool(self, draft: TicketDraft) -> None:
         self._outbox.mkdir(parents=True, exist_ok=True)
@@ -135,6 +146,17 @@ class TicketStore:
             query = query.where(Ticket.status == status)
         with self._db.session() as session:
             return [t.as_dict() for t in session.execute(query).scalars()]
+
+    def page(self, query: InboxQuery, *, limit: int = 50, cursor: Optional[str] = None,
+             order: str = "inbox") -> tuple[list[dict], Optional[str]]:
+        """One page of the inbox and the next page's cursor (None on the last); see storage.inbox."""
+        with self._db.session() as session:
+            rows, next_cursor = inbox.page(session, query, limit=limit, cursor=cursor, order=order)
+            return [t.as_dict() for t in rows], next_cursor
+
+    def counts(self, query: InboxQuery) -> dict:
+        with self._db.session() as session:
+            return inbox.counts(session, query)
 
     def get(self, ticket_id: str) -> dict:
         with self._db.session() as session:
@@ -170,15 +192,18 @@ class TicketStore:
                 raise TicketNotFound(ticket_id)
             return False
 
-    def resolve(self, ticket_id: str, staff: str) -> bool:
+    def resolve(self, ticket_id: str, staff: str, note: Optional[str] = None) -> bool:
+        """Close the ticket, with what was done (``note``, kept and searchable); False if already resolved."""
         now = utcnow()
+        note = (note or "").strip()[:MAX_RESOLUTION_NOTE_CHARS] or None
         with self._db.session() as session:
             result = session.execute(
                 update(Ticket)
                 .where(Ticket.id == ticket_id, Ticket.status.in_(ACTIVE_STATUSES))
-                .values(status="resolved", resolved_at=now, updated_at=now)
+                .values(status="resolved", resolved_at=now, updated_at=now, resolved_by=staff, resolution_note=note)
             )
             if result.rowcount == 1:
+                _refresh_search_text(session.get(Ticket, ticket_id))
                 return True
             if session.get(Ticket, ticket_id) is None:
                 raise TicketNotFound(ticket_id)
@@ -191,6 +216,7 @@ class TicketStore:
                 raise TicketNotFound(ticket_id)
             ticket.transcript = [*(ticket.transcript or []), turn][-MAX_TRANSCRIPT_TURNS:]
             ticket.updated_at = utcnow()
+            _refresh_search_text(ticket)
 
     def set_contact(
         self,
@@ -219,3 +245,4 @@ class TicketStore:
             ticket.contact_time = preferred_time
             ticket.contact_consent = consent
             ticket.updated_at = utcnow()
+            _refresh_search_text(ticket)

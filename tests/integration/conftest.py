@@ -162,10 +162,21 @@ def tickets(stack):
 
 
 @pytest.fixture(scope="session")
-def web_server(stack, tmp_path_factory):
+def web_registry(tmp_path_factory) -> Path:
+    """The web service's copy of the answer registry: a clinician approving a draft rewrites it, never content/."""
+    import shutil
+
+    copy = tmp_path_factory.mktemp("registry") / "answers.yml"
+    shutil.copy(ROOT / "content" / "answers.yml", copy)
+    return copy
+
+
+@pytest.fixture(scope="session")
+def web_server(stack, tmp_path_factory, web_registry):
     """The web service as its own process, for the browser."""
     log = tmp_path_factory.mktemp("web") / "web.log"
-    process = start([sys.executable, "-m", "webservice", "--port", str(stack.web_port)], stack.env, log)
+    env = {**stack.env, "ANSWER_REGISTRY": str(web_registry)}
+    process = start([sys.executable, "-m", "webservice", "--port", str(stack.web_port)], env, log)
     try:
         wait_for_http(f"http://127.0.0.1:{stack.web_port}/health", process, log, seconds=60)
         yield f"http://127.0.0.1:{stack.web_port}"
@@ -204,15 +215,24 @@ class StaffAccount:
     password: str
 
 
-@pytest.fixture(scope="session")
-def staff_account(stack) -> StaffAccount:
-    """A front-desk account, created the way the clinic does it: `python -m webservice.accounts create`."""
-    account = StaffAccount("ana", "Nurse Ana", "correct horse battery staple")
+def create_account(stack, account: StaffAccount, *role: str) -> StaffAccount:
     result = subprocess.run(
-        [sys.executable, "-m", "webservice.accounts", "create", account.username, "--name", account.name],
+        [sys.executable, "-m", "webservice.accounts", "create", account.username, "--name", account.name, *role],
         cwd=ROOT, env={**stack.env, "DESK_NEW_PASSWORD": account.password},
         capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert f"created {account.username}" in result.stdout
     return account
+
+
+@pytest.fixture(scope="session")
+def staff_account(stack) -> StaffAccount:
+    """A front-desk account, created the way the clinic does it: `python -m webservice.accounts create`."""
+    return create_account(stack, StaffAccount("ana", "Nurse Ana", "correct horse battery staple"))
+
+
+@pytest.fixture(scope="session")
+def clinician_account(stack) -> StaffAccount:
+    """A clinician, who may approve draft answers: `python -m webservice.accounts create ... --role clinician`."""
+    return create_account(stack, StaffAccount("drlee", "Dr. Zoë Lee", "a long clinician passphrase"), "--role", "clinician")

@@ -43,6 +43,14 @@ def queue_item(desk, ticket_id: str):
     return desk.locator(f"#queue li.ticket[data-ticket='{ticket_id}']")
 
 
+def open_ticket(desk, ticket_id: str):
+    """Open a ticket from the list; returns the detail view once it shows that ticket."""
+    queue_item(desk, ticket_id).locator("button.open").click()
+    detail = desk.locator(f"#detail[data-ticket='{ticket_id}']")
+    expect(detail).to_be_visible()
+    return detail
+
+
 def refresh_queue(desk, click: bool = True) -> None:
     """Click "Refresh queue" (or let the 10-second refresh come) and wait until the console has redrawn the queue."""
     desk.evaluate("document.querySelectorAll('#queue > li').forEach(li => li.dataset.stale = '1')")
@@ -67,48 +75,52 @@ def test_staff_take_a_handed_off_patient_live_from_the_console(desk, page, staff
     ticket = ticket_for(stack, web_server, widget_session_id(patient))
     assert ticket is not None and ticket["reason"] == "clinical"
 
-    # The queue: the patient's ticket with its transcript, emergencies first.
+    # The inbox: a compact row for the patient's ticket, emergencies first; the detail view holds the transcript.
     refresh_queue(desk)
     item = queue_item(desk, ticket["id"])
     expect(item).to_be_visible()
     expect(item.locator(".badge.urgency")).to_have_text("routine")
     expect(item).to_contain_text(f"\u201c{QUESTION}\u201d")
-    expect(item).to_contain_text("Declined to be contacted")
-    expect(item.get_by_role("list", name="Transcript")).to_contain_text(f"patient: {QUESTION}")
     urgencies = desk.locator("#queue li.ticket .badge.urgency").all_inner_texts()
     assert "emergency" in urgencies
-    assert urgencies == sorted(urgencies, key=lambda u: u != "emergency"), urgencies
-    assert urgencies[0] == "emergency"
+    assert urgencies == sorted(urgencies, key=["emergency", "urgent", "routine"].index), urgencies
+    detail = open_ticket(desk, ticket["id"])
+    expect(detail).to_contain_text("Declined to be contacted")
+    expect(detail.get_by_role("list", name="Transcript")).to_contain_text(f"Patient: {QUESTION}")
 
     # Claim: the patient is told someone has joined.
-    item.get_by_role("button", name="Claim").click()
+    detail.get_by_role("button", name="Claim").click()
+    expect(detail).to_contain_text(f"claimed by {staff_account.name}")
+    expect(detail.get_by_role("button", name="Claimed")).to_be_disabled()
     expect(item).to_contain_text(f"claimed by {staff_account.name}")
-    expect(item.get_by_role("button", name="Claim")).to_be_disabled()
     patient.locator(".pc-event", has_text="A member of our clinic staff has joined").wait_for(timeout=WAIT)
 
-    # Reply: typed into the ticket; the queue's 10-second refresh while typing keeps the text and the focus.
+    # Reply: typed into the ticket; the inbox's 10-second refresh while typing keeps the text and the focus.
     reply = "Hi, this is Ana from the clinic. Please don't take ibuprofen until the doctor calls you today."
-    item.get_by_label("Reply to the patient").fill(reply)
+    detail.get_by_label("Reply to the patient").fill(reply)
     refresh_queue(desk, click=False)
-    expect(item.get_by_label("Reply to the patient")).to_have_value(reply)
-    expect(item.get_by_label("Reply to the patient")).to_be_focused()
+    expect(detail.get_by_label("Reply to the patient")).to_have_value(reply)
+    expect(detail.get_by_label("Reply to the patient")).to_be_focused()
     user_messages = patient.locator(".pc-user").count()
-    item.get_by_role("button", name="Send reply").click()
+    detail.get_by_role("button", name="Send reply").click()
     patient.locator(".pc-staff .pc-text", has_text=f"{staff_account.name}: {reply}").wait_for(timeout=WAIT)
     assert patient.locator(".pc-user").count() == user_messages  # pushed live: the patient sent nothing
-    expect(item.get_by_label("Reply to the patient")).to_have_value("")  # sent, so no longer a draft
-    expect(item.get_by_role("list", name="Transcript")).to_contain_text(f"staff: {reply}")
+    expect(detail.get_by_label("Reply to the patient")).to_have_value("")  # sent, so no longer a draft
+    expect(detail.get_by_role("list", name="Transcript")).to_contain_text(f"Staff ({staff_account.name}): {reply}")
 
-    # Resolve: the ticket leaves the queue and the assistant answers the patient again.
-    item.get_by_role("button", name="Resolve").click()
+    # Resolve with a note: the ticket leaves the inbox, the note stays on it, and the assistant answers again.
+    note = "Told Zoë – ¿dolor? – not to take ibuprofen; Dr. Lee calls back at 3 pm."
+    detail.get_by_label("Resolution note (what was done)").fill(note)
+    detail.get_by_role("button", name="Resolve").click()
     expect(item).to_have_count(0)
+    expect(detail.locator(".facts dd", has_text=note)).to_have_count(1)
     patient.locator(".pc-event", has_text="Our staff member has finished helping you").wait_for(timeout=WAIT)
     ask(patient, "how long does the battery last?")
     patient.locator(".pc-bot .pc-text", has_text=registry.answers["battery"].text[:40]).wait_for(timeout=WAIT)
     assert patient.locator(".pc-source").last.inner_text().startswith("Source:")
 
     audit = desk.locator("#audit li")
-    resolved = audit.filter(has_text=f"{staff_account.name} resolved {ticket['id']}")
+    resolved = audit.filter(has_text=f"{staff_account.name} resolved {ticket['id']}: {note}")
     expect(resolved).to_have_count(1)
     # Times read as dates for staff, with the exact value kept for machines.
     stamp = resolved.locator("time")
@@ -156,7 +168,7 @@ def test_no_serious_accessibility_violations_signed_out_and_in(desk, staff_accou
     ticket = ticket_for(stack, web_server, sender)
     assert ticket is not None
     signed_in(desk, staff_account)
-    expect(queue_item(desk, ticket["id"]).get_by_role("list", name="Transcript")).to_contain_text(QUESTION)
+    expect(open_ticket(desk, ticket["id"]).get_by_role("list", name="Transcript")).to_contain_text(QUESTION)
     desk.get_by_label("Patient's question").fill("how long does the battery last?")
     desk.get_by_role("button", name="Find answer").click()
     expect(desk.locator("#answers article.answer")).to_have_count(1)

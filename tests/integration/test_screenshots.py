@@ -74,5 +74,8 @@ def test_desk(browser, stack, web_server, staff_account):
         desk.get_by_label("Patient's question").fill("how long does the battery last?")
         desk.get_by_role("button", name="Find answer").click()
         expect(desk.locator("#answers article.answer")).to_have_count(1)
-        expect(desk.locator("#queue .transcript li").first).to_be_visible()
+        # The clinical question open in the detail view: its transcript beside the inbox's list.
+        ticket = ticket_for(stack, web_server, sender)
+        desk.locator(f"#queue li.ticket[data-ticket='{ticket['id']}'] button.open").click()
+        expect(desk.locator("#detail .transcript li").first).to_be_visible()
         desk.screenshot(path=str(OUT / "desk.png"), full_page=True)

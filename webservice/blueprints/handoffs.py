@@ -4,13 +4,15 @@ from __future__ import annotations
 from sanic import Blueprint
 from sanic.response import json
 
+from pump_assistant.storage.inbox import BadCursor, BadFilter
 from pump_assistant.storage.tickets import STATUSES, TicketNotFound
+from webservice import inbox_params
 from webservice.auth import bearer_token_required
 from webservice.handoff_service import HandoffService, Outcome
 
 bp = Blueprint("handoffs", url_prefix="/api/handoffs")
 
-MAX_LIMIT = 200
+MAX_LIMIT = inbox_params.MAX_LIMIT
 
 
 def error(status: int, code: str, detail: str):
@@ -33,13 +35,19 @@ def staff_name(body: dict) -> str | None:
 @bp.get("")
 @bearer_token_required
 async def list_handoffs(request):
+    """Newest first; filters status, urgency, channel, q (search); pages of up to 200 with next_cursor."""
     status = request.args.get("status")
     if status is not None and status not in STATUSES:
         return error(400, "bad_status", f"status must be one of {', '.join(STATUSES)}")
-    raw_limit = request.args.get("limit", "50")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
-        return error(400, "bad_limit", f"limit must be a whole number from 1 to {MAX_LIMIT}")
-    return json({"handoffs": request.app.ctx.tickets.list(status=status, limit=int(raw_limit))})
+    try:
+        wanted = inbox_params.read(request.args, default_status="all", default_limit=50)
+        tickets, next_cursor = request.app.ctx.tickets.page(wanted.query, limit=wanted.limit, cursor=wanted.cursor,
+                                                            order="newest")
+    except BadFilter as exc:
+        return error(400, f"bad_{exc.name}", str(exc))
+    except BadCursor:
+        return error(400, "bad_cursor", "cursor is not one this API gave out; start again without it")
+    return json({"handoffs": tickets, "next_cursor": next_cursor})
 
 
 @bp.get("/<ticket_id:str>")
@@ -81,4 +89,8 @@ async def reply_to_handoff(request, ticket_id: str):
 @bp.post("/<ticket_id:str>/resolve")
 @bearer_token_required
 async def resolve_handoff(request, ticket_id: str):
-    return respond(await service(request).resolve(ticket_id, staff_name(body_of(request) or {}) or "staff"))
+    body = body_of(request) or {}
+    note = body.get("note")
+    if note is not None and not isinstance(note, str):
+        return error(400, "bad_request", "note must be text")
+    return respond(await service(request).resolve(ticket_id, staff_name(body) or "staff", note))
