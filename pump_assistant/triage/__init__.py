@@ -51,26 +51,19 @@ class Triager:
         classifier_intent: Mapping[str, Any] | None = None,
         sentence_vector: np.ndarray | None = None,
         text: str | None = None,
-        kept_vector: np.ndarray | None = None,
     ) -> Triage:
-        """``text``: the message as typed (the doc is lower-cased), for the language check.
-
-        ``kept_vector``: the embedding of :meth:`ConText.kept_text`, when the featurizer
-        already made it (zero when nothing is kept); otherwise encoded here if needed.
-        """
+        """``text``: the message as typed (the doc is lower-cased), for the language check."""
         rules = self.rules.detect(doc)
         match = nearest = None
         if self.meaning is not None and sentence_vector is not None:
-            vector = self._undenied_vector(doc, rules, sentence_vector, kept_vector)
+            vector = self._undenied_vector(doc, rules, sentence_vector)
             if vector is not None:
                 nearest = self.meaning.nearest(vector)
                 match = self.meaning.accepts(nearest)
         language = detect_language(text if text is not None else doc.text)
         return decide(doc.text, rules, classifier_intent, match, nearest, language)
 
-    def _undenied_vector(
-        self, doc: Doc, rules: RuleResult, vector: np.ndarray, kept_vector: np.ndarray | None = None
-    ) -> np.ndarray | None:
+    def _undenied_vector(self, doc: Doc, rules: RuleResult, vector: np.ndarray) -> np.ndarray | None:
         """The meaning of what the message does not deny, date, suppose or ask in general.
 
         "no headache, no leaking, a question about my dressing" reads close to a
@@ -78,15 +71,9 @@ class Triager:
         None when nothing is left. Self-harm signs are never taken out (a question
         or a condition about it is still a thought of it).
         """
-        if not (rules.dismissed or rules.dismissing_context) or rules.self_harm:
+        if self.encode is None or not (rules.dismissed or rules.dismissing_context) or rules.self_harm:
             return vector
         kept = self.context.kept_text(doc)
-        if not any(ch.isalpha() for ch in kept):
-            return None
-        if kept_vector is not None:
-            return kept_vector
-        if self.encode is None:
-            return vector
         if kept == doc.text.strip():
             return vector
         return self.encode(kept) if any(ch.isalpha() for ch in kept) else None

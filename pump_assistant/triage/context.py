@@ -336,20 +336,23 @@ class ConText:
                 found.append((sentence.start, sentence.end))
         return found
 
-    def kept_text(self, doc: Doc) -> str:
+    def kept_text(self, doc: Doc, categories: frozenset[str] = DISMISSING) -> str:
         """The message without what it denies, dates, supposes or asks in general, cues included.
 
         "no headache, no leaking, when can the dressing come off?" keeps "when can
         the dressing come off?": what the meaning detector compares with red flags.
+        ``categories``: which modifiers' scopes to leave out (general questions go
+        with the hypothetical).
         """
         modifiers, bounds = self.modifiers(doc)
         dropped: set[int] = set()
         for modifier in modifiers:
-            if modifier.category in DISMISSING:
+            if modifier.category in categories:
                 start, end = self.scope(doc, modifier, bounds)
                 dropped.update(range(min(start, modifier.start), max(end, modifier.end)))
-        for start, end in self.general_questions(doc):
-            dropped.update(range(start, end))
+        if HYPOTHETICAL in categories:
+            for start, end in self.general_questions(doc):
+                dropped.update(range(start, end))
         return "".join(t.text_with_ws for t in doc if t.i not in dropped).strip()
 
     def dismissed_words(self, doc: Doc) -> list[str]:

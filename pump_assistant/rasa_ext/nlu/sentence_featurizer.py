@@ -16,9 +16,9 @@ origin ``<alias>_kept``: the embedding of what the message does not deny, date,
 suppose, ask in general or say of someone else (the triage's ConText, read on
 SpacyNLP's doc). "no hives, no trouble breathing, all good" as a whole reads
 close to an allergic emergency; what it keeps, "all good", does not. It equals
-the first feature when nothing is dismissed, or everything. The classifier reads
-the features its configuration names; the triage's meaning detector reads the
-second instead of encoding the message again.
+the first feature when nothing is dismissed, or everything. Suppositions stay
+in (``kept_leaves_out``): "what happens if the battery runs out?" is its topic.
+The classifier reads the features its configuration names.
 """
 from __future__ import annotations
 
@@ -48,7 +48,10 @@ from pump_assistant.nlp.sentence_encoder import SentenceEncoder, shared_encoder
 class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**DenseFeaturizer.get_default_config(), "cache_size": 2048, "batch_size": 64, "kept_text": True}
+        return {**DenseFeaturizer.get_default_config(), "cache_size": 2048, "batch_size": 64, "kept_text": True,
+                # Whose scopes the kept text leaves out. Not "hypothetical": a question's
+                # condition is its topic ("what happens if the battery runs out?").
+                "kept_leaves_out": ["negated", "resolved", "historical", "other"]}
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
@@ -128,7 +131,7 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
         kept_texts: List[Optional[Text]] = []
         for message in messages:
             doc = message.get(SPACY_DOCS[TEXT])
-            kept = None if doc is None else self._context.kept_text(doc)
+            kept = None if doc is None else self._context.kept_text(doc, frozenset(self.config["kept_leaves_out"]))
             if kept is None or kept == doc.text.strip():
                 kept_texts.append(None)
             else:

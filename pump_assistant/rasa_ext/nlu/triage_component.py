@@ -34,7 +34,6 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from pump_assistant.rasa_ext.nlu.sentence_featurizer import kept_origin
 from pump_assistant.triage import EMERGENCY, EMERGENCY_INTENT, POSSIBLE, MeaningDetector, Triager
 from pump_assistant.triage.meaning import DEFAULT_MARGIN, DEFAULT_THRESHOLD, load_descriptions
 
@@ -117,15 +116,11 @@ class TriageComponent(GraphComponent, IntentClassifier):
         return training_data
 
     # -- inference ---------------------------------------------------------
-    def _sentence_vector(self, message: Message, origin: Optional[Text] = None) -> Optional[np.ndarray]:
-        _, sentence = message.get_dense_features(TEXT, [origin or self.config["sentence_featurizer"]])
+    def _sentence_vector(self, message: Message) -> Optional[np.ndarray]:
+        _, sentence = message.get_dense_features(TEXT, [self.config["sentence_featurizer"]])
         if sentence is None:
             return None
         return np.asarray(sentence.features).reshape(-1)
-
-    def _kept_vector(self, message: Message) -> Optional[np.ndarray]:
-        """The featurizer's embedding of what the message does not dismiss (None if it gave none)."""
-        return self._sentence_vector(message, kept_origin(self.config["sentence_featurizer"]))
 
     def triager(self, model: SpacyModel) -> Triager:
         if self._triager is None:
@@ -150,9 +145,7 @@ class TriageComponent(GraphComponent, IntentClassifier):
             ranking = message.get(INTENT_RANKING_KEY) or []
             # The classifier's own choice, before the FallbackClassifier's "not sure".
             voted = next((r for r in ranking if r.get("name") != FALLBACK_INTENT), message.get(INTENT))
-            result = self.triager(model).triage(
-                doc, voted, self._sentence_vector(message), message.get(TEXT), self._kept_vector(message)
-            )
+            result = self.triager(model).triage(doc, voted, self._sentence_vector(message), message.get(TEXT))
             message.set(TRIAGE_KEY, result.as_dict(), add_to_output=True)
             self._route(message, result.level, ranking)
         return messages
