@@ -10,14 +10,16 @@ import json
 import re
 from typing import Any, Callable, Iterable, Mapping, Optional
 
+from pump_assistant.vocabulary import Intent
+
 # The titles of the buttons in domain.yml and pump_assistant.answering, by intent.
 BUTTON_TITLES = {
     "affirm": "Yes",
     "deny": "No, thanks",
-    "request_human": "Have someone contact me",
-    "feedback_helpful": "Yes, it helped",
-    "feedback_not_helpful": "No (the answer did not help)",
-    "not_covered": "Something else",
+    Intent.REQUEST_HUMAN: "Have someone contact me",
+    Intent.FEEDBACK_HELPFUL: "Yes, it helped",
+    Intent.FEEDBACK_NOT_HELPFUL: "No (the answer did not help)",
+    Intent.NOT_COVERED: "Something else",
     "restart": "Start over",
 }
 PAYLOAD = re.compile(r"^/(?P<intent>[A-Za-z0-9_]+)(?P<entities>\{.*\})?\s*$", re.S)

@@ -21,13 +21,14 @@ from sqlalchemy import and_, case, func, or_, select
 
 from pump_assistant.storage.models import Ticket
 from pump_assistant.storage.search import like_pattern, search_terms
+from pump_assistant.vocabulary import Channel, Urgency
 
-URGENCIES = ("emergency", "urgent", "routine")
+URGENCIES = tuple(Urgency)
 STATUSES = ("open", "claimed", "resolved")
 # Status filter values: one status, every active one (open or claimed), or all.
 STATUS_FILTERS = (*STATUSES, "active", "all")
 # The channels tickets come from (each input channel's name; "unknown" when none was recorded).
-CHANNELS = ("webchat", "sms", "rest", "cmdline", "unknown")
+CHANNELS = tuple(Channel)
 ORDERS = ("inbox", "newest")
 MAX_SEARCH_CHARS = 200
 
@@ -158,6 +159,6 @@ def counts(session, query: InboxQuery) -> dict:
     result["total"] = int(session.execute(select(func.count()).where(*query.conditions())).scalar_one())
     # Unclaimed emergencies, whatever the filters: what the page title's badge counts.
     result["open_emergencies"] = int(session.execute(
-        select(func.count()).where(Ticket.status == "open", Ticket.urgency == "emergency")
+        select(func.count()).where(Ticket.status == "open", Ticket.urgency == Urgency.EMERGENCY)
     ).scalar_one())
     return result

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from pump_assistant.storage.database import Database
 from pump_assistant.storage.models import AuditEntry, Ticket
 from pump_assistant.storage.tickets import ACTIVE_STATUSES, URGENCIES
+from pump_assistant.vocabulary import TicketReason, Urgency
 
 # The audit actions HandoffService writes for a staff reply (delivered into the
 # conversation through Rasa, or kept on the ticket because Rasa was unreachable).
@@ -41,7 +42,7 @@ def ticket_figures(database: Database) -> TicketFigures:
         for status, urgency, count in rows:
             figures.active[status][urgency] = int(count)
         figures.oldest_unclaimed_emergency = session.execute(
-            select(func.min(Ticket.created_at)).where(Ticket.status == "open", Ticket.urgency == "emergency")
+            select(func.min(Ticket.created_at)).where(Ticket.status == "open", Ticket.urgency == Urgency.EMERGENCY)
         ).scalar()
         rows = session.execute(
             select(AuditEntry.action, func.count())
@@ -59,7 +60,7 @@ def outbox_emergencies(paths: Iterable[Path]) -> list[dt.datetime]:
     for path in paths:
         try:
             draft = json.loads(path.read_text(encoding="utf-8"))
-            if draft.get("urgency") == "emergency" or draft.get("reason") == "emergency":
+            if draft.get("urgency") == Urgency.EMERGENCY or draft.get("reason") == TicketReason.EMERGENCY:
                 found.append(dt.datetime.fromisoformat(draft["created_at"]))
         except (OSError, ValueError, KeyError, TypeError):
             continue  # landed (and removed) meanwhile, or being written

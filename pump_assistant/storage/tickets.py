@@ -23,12 +23,13 @@ from pump_assistant.storage.database import Database
 from pump_assistant.storage.inbox import InboxQuery
 from pump_assistant.storage.models import Ticket, new_id, utcnow
 from pump_assistant.storage.search import search_text
+from pump_assistant.vocabulary import TicketReason, Urgency
 
 logger = logging.getLogger(__name__)
 
 # Most urgent first: the console and the API sort in this order.
-URGENCIES = ("emergency", "urgent", "routine")
-REASONS = ("emergency", "clinical", "request")
+URGENCIES = tuple(Urgency)
+REASONS = tuple(TicketReason)
 
 
 def urgency_rank(urgency: str) -> int:
@@ -57,8 +58,7 @@ class TicketDraft:
     contact: dict[str, Any] = field(default_factory=dict)
     id: str = field(default_factory=new_id)
     created_at: str = field(default_factory=lambda: utcnow().isoformat())
-    # "emergency", "urgent" (a possible emergency, a pump problem that cannot wait) or "routine";
-    # empty: from the reason. An emergency is never less than "emergency".
+    # An Urgency; empty: from the reason. An emergency is never less than Urgency.EMERGENCY.
     urgency: str = ""
 
     def __post_init__(self) -> None:
@@ -66,7 +66,7 @@ class TicketDraft:
             raise ValueError(f"unknown hand-off reason {self.reason!r}")
         if self.urgency and self.urgency not in URGENCIES:
             raise ValueError(f"unknown urgency {self.urgency!r}")
-        floor = "emergency" if self.reason == "emergency" else "routine"
+        floor = Urgency.EMERGENCY if self.reason == TicketReason.EMERGENCY else Urgency.ROUTINE
         self.urgency = min(self.urgency or floor, floor, key=urgency_rank)
         self.transcript = self.transcript[-MAX_TRANSCRIPT_TURNS:]
 

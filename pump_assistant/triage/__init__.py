@@ -7,6 +7,9 @@ MiniLM encoder; used by the Rasa NLU component
 (:mod:`pump_assistant.rasa_ext.nlu.triage_component`) and, through its parse
 result, by the console's ask box. Imports nothing from Rasa, the action server
 or the web service.
+
+May import: spaCy, numpy, :mod:`pump_assistant.nlp`, :mod:`pump_assistant.vocabulary`.
+Imported by: rasa_ext.nlu, actions and the web service (its ``Triage`` result), tests, bench.
 """
 from __future__ import annotations
 

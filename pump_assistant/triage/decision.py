@@ -19,8 +19,9 @@ from typing import Any, Mapping
 from pump_assistant.triage.levels import EMERGENCY, NONE, POSSIBLE, URGENCY_BY_LEVEL, highest
 from pump_assistant.triage.meaning import MeaningMatch
 from pump_assistant.triage.rules import RuleResult
+from pump_assistant.vocabulary import Intent
 
-EMERGENCY_INTENT = "emergency"
+EMERGENCY_INTENT = Intent.EMERGENCY
 # The classifier's vote is a full emergency from this confidence (chosen on the tuning
 # sets A and B: below 0.8 it was wrong on 19 harmless messages and right on no
 # emergency the other detectors missed), a possible emergency from the

@@ -15,6 +15,7 @@ from typing import Callable, Iterable, Mapping
 import yaml
 
 from pump_assistant.triage.levels import EMERGENCY, NONE
+from pump_assistant.vocabulary import Intent
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,6 @@ def verdict_from_parse(parse: Mapping) -> Verdict:
     triage = parse.get("triage") or {}
     level = triage.get("level") or NONE
     # What the patient gets: the emergency intent is the full 911 reply, whatever else was decided.
-    if (parse.get("intent") or {}).get("name") == "emergency":
+    if (parse.get("intent") or {}).get("name") == Intent.EMERGENCY:
         level = EMERGENCY
     return Verdict(level, bool(triage.get("self_harm")))

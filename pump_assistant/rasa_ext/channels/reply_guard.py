@@ -17,10 +17,10 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from pump_assistant import services
 from pump_assistant.config import get_settings
 from pump_assistant.storage.tickets import TicketDraft
+from pump_assistant.vocabulary import TICKET_REASON_BY_INTENT
 
 logger = logging.getLogger(__name__)
 
-TICKET_REASON_BY_INTENT = {"emergency": "emergency", "clinical_question": "clinical", "request_human": "request"}
 
 
 def safe_reply() -> str:

@@ -22,6 +22,7 @@ from pump_assistant.inbound import NOT_TEXT, Refusal, Refused, admit
 from pump_assistant.rasa_ext.channels.base import PatientChannel
 from pump_assistant.rasa_ext.channels.display_flags import display_flags
 from pump_assistant.ratelimit import RateLimiter
+from pump_assistant.vocabulary import Channel
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class FlaggedCollectingOutput(CollectingOutputChannel):
 
 
 class PatientRestInput(PatientChannel):
-    channel_name = "rest"
+    channel_name = Channel.REST
 
     def __init__(self) -> None:
         self.per_sender: Optional[RateLimiter] = None

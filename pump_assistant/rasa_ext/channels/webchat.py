@@ -37,6 +37,7 @@ from pump_assistant.rasa_ext.adapters.rasa_private import send_socketio_message
 from pump_assistant.rasa_ext.adapters.sanic_private import cancelled_on_shutdown, mark_websocket_handler
 from pump_assistant.rasa_ext.channels.base import PatientChannel
 from pump_assistant.rasa_ext.channels.display_flags import display_flags
+from pump_assistant.vocabulary import Channel
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ class WebChatOutput(SocketIOOutput):
 
     @classmethod
     def name(cls) -> Text:
-        return "webchat"
+        return Channel.WEBCHAT
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         out: Dict[Text, Any] = {}
@@ -118,7 +119,7 @@ class WebChatOutput(SocketIOOutput):
 
 
 class WebChatInput(PatientChannel):
-    channel_name = "webchat"
+    channel_name = Channel.WEBCHAT
 
     def __init__(self) -> None:
         self.sio: Optional[AsyncServer] = None
