@@ -3,11 +3,13 @@
 Pure functions over Rasa's parse data and the registry, shared by the action
 server and the web service's "ask" box, so both give the same answer.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from pump_assistant.content import Answer, Registry
 from pump_assistant.sms import SMS_CHANNEL
@@ -96,9 +98,7 @@ def choose_answer_to_question(
     at least as sure as the assistant's own bar (``answer_confidence``).
     """
     intent = (parse_data.get("intent") or {}).get("name")
-    choice = choose_answer(
-        parse_data, registry, answer_confidence=answer_confidence, ambiguity_margin=ambiguity_margin
-    )
+    choice = choose_answer(parse_data, registry, answer_confidence=answer_confidence, ambiguity_margin=ambiguity_margin)
     if intent in HANDOFF_INTENTS or (
         intent != FAQ_INTENT and choice.kind == ANSWER and choice.confidence < answer_confidence
     ):

@@ -80,8 +80,8 @@ class DisplayFlag(StrEnum):
     STAFF_LEFT = "staff_left"
 
 
-# The ticket a hand-off intent raises.
-TICKET_REASON_BY_INTENT = {
+# The ticket a hand-off intent raises (keyed by str: an intent name read from a parse looks it up).
+TICKET_REASON_BY_INTENT: dict[str, TicketReason] = {
     Intent.EMERGENCY: TicketReason.EMERGENCY,
     Intent.CLINICAL_QUESTION: TicketReason.CLINICAL,
     Intent.REQUEST_HUMAN: TicketReason.REQUEST,

@@ -1,11 +1,12 @@
 """Figures for monitoring (the web service's GET /metrics), read from the database and the outbox."""
+
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
 
 from sqlalchemy import func, select
 
@@ -26,7 +27,7 @@ class TicketFigures:
         default_factory=lambda: {s: {u: 0 for u in URGENCIES} for s in ACTIVE_STATUSES}
     )
     # created_at (naive UTC) of the oldest emergency ticket nobody has claimed.
-    oldest_unclaimed_emergency: Optional[dt.datetime] = None
+    oldest_unclaimed_emergency: dt.datetime | None = None
     # "delivered" / "failed" -> staff replies since the audit log began.
     staff_replies: dict[str, int] = field(default_factory=lambda: {o: 0 for o in STAFF_REPLY_ACTIONS.values()})
 

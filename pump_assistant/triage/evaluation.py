@@ -5,12 +5,13 @@ Each item: ``text``, ``expect`` (``emergency`` or ``harmless``), ``category``,
 the same figures: per-category recall (either tier counts), 988 on self-harm,
 and the false-alarm rates on harmless mentions (full emergency reply, either tier).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
 
 import yaml
 

@@ -1,7 +1,8 @@
 """Triage levels, lowest to highest, and the one rule for combining them: the highest wins."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from pump_assistant.vocabulary import Urgency
 
@@ -16,4 +17,3 @@ URGENCY_BY_LEVEL = {EMERGENCY: Urgency.EMERGENCY, POSSIBLE: Urgency.URGENT, NONE
 
 def highest(levels: Iterable[str]) -> str:
     return max(levels, key=ORDER.index, default=NONE)
-

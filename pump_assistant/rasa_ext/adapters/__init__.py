@@ -8,6 +8,7 @@ there, naming it, instead of somewhere in a conversation.
 May import: Rasa, sanic, python-engineio. Imported by: the rest of
 :mod:`pump_assistant.rasa_ext` and tests/unit/test_private_api.py only.
 """
+
 from __future__ import annotations
 
 import importlib

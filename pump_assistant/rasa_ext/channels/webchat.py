@@ -17,6 +17,7 @@ behind the close frame: browsers reported "Invalid frame header" and the widget
 fell back to REST, where staff replies cannot be pushed. Rasa 3.6 needs
 sanic 21.12, and no 21.12 release fixes ``recv()``.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -160,9 +161,13 @@ class WebChatInput(PatientChannel):
         @sio.on(USER_EVENT)
         async def user_uttered(sid: Text, data: Any) -> None:
             fields = data if isinstance(data, dict) else {}
-            admitted = admit(fields.get("session_id"), fields.get("message"), per_sender=per_sender,
-                             malformed=None if isinstance(data, dict) else "not an object",
-                             sender_check=_valid_session_id)
+            admitted = admit(
+                fields.get("session_id"),
+                fields.get("message"),
+                per_sender=per_sender,
+                malformed=None if isinstance(data, dict) else "not an object",
+                sender_check=_valid_session_id,
+            )
             if isinstance(admitted, Refused):
                 if admitted.sender is None:  # malformed, or no usable session: only this socket hears of it
                     await sio.emit("error_message", {"error": "a message needs text and a session"}, room=sid)
