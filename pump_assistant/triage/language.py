@@ -310,26 +310,14 @@ _SPANISH_PUNCTUATION = frozenset("¿¡")
 # Endings of verb forms with a pronoun attached, gerunds and derived nouns, accent-folded,
 # longest first; English words that end so ("commando", "sparse") are rare, and one word
 # alone never decides a message.
+# fmt: off
 _ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("armelo", ("es",)),
-    ("irmelo", ("es",)),
-    ("iendo", ("es",)),
-    ("arme", ("es",)),
-    ("erme", ("es",)),
-    ("irme", ("es",)),
-    ("arte", ("es",)),
-    ("arse", ("es", "it")),
-    ("erse", ("es",)),
-    ("irse", ("es",)),
-    ("andome", ("es",)),
-    ("ciones", ("es",)),
-    ("cion", ("es",)),
-    ("zione", ("it",)),
-    ("cao", ("pt",)),
-    ("mente", ("es", "it", "pt")),
-    ("ando", ("es", "it", "pt")),
-    ("ndo", ("es", "it", "pt")),
+    ("armelo", ("es",)), ("irmelo", ("es",)), ("iendo", ("es",)), ("arme", ("es",)), ("erme", ("es",)),
+    ("irme", ("es",)), ("arte", ("es",)), ("arse", ("es", "it")), ("erse", ("es",)), ("irse", ("es",)),
+    ("andome", ("es",)), ("ciones", ("es",)), ("cion", ("es",)), ("zione", ("it",)), ("cao", ("pt",)),
+    ("mente", ("es", "it", "pt")), ("ando", ("es", "it", "pt")), ("ndo", ("es", "it", "pt")),
 )
+# fmt: on
 _FRENCH_ELISIONS = frozenset({"c", "j", "l", "d", "n", "qu", "s", "m", "t", "jusqu", "lorsqu"})
 _ITALIAN_ELISIONS = frozenset({"c", "l", "dell", "nell", "all", "un", "sull", "dall"})
 _FOLD = str.maketrans({"đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l"})
