@@ -82,24 +82,13 @@ class TriageComponent(GraphComponent, IntentClassifier):
         self._triager: Optional[Triager] = None
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "TriageComponent":
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "TriageComponent":  # fmt: skip
         return cls(config, model_storage, resource)
 
     @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "TriageComponent":
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "TriageComponent":  # fmt: skip
         banks = None
         try:
             with model_storage.read_from(resource) as directory:
