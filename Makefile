@@ -11,7 +11,7 @@ export MPLSETUPCFG := $(CURDIR)/requirements/mplsetup.cfg
 SPACY_DIR := models/spacy/en_pump
 PIP_INSTALL := $(BIN)/pip install --disable-pip-version-check --ignore-requires-python -c requirements/constraints.txt
 
-.PHONY: help setup spacy train validate run shell test test-stories test-nlu pytest test-services bench load bench-scaleout audit screenshots check-deploy bundle check-bundle purge clean
+.PHONY: help setup spacy train validate lint run shell test test-stories test-nlu pytest test-services bench load bench-scaleout audit screenshots check-deploy bundle check-bundle purge clean
 
 help: ## list the targets and what they do
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -38,6 +38,11 @@ train: spacy ## train the Rasa model (Rasa skips training when data and config a
 
 validate: spacy ## rasa data validate
 	$(BIN)/rasa data validate --fail-on-warnings
+
+lint: setup ## ruff (lint, format check) and mypy on pump_assistant/ (settings in pyproject.toml)
+	$(BIN)/ruff check pump_assistant
+	$(BIN)/ruff format --check pump_assistant
+	$(BIN)/mypy pump_assistant
 
 run: train ## set up, train if needed, start Rasa :5005, the action server :5055 and the web service :8000 (on 127.0.0.1)
 	./scripts/run-services.sh

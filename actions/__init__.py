@@ -1,4 +1,13 @@
-"""Custom actions for the Rasa action server: thin wrappers over pump_assistant."""
+"""Custom actions for the Rasa action server: thin wrappers over pump_assistant.
+
+Belongs here: rasa-sdk ``Action`` classes (answering, hand-off and contact form,
+emergency replies, feedback, staff replies relayed) and reading a tracker
+(:mod:`.conversation`). Decisions (which answer, which urgency) are made in
+:mod:`pump_assistant`.
+
+May import: rasa-sdk, :mod:`pump_assistant`; never Rasa itself or ``webservice``.
+Imported by: the action server (``rasa run actions``), tests.
+"""
 
 from pump_assistant import log_redaction
 

@@ -17,6 +17,8 @@ from pump_assistant.content import Answer
 from pump_assistant.sms import SMS_CHANNEL
 from pump_assistant.storage.records import record_unanswered
 from pump_assistant.triage import replies
+from pump_assistant.triage.levels import POSSIBLE
+from pump_assistant.vocabulary import Intent, TicketReason, Urgency
 
 logger = logging.getLogger(__name__)
 
@@ -38,16 +40,16 @@ def send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answ
             buttons=feedback_buttons(answer, message_id),
             rates_answer_message_id=message_id,
         )
-    if triage.level == "possible" or triage.time_critical:
+    if triage.level == POSSIBLE or triage.time_critical:
         # The question is answered, and staff see it too: an urgent ticket.
         try:
-            raise_ticket(tracker, "clinical", "urgent")
+            raise_ticket(tracker, TicketReason.CLINICAL, Urgency.URGENT)
         except Exception:
             logger.exception("could not raise an urgent ticket for a possible emergency")
     return [SlotSet("last_answer_id", answer.id), SlotSet("last_answer_version", answer.version)]
 
 
-FEEDBACK_CHOICES = (("Yes, it helped", "feedback_helpful"), ("No", "feedback_not_helpful"))
+FEEDBACK_CHOICES = (("Yes, it helped", Intent.FEEDBACK_HELPFUL), ("No", Intent.FEEDBACK_NOT_HELPFUL))
 
 
 def feedback_buttons(answer: Answer, message_id: str) -> List[Dict[Text, Text]]:
@@ -118,7 +120,7 @@ class ActionAnswerFaq(Action):
 class ActionAnswerFollowup(Action):
     """A bare "how long does that take?" or "tell me more", read against the last answer."""
 
-    KIND_BY_INTENT = {"followup_duration": "duration", "followup_more": "more"}
+    KIND_BY_INTENT = {Intent.FOLLOWUP_DURATION: "duration", Intent.FOLLOWUP_MORE: "more"}
 
     def name(self) -> Text:
         return "action_answer_followup"
@@ -161,7 +163,7 @@ class ActionFallback(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         registry = services.registry()
         ranking = tracker.latest_message.get("intent_ranking") or []
-        top_intents = [item.get("name") for item in ranking if item.get("name") != "nlu_fallback"][:2]
+        top_intents = [item.get("name") for item in ranking if item.get("name") != Intent.NLU_FALLBACK][:2]
         ranked = answering.ranked_topics(tracker.latest_message, registry)
         if answering.FAQ_INTENT in top_intents and ranked:
             candidates = [answer_id for answer_id, _ in ranked[:2]]

@@ -20,6 +20,7 @@ from actions.conversation import channel_of
 from pump_assistant import services
 from pump_assistant.config import get_settings
 from pump_assistant.storage.records import record_feedback, record_unanswered
+from pump_assistant.vocabulary import Intent
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ class ActionRecordFeedback(Action):
         return "action_record_feedback"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        helpful = (tracker.latest_message.get("intent") or {}).get("name") == "feedback_helpful"
+        helpful = (tracker.latest_message.get("intent") or {}).get("name") == Intent.FEEDBACK_HELPFUL
         rated = rated_answer(tracker)
         if rated:
             try:

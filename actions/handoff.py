@@ -21,10 +21,12 @@ from pump_assistant.config import get_settings
 from pump_assistant.sms import SMS_CHANNEL
 from pump_assistant.storage.tickets import TicketDraft
 from pump_assistant.triage import replies
+from pump_assistant.triage.levels import NONE
+from pump_assistant.vocabulary import Intent, TicketReason, Urgency
 
 logger = logging.getLogger(__name__)
 
-REASON_BY_INTENT = {"clinical_question": "clinical", "request_human": "request"}
+REASON_BY_INTENT = {Intent.CLINICAL_QUESTION: TicketReason.CLINICAL, Intent.REQUEST_HUMAN: TicketReason.REQUEST}
 CONTACT_SLOTS = ("contact_consent", "contact_name", "contact_phone", "contact_time")
 PHONE = re.compile(r"^\+?[\d\s().\-]{7,20}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -38,8 +40,8 @@ E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 def urgency_for(tracker: Tracker) -> str:
     """The ticket's urgency from the triage decision; a pump problem that cannot wait is at least urgent."""
     triage = triage_of(tracker)
-    if triage.urgency == "routine" and triage.time_critical:
-        return "urgent"
+    if triage.urgency == Urgency.ROUTINE and triage.time_critical:
+        return Urgency.URGENT
     return triage.urgency
 
 
@@ -111,7 +113,7 @@ class ActionEmergency(Action):
             dispatcher.utter_message(text=second_language, urgent=True)
         events: List[Dict] = [ActiveLoop(None), SlotSet("requested_slot", None)]
         try:
-            draft = ticket_draft(tracker, "emergency", "emergency")
+            draft = ticket_draft(tracker, TicketReason.EMERGENCY, Urgency.EMERGENCY)
         except Exception:  # never let a fault silence the emergency reply
             logger.exception("could not draft an emergency ticket")
             return events
@@ -128,7 +130,7 @@ class ActionHandoff(Action):
         return "action_handoff"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        reason = REASON_BY_INTENT.get(latest_intent(tracker) or "", "request")
+        reason = REASON_BY_INTENT.get(latest_intent(tracker) or "", TicketReason.REQUEST)
         send_opening_line(dispatcher, tracker)
         dispatcher.utter_message(response=f"utter_handoff_{reason}")
         send_closing_lines(dispatcher, tracker)
@@ -247,7 +249,7 @@ class ActionHoldForStaff(Action):
 
 def _general_answer(tracker: Tracker):
     """The approved answer to a clear general question (no red flag), or None: then the message is only held."""
-    if (tracker.latest_message.get("intent") or {}).get("name") != "faq" or triage_of(tracker).level != "none":
+    if (tracker.latest_message.get("intent") or {}).get("name") != Intent.FAQ or triage_of(tracker).level != NONE:
         return None
     settings = get_settings()
     registry = services.registry()

@@ -1,5 +1,13 @@
 """Core package of the clinic's intrathecal-pump assistant.
 
-Shared by the Rasa project (custom components and channels), the action server
-and the web service. It never imports either service.
+Belongs here: everything the Rasa server, the action server and the web service
+share: the project's words (:mod:`.vocabulary`), answer choice and rendering
+(:mod:`.answering`), triage (:mod:`.triage`), the answer registry
+(:mod:`.content`), storage of tickets and records (:mod:`.storage`), SMS
+formatting (:mod:`.sms`), settings, intake checks (:mod:`.inbound`) and the
+local stack (:mod:`.devstack`). Rasa's own plug-ins live in :mod:`.rasa_ext`.
+
+May import: the standard library and third-party packages, never ``actions``,
+``webservice`` or ``tests``. Imported by: everything (actions, webservice,
+rasa_ext, tests, bench, scripts). See docs/architecture.md.
 """

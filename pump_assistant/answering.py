@@ -3,16 +3,19 @@
 Pure functions over Rasa's parse data and the registry, shared by the action
 server and the web service's "ask" box, so both give the same answer.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from pump_assistant.content import Answer, Registry
 from pump_assistant.sms import SMS_CHANNEL
+from pump_assistant.vocabulary import Intent
 
-FAQ_INTENT = "faq"
+FAQ_INTENT = Intent.FAQ
 TOPIC_ENTITY = "topic"
 ANSWER = "answer"
 CLARIFY = "clarify"
@@ -78,6 +81,29 @@ def choose_answer(
         if best_confidence < answer_confidence and best_confidence - second_confidence < ambiguity_margin:
             return Choice(CLARIFY, (best, second), best_confidence)
     return Choice(ANSWER, (best,), best_confidence)
+
+
+# Intents whose questions only a clinician answers: no approved answer is offered for them.
+HANDOFF_INTENTS = frozenset({Intent.EMERGENCY, Intent.CLINICAL_QUESTION})
+
+
+def choose_answer_to_question(
+    parse_data: Mapping, registry: Registry, *, answer_confidence: float, ambiguity_margin: float
+) -> Choice:
+    """:func:`choose_answer` for a question read on its own (the staff console's ask box), whatever its intent.
+
+    A question about one person's care ("can I take ibuprofen with my pump?") has no
+    approved answer, even when a page topic is close: a clinician answers it. A
+    question Rasa did not read as a FAQ gets a single answer only when its topic is
+    at least as sure as the assistant's own bar (``answer_confidence``).
+    """
+    intent = (parse_data.get("intent") or {}).get("name")
+    choice = choose_answer(parse_data, registry, answer_confidence=answer_confidence, ambiguity_margin=ambiguity_margin)
+    if intent in HANDOFF_INTENTS or (
+        intent != FAQ_INTENT and choice.kind == ANSWER and choice.confidence < answer_confidence
+    ):
+        return Choice(UNKNOWN)
+    return choice
 
 
 def resolve_followup(registry: Registry, last_answer_id: str | None, kind: str) -> str | None:

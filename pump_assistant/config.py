@@ -2,6 +2,7 @@
 
 Nothing here runs at import time: call :func:`get_settings` when a service starts.
 """
+
 from __future__ import annotations
 
 import os

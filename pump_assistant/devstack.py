@@ -6,6 +6,7 @@ server: through :mod:`pump_assistant.serve`, as ``make run`` and the systemd
 units do (loopback, telemetry off, the API token from the environment, never
 on a command line), on free loopback ports, with logs in files.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -19,8 +20,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Any
 
 import yaml
 
@@ -40,12 +42,14 @@ def free_port() -> int:
 def base_env(work: Path, **extra: str) -> dict:
     """This environment for a local stack writing under ``work``: telemetry off, throwaway SQLite and outbox."""
     env = {key: value for key, value in os.environ.items() if key not in _SERVE_VARIABLES}
-    env.update({
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "DATABASE_URL": f"sqlite:///{work / 'assistant.db'}",
-        "OUTBOX_DIR": str(work / "outbox"),
-    })
+    env.update(
+        {
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "DATABASE_URL": f"sqlite:///{work / 'assistant.db'}",
+            "OUTBOX_DIR": str(work / "outbox"),
+        }
+    )
     env.update(extra)
     return env
 
@@ -86,18 +90,23 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
         pass
 
 
-def start(args: list[str], env: dict, log: Path, *, cwd: Optional[Path] = None,
-          own_session: bool = False) -> subprocess.Popen:
+def start(
+    args: list[str], env: dict, log: Path, *, cwd: Path | None = None, own_session: bool = False
+) -> subprocess.Popen:
     """``args`` as a process writing to ``log``. ``own_session``: Ctrl-C reaches only the caller,
     which stops the children in order; SIGTERM reaches them anyway if the caller dies."""
-    extra = {"start_new_session": True, "preexec_fn": _die_with_parent} if own_session else {}
+    extra: dict[str, Any] = {"start_new_session": True, "preexec_fn": _die_with_parent} if own_session else {}
     with log.open("w") as out:
         return subprocess.Popen(args, cwd=cwd or ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, **extra)
 
 
 def start_actions(port: int, env: dict, log: Path, *, wait: bool = True, own_session: bool = False) -> subprocess.Popen:
-    process = start([str(BIN / "python"), "-m", "pump_assistant.serve", "actions", "--port", str(port)], env, log,
-                    own_session=own_session)
+    process = start(
+        [str(BIN / "python"), "-m", "pump_assistant.serve", "actions", "--port", str(port)],
+        env,
+        log,
+        own_session=own_session,
+    )
     if wait:
         wait_for_http(f"http://127.0.0.1:{port}/health", process, log)
     return process
@@ -108,18 +117,28 @@ def start_rasa(
     endpoints: Path,
     env: dict,
     log: Path,
-    token: Optional[str],
+    token: str | None,
     wait: bool = True,
-    cors: Optional[str] = None,
+    cors: str | None = None,
     *,
     model: Path = MODEL_PATH,
-    credentials: Optional[Path] = None,
+    credentials: Path | None = None,
     own_session: bool = False,
     seconds: float = 180,
 ) -> subprocess.Popen:
     """Rasa's server on ``port``; its HTTP API only with a ``token`` (handed over in the environment)."""
-    args = [str(BIN / "python"), "-m", "pump_assistant.serve", "rasa", "--model", str(model), "--port", str(port),
-            "--endpoints", str(endpoints)]
+    args = [
+        str(BIN / "python"),
+        "-m",
+        "pump_assistant.serve",
+        "rasa",
+        "--model",
+        str(model),
+        "--port",
+        str(port),
+        "--endpoints",
+        str(endpoints),
+    ]
     if credentials is not None:
         args += ["--credentials", str(credentials)]
     if cors:
@@ -133,7 +152,7 @@ def start_rasa(
     return process
 
 
-def stop(process: Optional[subprocess.Popen]) -> None:
+def stop(process: subprocess.Popen | None) -> None:
     if process is None or process.poll() is not None:
         return
     process.terminate()
@@ -170,7 +189,9 @@ def shielded():
 
 
 def post_json(url: str, payload: dict, timeout: float = 60) -> tuple[int, object]:
-    request = urllib.request.Request(url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read())

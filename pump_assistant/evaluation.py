@@ -2,11 +2,12 @@
 
 Used by the held-out tests and by the benchmark, so both report one number.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import yaml
 
@@ -60,7 +61,5 @@ class Score:
 
 def score(examples: Iterable[Example], predictions: Mapping[str, str]) -> Score:
     examples = list(examples)
-    errors = tuple(
-        (e.text, e.label, predictions[e.text]) for e in examples if predictions[e.text] != e.label
-    )
+    errors = tuple((e.text, e.label, predictions[e.text]) for e in examples if predictions[e.text] != e.label)
     return Score(correct=len(examples) - len(errors), total=len(examples), errors=errors)

@@ -1,4 +1,5 @@
 """Clinic opening hours, from configuration (e.g. ``Mon-Fri 08:00-17:00``)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,7 +19,7 @@ class ClinicHours:
     timezone: ZoneInfo
 
     @classmethod
-    def parse(cls, spec: str, timezone: str) -> "ClinicHours":
+    def parse(cls, spec: str, timezone: str) -> ClinicHours:
         windows: dict[int, tuple[dt.time, dt.time]] = {}
         for part in filter(None, (p.strip() for p in spec.split(","))):
             match = _SPEC.match(part)
@@ -37,7 +38,7 @@ class ClinicHours:
     def is_open(self, now: dt.datetime) -> bool:
         local = now.astimezone(self.timezone)
         window = self.windows.get(local.weekday())
-        return bool(window) and window[0] <= local.time() < window[1]
+        return window is not None and window[0] <= local.time() < window[1]
 
     def next_opening(self, now: dt.datetime) -> dt.datetime | None:
         local = now.astimezone(self.timezone)

@@ -7,13 +7,15 @@ payload, the sender, emptiness and length in one order and either admits the
 cleaned text or refuses it with a :class:`Refusal`; the channel only renders a
 refusal in its own transport (an HTTP status, a socket event, an SMS).
 """
+
 from __future__ import annotations
 
 import enum
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, Union
+from typing import Any
 
 from pump_assistant.ratelimit import TOO_MANY_MESSAGE, RateLimiter
 
@@ -37,7 +39,7 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
-def valid_sender_id(value: Any) -> Optional[str]:
+def valid_sender_id(value: Any) -> str | None:
     if isinstance(value, str) and SENDER_ID_PATTERN.match(value):
         return value
     return None
@@ -69,7 +71,7 @@ class Admitted:
 @dataclass(frozen=True)
 class Refused:
     reason: Refusal
-    sender: Optional[str] = None  # once the sender is known to be valid
+    sender: str | None = None  # once the sender is known to be valid
     retry_after: int = 0  # seconds, for RATE_LIMITED
     problem: Any = None  # for MALFORMED: the channel's own description, or NOT_TEXT
 
@@ -91,12 +93,12 @@ def admit(
     sender: Any,
     text: Any,
     *,
-    per_sender: Optional[RateLimiter] = None,
-    address: Optional[str] = None,
-    per_address: Optional[RateLimiter] = None,
+    per_sender: RateLimiter | None = None,
+    address: str | None = None,
+    per_address: RateLimiter | None = None,
     malformed: Any = None,
-    sender_check: Callable[[Any], Optional[str]] = valid_sender_id,
-) -> Union[Admitted, Refused]:
+    sender_check: Callable[[Any], str | None] = valid_sender_id,
+) -> Admitted | Refused:
     """Admit a message, or refuse it for the first reason in this order, on every channel:
 
     1. the address is over its rate (``per_address``, before anything is read);

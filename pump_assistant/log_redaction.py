@@ -17,6 +17,7 @@ similar query-string or form parameters, ``Authorization`` and
 stays is what debugging needs: which conversation (sender ids are opaque or
 masked), which intent, how long.
 """
+
 from __future__ import annotations
 
 import logging

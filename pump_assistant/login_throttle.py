@@ -13,14 +13,15 @@ instance sees the same ones and exactly one instance reports each lockout;
 without it (or while Redis is unreachable) they live in the process, bounded in
 memory like :class:`pump_assistant.ratelimit.RateLimiter`'s buckets.
 """
+
 from __future__ import annotations
 
 import logging
 import math
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 from pump_assistant.ratelimit import Decision
 
@@ -65,7 +66,7 @@ class MemoryCounts:
             return 0
         return max(1, math.ceil(left))
 
-    def add_failure(self, key: str, limit: int, window: int, lockout: int) -> Optional[int]:
+    def add_failure(self, key: str, limit: int, window: int, lockout: int) -> int | None:
         """Count one failure; returns the count when it has just locked the key, else None."""
         now = self._clock()
         count, started = self._failures.pop(key, (0, now))
@@ -103,7 +104,7 @@ class RedisCounts:
         ttl = self._redis.ttl(self._keys(key)[1])
         return int(ttl) if ttl and ttl > 0 else 0
 
-    def add_failure(self, key: str, limit: int, window: int, lockout: int) -> Optional[int]:
+    def add_failure(self, key: str, limit: int, window: int, lockout: int) -> int | None:
         failures, lock = self._keys(key)
         pipe = self._redis.pipeline(transaction=True)
         pipe.set(failures, 0, ex=window, nx=True)  # the window starts at the first failure
@@ -137,7 +138,7 @@ class LoginThrottle:
         self._redis = RedisCounts(redis_client) if redis_client is not None else None
 
     @classmethod
-    def from_settings(cls, settings) -> "LoginThrottle":
+    def from_settings(cls, settings) -> LoginThrottle:
         client = None
         if settings.redis_url:
             import redis
@@ -164,7 +165,9 @@ class LoginThrottle:
     def _limits(self, username: str, address: str) -> list[tuple[str, str, str, int]]:
         limits = []
         if self.max_failures > 0:
-            limits.append(("account", username.strip().lower()[:USERNAME_KEY_CHARS], self._account(username), self.max_failures))
+            limits.append(
+                ("account", username.strip().lower()[:USERNAME_KEY_CHARS], self._account(username), self.max_failures)
+            )
         if self.max_failures_per_ip > 0:
             limits.append(("ip", address or "unknown", self._ip(address), self.max_failures_per_ip))
         return limits

@@ -7,13 +7,14 @@ bucket, updated atomically by a Lua script. If Redis cannot be reached the
 instance falls back to its own buckets rather than refusing or waving everyone
 through.
 """
+
 from __future__ import annotations
 
 import math
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass
@@ -84,8 +85,15 @@ return {allowed, wait}
 class SharedRateLimiter(RateLimiter):
     """The same token bucket, kept in Redis so every instance shares it."""
 
-    def __init__(self, per_minute: int, client, name: str, burst: int | None = None,
-                 clock: Callable[[], float] = time.time, **kwargs):
+    def __init__(
+        self,
+        per_minute: int,
+        client,
+        name: str,
+        burst: int | None = None,
+        clock: Callable[[], float] = time.time,
+        **kwargs,
+    ):
         super().__init__(per_minute, burst, clock=time.monotonic, **kwargs)
         self._client = client
         self._prefix = f"pump:ratelimit:{name}:"

@@ -15,14 +15,15 @@ The tracker store is the one Rasa is configured with (``tracker_store`` in
 ``endpoints.yml``, ``${VAR}`` read from the environment as Rasa does, e.g.
 ``--endpoints deploy/endpoints.production.yml``), or ``--tracker-url``.
 """
+
 from __future__ import annotations
 
 import argparse
 import os
 import re
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
 
 import sqlalchemy as sa
 import yaml
@@ -43,14 +44,14 @@ _ENV_REFERENCE = re.compile(r"\$\{([^}]+)\}")
 SQL_TRACKER_STORES = ("sql", "pump_assistant.rasa_ext.stores.sql.ResilientSQLTrackerStore")
 
 
-def tracker_store_url(endpoints: Path, environ: Mapping[str, str] = os.environ) -> Optional[str]:
+def tracker_store_url(endpoints: Path, environ: Mapping[str, str] = os.environ) -> str | None:
     """The SQLAlchemy URL of the SQL tracker store an endpoints file configures; None for any other store."""
     config = yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}
     store = config.get("tracker_store") or {}
     if str(store.get("type", "")).lower() not in {t.lower() for t in SQL_TRACKER_STORES}:
         return None
 
-    def value(key: str, default: Optional[str] = None) -> Optional[str]:
+    def value(key: str, default: str | None = None) -> str | None:
         raw = store.get(key, default)
         if raw is None:
             return None
@@ -58,7 +59,8 @@ def tracker_store_url(endpoints: Path, environ: Mapping[str, str] = os.environ) 
 
     dialect = value("dialect", "sqlite")
     if dialect == "sqlite":
-        db = Path(value("db", "rasa.db"))
+        # An empty value (an unset variable) is Rasa's own default.
+        db = Path(value("db", "rasa.db") or "rasa.db")
         # `make run` starts Rasa in the project directory: a relative path is from there.
         return f"sqlite:///{db if db.is_absolute() else PROJECT_ROOT / db}"
     port = value("port")
@@ -81,20 +83,26 @@ def _sqlite_file_missing(url: str) -> bool:
     return parsed.get_backend_name() == "sqlite" and bool(parsed.database) and not Path(parsed.database).exists()
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     settings = get_settings()
     parser = argparse.ArgumentParser(
         prog="python -m pump_assistant.retention",
         description="Purge resolved tickets, conversation records and transcripts, and audit entries older than N days.",
     )
     parser.add_argument(
-        "--days", type=int, default=settings.retention_days,
+        "--days",
+        type=int,
+        default=settings.retention_days,
         help=f"keep this many days (default: RETENTION_DAYS, now {settings.retention_days})",
     )
     parser.add_argument("--dry-run", action="store_true", help="count what would be purged; delete nothing")
-    parser.add_argument("--database-url", default=settings.database_url, help="the project database (default: DATABASE_URL)")
     parser.add_argument(
-        "--endpoints", type=Path, default=PROJECT_ROOT / "endpoints.yml",
+        "--database-url", default=settings.database_url, help="the project database (default: DATABASE_URL)"
+    )
+    parser.add_argument(
+        "--endpoints",
+        type=Path,
+        default=PROJECT_ROOT / "endpoints.yml",
         help="Rasa endpoints file naming the tracker store (default: endpoints.yml)",
     )
     parser.add_argument("--tracker-url", help="SQLAlchemy URL of Rasa's tracker store, instead of --endpoints")
@@ -104,15 +112,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.error("--days must be at least 1")
 
     cutoff = cutoff_for(args.days)
-    print(f"Retention {args.days} days: purging what is older than {cutoff:%Y-%m-%d %H:%M} UTC"
-          + (" (dry run: nothing is deleted)." if args.dry_run else "."))
+    print(
+        f"Retention {args.days} days: purging what is older than {cutoff:%Y-%m-%d %H:%M} UTC"
+        + (" (dry run: nothing is deleted)." if args.dry_run else ".")
+    )
     try:
         database = open_database(args.database_url)
         with database.session() as session:
             report = purge_records(session, cutoff, dry_run=args.dry_run)
             keep = active_ticket_senders(session)
     except SQLAlchemyError as error:
-        print(f"error: the database at {_shown(args.database_url)} is unavailable: {type(error).__name__}", file=sys.stderr)
+        print(
+            f"error: the database at {_shown(args.database_url)} is unavailable: {type(error).__name__}",
+            file=sys.stderr,
+        )
         return 1
 
     tracker_url = None
@@ -134,16 +147,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 engine.dispose()
         except SQLAlchemyError as error:
             print("\n".join(report.lines()))
-            print(f"error: the tracker store at {_shown(tracker_url)} is unavailable: {type(error).__name__}",
-                  file=sys.stderr)
+            print(
+                f"error: the tracker store at {_shown(tracker_url)} is unavailable: {type(error).__name__}",
+                file=sys.stderr,
+            )
             return 1
 
     print("\n".join(report.lines()))
     if not args.dry_run:
         summary = ", ".join(f"{count} {label}" for label, count in report.counts.items() if count)
         with database.session() as session:
-            session.add(AuditEntry(actor="retention", action="purge", subject=f"{args.days} days",
-                                   detail=(summary or "nothing to purge")[:500]))
+            session.add(
+                AuditEntry(
+                    actor="retention",
+                    action="purge",
+                    subject=f"{args.days} days",
+                    detail=(summary or "nothing to purge")[:500],
+                )
+            )
     database.dispose()
     return 0
 

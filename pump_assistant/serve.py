@@ -25,12 +25,13 @@ It also:
 - enables Rasa's HTTP API only together with a token (never an open API), and
   passes ``ALLOWED_ORIGINS`` as ``--cors`` when no ``--cors`` is given.
 """
+
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
-from typing import Mapping, MutableMapping, Optional, Sequence
 
 LOOPBACK = "127.0.0.1"
 DEFAULT_ALLOWED_ORIGINS = "http://localhost:8000"  # as pump_assistant.config
@@ -85,7 +86,9 @@ def rasa_argv(args: Sequence[str], environ: Mapping[str, str]) -> list[str]:
             "put the token in RASA_TOKEN or RASA_TOKEN_FILE"
         )
     if _given(args, "--ssl-password"):
-        raise ServeError("refusing --ssl-password on the command line; use an unencrypted key readable only by the service")
+        raise ServeError(
+            "refusing --ssl-password on the command line; use an unencrypted key readable only by the service"
+        )
     token = read_token(environ)
     extra: list[str] = []
     if not _given(args, "--cors"):
@@ -102,7 +105,9 @@ def rasa_argv(args: Sequence[str], environ: Mapping[str, str]) -> list[str]:
             extra.append("--enable-api")
         extra += ["--auth-token", token]
     elif _given(args, "--enable-api"):
-        raise ServeError("--enable-api without a token would open Rasa's HTTP API to anyone; set RASA_TOKEN or RASA_TOKEN_FILE")
+        raise ServeError(
+            "--enable-api without a token would open Rasa's HTTP API to anyone; set RASA_TOKEN or RASA_TOKEN_FILE"
+        )
     return ["run", *extra, *args]
 
 
@@ -128,7 +133,7 @@ def disable_telemetry(environ: MutableMapping[str, str]) -> None:
 USAGE = "usage: python -m pump_assistant.serve {rasa|actions} [options of `rasa run` / `rasa run actions`]"
 
 
-def main(argv: Optional[Sequence[str]] = None) -> None:
+def main(argv: Sequence[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in ("rasa", "actions"):
         raise SystemExit(USAGE)

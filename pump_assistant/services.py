@@ -1,10 +1,12 @@
 """Process-wide resources, created on first use (never at import time)."""
+
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from functools import lru_cache
-from typing import Any, Callable, Optional
+from typing import Any
 
 from pump_assistant.config import get_settings
 from pump_assistant.content import Registry, load_registry
@@ -34,7 +36,7 @@ def clinic_hours() -> ClinicHours:
     return ClinicHours.parse(settings.clinic_hours, settings.clinic_timezone)
 
 
-_after_reply: Optional[ThreadPoolExecutor] = None
+_after_reply: ThreadPoolExecutor | None = None
 _pending: set[Future] = set()
 _lock = threading.Lock()
 

@@ -4,26 +4,30 @@ Rasa records a pressed button as the payload it sent, e.g. ``/choose_topic{"topi
 or ``/affirm``. Staff see the button's title ("How often the pump is refilled", "Yes") or, for a
 payload no button here sends, a plain description ("Chose an option: request human").
 """
+
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable, Iterable, Mapping, Optional
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from pump_assistant.vocabulary import Intent
 
 # The titles of the buttons in domain.yml and pump_assistant.answering, by intent.
 BUTTON_TITLES = {
     "affirm": "Yes",
     "deny": "No, thanks",
-    "request_human": "Have someone contact me",
-    "feedback_helpful": "Yes, it helped",
-    "feedback_not_helpful": "No (the answer did not help)",
-    "not_covered": "Something else",
+    Intent.REQUEST_HUMAN: "Have someone contact me",
+    Intent.FEEDBACK_HELPFUL: "Yes, it helped",
+    Intent.FEEDBACK_NOT_HELPFUL: "No (the answer did not help)",
+    Intent.NOT_COVERED: "Something else",
     "restart": "Start over",
 }
 PAYLOAD = re.compile(r"^/(?P<intent>[A-Za-z0-9_]+)(?P<entities>\{.*\})?\s*$", re.S)
 
 
-def _registry_title(answer_id: str) -> Optional[str]:
+def _registry_title(answer_id: str) -> str | None:
     try:
         from pump_assistant import services
 
@@ -33,7 +37,7 @@ def _registry_title(answer_id: str) -> Optional[str]:
     return answer.title if answer else None
 
 
-def readable_text(text: str, title_for: Callable[[str], Optional[str]] = _registry_title) -> str:
+def readable_text(text: str, title_for: Callable[[str], str | None] = _registry_title) -> str:
     """The words a patient's turn shows staff: the text typed, or what a pressed button said."""
     match = PAYLOAD.match(text or "")
     if not match:
@@ -55,8 +59,9 @@ def readable_text(text: str, title_for: Callable[[str], Optional[str]] = _regist
     return "Chose an option: " + intent.replace("_", " ")
 
 
-def readable_transcript(turns: Iterable[Mapping[str, Any]],
-                        title_for: Callable[[str], Optional[str]] = _registry_title) -> list[dict]:
+def readable_transcript(
+    turns: Iterable[Mapping[str, Any]], title_for: Callable[[str], str | None] = _registry_title
+) -> list[dict]:
     """Each turn with ``text`` as people read it; a button press also keeps ``button: true``."""
     shown = []
     for turn in turns or []:

@@ -8,6 +8,7 @@ from typing import Callable, Optional
 
 from pump_assistant.sms import SMS_CHANNEL
 from pump_assistant.storage.tickets import MAX_RESOLUTION_NOTE_CHARS, TicketNotFound, TicketStore
+from pump_assistant.vocabulary import Intent
 from webservice.rasa_client import RasaClient, RasaUnavailable
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ class HandoffService:
         if not won:
             return Outcome.error(409, "already_claimed", f"claimed by {ticket['claimed_by'] or 'someone else'} ({ticket['status']})")
         self._audit(staff, "claimed", ticket_id)
-        await self._tell(ticket, "EXTERNAL_staff_joined")
+        await self._tell(ticket, Intent.EXTERNAL_STAFF_JOINED)
         return Outcome(200, ticket)
 
     async def reply(self, ticket_id: str, staff: str, text: Optional[str]) -> Outcome:
@@ -75,7 +76,7 @@ class HandoffService:
             return Outcome.error(409, "opted_out", OPTED_OUT_DETAIL)
         try:
             await self._rasa.trigger_intent(
-                ticket["sender_id"], "EXTERNAL_staff_reply", {"staff_message": text, "staff_name": staff}
+                ticket["sender_id"], Intent.EXTERNAL_STAFF_REPLY, {"staff_message": text, "staff_name": staff}
             )
             turn["delivered"] = True
         except RasaUnavailable as exc:
@@ -100,7 +101,7 @@ class HandoffService:
         if not done:
             return Outcome.error(409, "already_resolved", "this hand-off is already resolved")
         self._audit(staff, "resolved", ticket_id, ticket.get("resolution_note") or None)
-        await self._tell(ticket, "EXTERNAL_staff_resolved")
+        await self._tell(ticket, Intent.EXTERNAL_STAFF_RESOLVED)
         return Outcome(200, ticket)
 
     async def _tell(self, ticket: dict, intent: str) -> None:

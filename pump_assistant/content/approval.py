@@ -8,6 +8,7 @@ Only then is ``content/answers.yml`` rewritten, in place (comments and layout ke
 atomically. Retraining is not needed for a new version of an existing answer: the
 action server and the console render answers from the registry.
 """
+
 from __future__ import annotations
 
 import copy
@@ -15,15 +16,19 @@ import datetime as dt
 import io
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import yaml
 from ruamel.yaml import YAML
 
 from pump_assistant.content.registry import (
-    Answer, RegistryError, content_problems, normalise_whitespace, parse_registry,
+    Answer,
+    RegistryError,
+    content_problems,
+    normalise_whitespace,
+    parse_registry,
 )
 
 _WRITE_LOCK = threading.Lock()
@@ -49,8 +54,8 @@ class NewVersion:
 
 def _round_trip() -> YAML:
     handler = YAML()  # round-trip: comments, order and quoting of untouched entries are kept
-    handler.preserve_quotes = True
-    handler.width = 100
+    handler.preserve_quotes = True  # type: ignore[assignment]  # ruamel.yaml types these as None
+    handler.width = 100  # type: ignore[assignment]
     return handler
 
 
@@ -63,13 +68,19 @@ def _apply(item, new: NewVersion, version: int, reviewed: dt.date) -> None:
     item["sources"] = [{"page": new.page, "quotes": list(new.quotes)}]
 
 
-def approve_new_version(registry_path: Path, seeds_dir: Path, new: NewVersion,
-                        reviewed: dt.date | None = None) -> Answer:
+def approve_new_version(
+    registry_path: Path, seeds_dir: Path, new: NewVersion, reviewed: dt.date | None = None
+) -> Answer:
     """Write ``new`` as the next version of its answer; raises ContentRejected, nothing written, if it fails a check."""
     reviewed = reviewed or dt.date.today()
-    new = NewVersion(new.answer_id, " ".join(new.title.split()), normalise_whitespace(new.sms),
-                     normalise_whitespace(new.text), new.page,
-                     tuple(normalise_whitespace(q) for q in new.quotes if q.strip()))
+    new = NewVersion(
+        new.answer_id,
+        " ".join(new.title.split()),
+        normalise_whitespace(new.sms),
+        normalise_whitespace(new.text),
+        new.page,
+        tuple(normalise_whitespace(q) for q in new.quotes if q.strip()),
+    )
     missing = [name for name in ("title", "sms", "text", "page") if not getattr(new, name)]
     if missing:
         raise ContentRejected([f"{name} is required" for name in missing])

@@ -3,6 +3,7 @@
 One character outside it switches the whole text to UCS-2, which cuts a
 segment from 160 to 70 characters and silently multiplies the cost.
 """
+
 from __future__ import annotations
 
 GSM7_BASIC = (

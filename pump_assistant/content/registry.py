@@ -5,13 +5,14 @@ gets its responses from it at training time (see ``rasa_ext.nlu.importer``) and 
 action server renders replies from it, so a reviewed change reaches patients
 in exactly one edit.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import yaml
 
@@ -122,8 +123,7 @@ def parse_registry(raw: Mapping) -> Registry:
                 sms=normalise_whitespace(str(item["sms"])),
                 text=normalise_whitespace(str(item["text"])),
                 citations=tuple(
-                    Citation(page=str(c["page"]), quotes=tuple(str(q) for q in c["quotes"]))
-                    for c in item["sources"]
+                    Citation(page=str(c["page"]), quotes=tuple(str(q) for q in c["quotes"])) for c in item["sources"]
                 ),
                 related=tuple(str(r) for r in item.get("related") or ()),
                 followups={str(k): str(v) for k, v in (item.get("followups") or {}).items()},
@@ -155,9 +155,7 @@ def _source_problems(source: Source, others: Mapping[str, Source]) -> Iterable[s
             yield f"{where}: short_title {source.short_title!r} is also {other.id}'s"
 
 
-def _answer_problems(
-    answer: Answer, sources: Mapping[str, Source], answers: Mapping[str, Answer]
-) -> Iterable[str]:
+def _answer_problems(answer: Answer, sources: Mapping[str, Source], answers: Mapping[str, Answer]) -> Iterable[str]:
     where = f"answer {answer.id}"
     if not answer.citations or not all(c.quotes for c in answer.citations):
         yield f"{where}: every answer needs at least one quoted sentence"
@@ -210,7 +208,9 @@ def dose_statements(registry: Registry) -> list[tuple[str, str]]:
 
 def content_problems(registry: Registry, seeds_dir: Path) -> list[str]:
     """What the registry's tests refuse beyond the file's own shape: unsupported quotes, stated doses."""
-    problems = [f"answer {a}: quote not found word for word in page {p}: {q!r}"
-                for a, p, q in unsupported_quotes(registry, seeds_dir)]
+    problems = [
+        f"answer {a}: quote not found word for word in page {p}: {q!r}"
+        for a, p, q in unsupported_quotes(registry, seeds_dir)
+    ]
     problems += [f"answer {a}: states a dose ({words!r})" for a, words in dose_statements(registry)]
     return problems

@@ -12,6 +12,7 @@ entities, so it went with the pipeline's entity extractor.)
 
 Usage: ``python -m pump_assistant.nlp.build [OUTPUT_DIR]``
 """
+
 from __future__ import annotations
 
 import argparse

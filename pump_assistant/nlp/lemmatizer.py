@@ -5,6 +5,7 @@ at the start of a message would keep its form while "breathing" becomes
 "breathe". Patients type in every case; the safety net and the featurizers
 need one lemma for both.
 """
+
 # No `from __future__ import annotations`: spaCy resolves the factory's
 # argument types at run time.
 from typing import List, Optional
@@ -13,7 +14,6 @@ from spacy.language import Language
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Token
 from thinc.api import Model
-
 
 # Where the lookup table's answer is wrong for how patients write: "does" is
 # listed as the plural of "doe", and the tokenizer splits "can't"/"cant" into

@@ -8,6 +8,7 @@ written from the clinic's list of what only a clinician may answer
 of being answered from the pages. They never decide an emergency: that is the
 triage decision's job (:mod:`pump_assistant.triage`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -70,7 +71,7 @@ class PersonalCareCues:
                 self._matcher.add(f"{cue.id}#{index}", list(nlp.pipe(group)))
 
     @classmethod
-    def from_file(cls, nlp: Language, path: Path = CUES_FILE) -> "PersonalCareCues":
+    def from_file(cls, nlp: Language, path: Path = CUES_FILE) -> PersonalCareCues:
         return cls(nlp, load_rules(path))
 
     def find(self, doc: Doc) -> list[str]:

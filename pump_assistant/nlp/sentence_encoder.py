@@ -6,13 +6,13 @@ avoids PyTorch and sentence-transformers (hundreds of MB, and a CUDA build
 by default); for a patient's message of a few dozen tokens this takes a few
 milliseconds on one core.
 """
+
 from __future__ import annotations
 
 import functools
-
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -26,7 +26,7 @@ def bundled_model_dir() -> Path:
 
 
 @functools.lru_cache(maxsize=1)
-def shared_encoder() -> "SentenceEncoder":
+def shared_encoder() -> SentenceEncoder:
     """One encoder per process: the featurizer and the triage's meaning detector share its weights."""
     return SentenceEncoder()
 
@@ -41,7 +41,10 @@ class SentenceEncoder:
         self._heads = config["num_attention_heads"]
         self._layers = config["num_hidden_layers"]
         self._eps = config["layer_norm_eps"]
-        self._w = {k.removeprefix("bert."): v.astype(np.float32) for k, v in load_file(str(model_dir / "model.safetensors")).items()}
+        self._w = {
+            k.removeprefix("bert."): v.astype(np.float32)
+            for k, v in load_file(str(model_dir / "model.safetensors")).items()
+        }
         # Dense layers' weights stored transposed and contiguous once: numpy's matmul of a
         # (batch, tokens, d) array with a transposed view skips BLAS and is ~5x slower.
         self._dense_w = {
@@ -74,7 +77,7 @@ class SentenceEncoder:
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))  # little padding within a batch
         out = np.zeros((len(ids), self.dimension), np.float32)
         for start in range(0, len(order), batch_size):
-            chunk = order[start:start + batch_size]
+            chunk = order[start : start + batch_size]
             out[chunk] = self._forward([ids[i] for i in chunk])
         return out
 
@@ -112,7 +115,9 @@ class SentenceEncoder:
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             attention = (scores / scores.sum(-1, keepdims=True)) @ v
             attention = attention.transpose(0, 2, 1, 3).reshape(b, n, d)
-            x = self._layer_norm(self._dense(attention, f"{p}.attention.output.dense") + x, f"{p}.attention.output.LayerNorm")
+            x = self._layer_norm(
+                self._dense(attention, f"{p}.attention.output.dense") + x, f"{p}.attention.output.LayerNorm"
+            )
             hidden = self._dense(x, f"{p}.intermediate.dense")
             hidden = 0.5 * hidden * (1.0 + _erf(hidden / np.sqrt(2.0)))  # exact GELU, as BERT
             x = self._layer_norm(self._dense(hidden, f"{p}.output.dense") + x, f"{p}.output.LayerNorm")

@@ -6,4 +6,8 @@
 * :mod:`.stores`: the resilient SQL tracker store and its bounded history view;
 * :mod:`.adapters`: every private name of Rasa, sanic and python-engineio the
   project touches, one module per library (checked by tests/unit/test_private_api.py).
+
+Belongs here: code that only makes sense inside the Rasa server. May import:
+Rasa, sanic, :mod:`pump_assistant`. Imported by: Rasa (through the YAML files),
+:mod:`pump_assistant.serve`, tests; never by actions (rasa-sdk only).
 """

@@ -10,10 +10,11 @@ Where a reply is cut: between lines or between sentences, never after a colon
 with what follows), and only when nothing else fits between words. Line breaks
 are kept, so a numbered list arrives one choice per line.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from pump_assistant.content.gsm import segments
 
@@ -21,8 +22,15 @@ __all__ = ["MAX_SEGMENTS", "choice_for_reply", "numbered_choices", "segments", "
 
 MAX_SEGMENTS = 2
 _REPLACEMENTS = {
-    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
-    "\u2026": "...", "\u00a0": " ", "\u2022": "-",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2026": "...",
+    "\u00a0": " ",
+    "\u2022": "-",
 }
 # A sentence ends at . ! or ? (perhaps closed by a quote or bracket) followed by
 # white space. A colon never ends one.

@@ -3,16 +3,16 @@
 In the database rather than in memory so several Rasa instances agree: a
 retried webhook is recognised whichever instance it reaches.
 """
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError
 
 from pump_assistant.storage.database import Database
 from pump_assistant.storage.models import SmsChoice, SmsInbound, SmsOptOut, utcnow
-
 
 DEFAULT_CHOICES_TTL_MINUTES = 30.0
 
@@ -65,7 +65,7 @@ class SmsState:
             else:
                 row.choices, row.updated_at = choices, now
 
-    def choices(self, phone: str) -> Optional[list[dict]]:
+    def choices(self, phone: str) -> list[dict] | None:
         """The numbered choices last texted to the number, unless they have expired.
 
         A "1" sent hours later answers something else; after the time to live
@@ -82,4 +82,4 @@ class SmsState:
 
 def _naive_utc(moment: dt.datetime) -> dt.datetime:
     # PostgreSQL may hand back an aware value; the column holds UTC.
-    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+    return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment

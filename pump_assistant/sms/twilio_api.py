@@ -1,4 +1,5 @@
 """Sending text messages through Twilio's REST API without blocking the event loop."""
+
 from __future__ import annotations
 
 import logging
@@ -24,7 +25,9 @@ class TwilioApi:
         timeout = aiohttp.ClientTimeout(total=15)
         async with aiohttp.ClientSession(timeout=timeout) as session:
             try:
-                async with session.post(self._url, auth=self._auth, data={"To": to, "From": self._from, "Body": body}) as response:
+                async with session.post(
+                    self._url, auth=self._auth, data={"To": to, "From": self._from, "Body": body}
+                ) as response:
                     payload = await response.json(content_type=None)
                     if response.status >= 300:
                         raise TwilioSendError(f"Twilio answered {response.status}: {payload}")

@@ -3,13 +3,14 @@
 SQLite file by default; PostgreSQL (or any SQLAlchemy URL) when DATABASE_URL
 names it. Nothing connects until a service calls :func:`open_database`.
 """
+
 from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from alembic import command
 from alembic.config import Config

@@ -8,6 +8,7 @@ Two orders, both total (ties broken by id), so a cursor never skips or repeats a
 A cursor is the last ticket's sort key, base64url-encoded JSON with the order's name; a
 cursor that does not decode, or was made for another order, raises :class:`BadCursor`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -15,19 +16,20 @@ import binascii
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
 
 from pump_assistant.storage.models import Ticket
 from pump_assistant.storage.search import like_pattern, search_terms
+from pump_assistant.vocabulary import Channel, Urgency
 
-URGENCIES = ("emergency", "urgent", "routine")
+URGENCIES = tuple(Urgency)
 STATUSES = ("open", "claimed", "resolved")
 # Status filter values: one status, every active one (open or claimed), or all.
 STATUS_FILTERS = (*STATUSES, "active", "all")
 # The channels tickets come from (each input channel's name; "unknown" when none was recorded).
-CHANNELS = ("webchat", "sms", "rest", "cmdline", "unknown")
+CHANNELS = tuple(Channel)
 ORDERS = ("inbox", "newest")
 MAX_SEARCH_CHARS = 200
 
@@ -49,10 +51,10 @@ class BadFilter(ValueError):
 @dataclass(frozen=True)
 class InboxQuery:
     status: str = "active"
-    urgency: Optional[str] = None
-    channel: Optional[str] = None
-    search: Optional[str] = None
-    claimed_by: Optional[str] = None  # "mine": claimed by this staff member
+    urgency: str | None = None
+    channel: str | None = None
+    search: str | None = None
+    claimed_by: str | None = None  # "mine": claimed by this staff member
 
     def __post_init__(self) -> None:
         if self.status not in STATUS_FILTERS:
@@ -96,7 +98,7 @@ def encode_cursor(order: str, key: list) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(order: str, cursor: str) -> tuple[Optional[int], dt.datetime, str]:
+def decode_cursor(order: str, cursor: str) -> tuple[int | None, dt.datetime, str]:
     """(urgency rank or None, created_at, id) of the ticket a page ended on."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
@@ -127,8 +129,9 @@ def _after(order: str, cursor: str):
     return later
 
 
-def page(session, query: InboxQuery, *, limit: int, cursor: Optional[str] = None,
-         order: str = "inbox") -> tuple[list[Ticket], Optional[str]]:
+def page(
+    session, query: InboxQuery, *, limit: int, cursor: str | None = None, order: str = "inbox"
+) -> tuple[list[Ticket], str | None]:
     """Up to ``limit`` tickets after ``cursor``, and the cursor of the next page (None on the last)."""
     if order not in ORDERS:
         raise ValueError(f"unknown order {order!r}")
@@ -146,9 +149,12 @@ def page(session, query: InboxQuery, *, limit: int, cursor: Optional[str] = None
 
 def counts(session, query: InboxQuery) -> dict:
     """How many tickets per status and per urgency (and channel), each facet under the other filters."""
-    result = {}
-    for facet, column, values in (("status", Ticket.status, STATUSES), ("urgency", Ticket.urgency, URGENCIES),
-                                  ("channel", Ticket.channel, CHANNELS)):
+    result: dict[str, Any] = {}
+    for facet, column, values in (
+        ("status", Ticket.status, STATUSES),
+        ("urgency", Ticket.urgency, URGENCIES),
+        ("channel", Ticket.channel, CHANNELS),
+    ):
         rows = session.execute(
             select(column, func.count()).where(*query.conditions(without=facet)).group_by(column)
         ).all()
@@ -157,7 +163,9 @@ def counts(session, query: InboxQuery) -> dict:
         result[facet] = found
     result["total"] = int(session.execute(select(func.count()).where(*query.conditions())).scalar_one())
     # Unclaimed emergencies, whatever the filters: what the page title's badge counts.
-    result["open_emergencies"] = int(session.execute(
-        select(func.count()).where(Ticket.status == "open", Ticket.urgency == "emergency")
-    ).scalar_one())
+    result["open_emergencies"] = int(
+        session.execute(
+            select(func.count()).where(Ticket.status == "open", Ticket.urgency == Urgency.EMERGENCY)
+        ).scalar_one()
+    )
     return result

@@ -1,4 +1,5 @@
 """What the clinic needs to grow its approved content: unanswered questions and answer ratings."""
+
 from __future__ import annotations
 
 from sqlalchemy import case, func, select
@@ -18,12 +19,21 @@ def content_gaps(db: Database) -> dict:
         ).all()
         result = []
         for kind, topic, count in groups:
-            examples = session.execute(
-                select(UnansweredQuestion.text)
-                .where(UnansweredQuestion.kind == kind, UnansweredQuestion.topic_guess.is_(topic) if topic is None else UnansweredQuestion.topic_guess == topic)
-                .order_by(UnansweredQuestion.id.desc())
-                .limit(EXAMPLES_PER_GROUP)
-            ).scalars().all()
+            examples = (
+                session.execute(
+                    select(UnansweredQuestion.text)
+                    .where(
+                        UnansweredQuestion.kind == kind,
+                        UnansweredQuestion.topic_guess.is_(topic)
+                        if topic is None
+                        else UnansweredQuestion.topic_guess == topic,
+                    )
+                    .order_by(UnansweredQuestion.id.desc())
+                    .limit(EXAMPLES_PER_GROUP)
+                )
+                .scalars()
+                .all()
+            )
             result.append({"kind": kind, "topic": topic or "(no topic)", "count": count, "examples": examples})
         ratings = session.execute(
             select(
@@ -54,10 +64,19 @@ DRAFT_STATUSES = ("pending", "approved", "rejected")
 
 
 def _draft_dict(d: DraftAnswer) -> dict:
-    return {"id": d.id, "question": d.question, "text": d.text, "author": d.author, "status": d.status,
-            "reviewed_by": d.reviewed_by, "created_at": d.created_at.isoformat() + "Z",
-            "reviewed_at": d.reviewed_at.isoformat() + "Z" if d.reviewed_at else None,
-            "answer_id": d.answer_id, "answer_version": d.answer_version, "review_note": d.review_note}
+    return {
+        "id": d.id,
+        "question": d.question,
+        "text": d.text,
+        "author": d.author,
+        "status": d.status,
+        "reviewed_by": d.reviewed_by,
+        "created_at": d.created_at.isoformat() + "Z",
+        "reviewed_at": d.reviewed_at.isoformat() + "Z" if d.reviewed_at else None,
+        "answer_id": d.answer_id,
+        "answer_version": d.answer_version,
+        "review_note": d.review_note,
+    }
 
 
 def drafts(db: Database, status: str | None = None) -> list[dict]:
@@ -74,8 +93,16 @@ def draft(db: Database, draft_id: int) -> dict | None:
         return _draft_dict(found) if found else None
 
 
-def review_draft(db: Database, draft_id: int, *, reviewer: str, approve: bool, answer_id: str | None = None,
-                 answer_version: int | None = None, note: str | None = None) -> bool:
+def review_draft(
+    db: Database,
+    draft_id: int,
+    *,
+    reviewer: str,
+    approve: bool,
+    answer_id: str | None = None,
+    answer_version: int | None = None,
+    note: str | None = None,
+) -> bool:
     """Record a clinician's decision on a pending draft; False if it is missing or already reviewed.
 
     Approved: the registry answer and version it became. Rejected: why, in ``note``.

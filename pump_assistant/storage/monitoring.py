@@ -1,17 +1,19 @@
 """Figures for monitoring (the web service's GET /metrics), read from the database and the outbox."""
+
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
 
 from sqlalchemy import func, select
 
 from pump_assistant.storage.database import Database
 from pump_assistant.storage.models import AuditEntry, Ticket
 from pump_assistant.storage.tickets import ACTIVE_STATUSES, URGENCIES
+from pump_assistant.vocabulary import TicketReason, Urgency
 
 # The audit actions HandoffService writes for a staff reply (delivered into the
 # conversation through Rasa, or kept on the ticket because Rasa was unreachable).
@@ -25,7 +27,7 @@ class TicketFigures:
         default_factory=lambda: {s: {u: 0 for u in URGENCIES} for s in ACTIVE_STATUSES}
     )
     # created_at (naive UTC) of the oldest emergency ticket nobody has claimed.
-    oldest_unclaimed_emergency: Optional[dt.datetime] = None
+    oldest_unclaimed_emergency: dt.datetime | None = None
     # "delivered" / "failed" -> staff replies since the audit log began.
     staff_replies: dict[str, int] = field(default_factory=lambda: {o: 0 for o in STAFF_REPLY_ACTIONS.values()})
 
@@ -41,7 +43,7 @@ def ticket_figures(database: Database) -> TicketFigures:
         for status, urgency, count in rows:
             figures.active[status][urgency] = int(count)
         figures.oldest_unclaimed_emergency = session.execute(
-            select(func.min(Ticket.created_at)).where(Ticket.status == "open", Ticket.urgency == "emergency")
+            select(func.min(Ticket.created_at)).where(Ticket.status == "open", Ticket.urgency == Urgency.EMERGENCY)
         ).scalar()
         rows = session.execute(
             select(AuditEntry.action, func.count())
@@ -59,7 +61,7 @@ def outbox_emergencies(paths: Iterable[Path]) -> list[dt.datetime]:
     for path in paths:
         try:
             draft = json.loads(path.read_text(encoding="utf-8"))
-            if draft.get("urgency") == "emergency" or draft.get("reason") == "emergency":
+            if draft.get("urgency") == Urgency.EMERGENCY or draft.get("reason") == TicketReason.EMERGENCY:
                 found.append(dt.datetime.fromisoformat(draft["created_at"]))
         except (OSError, ValueError, KeyError, TypeError):
             continue  # landed (and removed) meanwhile, or being written

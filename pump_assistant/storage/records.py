@@ -1,4 +1,5 @@
 """Writing what patients tell us about answers and what we could not answer."""
+
 from __future__ import annotations
 
 from pump_assistant.storage.database import Database, pseudonymise

@@ -20,11 +20,12 @@ Purged once older than the cutoff:
 Kept: SMS opt-outs (a STOP must be honoured for as long as the number may be
 texted), staff accounts, draft answers awaiting review.
 """
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -75,7 +76,7 @@ class PurgeReport:
         return [f"{verb} {count:>{width}} {label}" for label, count in self.counts.items()]
 
 
-def cutoff_for(days: int, now: Optional[dt.datetime] = None) -> dt.datetime:
+def cutoff_for(days: int, now: dt.datetime | None = None) -> dt.datetime:
     """The moment before which records go: ``days`` before now, naive UTC as the tables store it."""
     if days < 1:
         raise ValueError(f"the retention period must be at least one day, got {days}")
@@ -132,7 +133,7 @@ def purge_conversations(
     if not sa.inspect(connection).has_table(TRACKER_EVENTS_TABLE):
         return counts
     events = sa.Table(TRACKER_EVENTS_TABLE, sa.MetaData(), autoload_with=connection)
-    cutoff_epoch = cutoff.replace(tzinfo=dt.timezone.utc).timestamp()
+    cutoff_epoch = cutoff.replace(tzinfo=dt.UTC).timestamp()
     newest = sa.func.max(events.c.timestamp)
     stale = connection.execute(
         sa.select(events.c.sender_id).group_by(events.c.sender_id).having(newest < cutoff_epoch)
@@ -141,7 +142,7 @@ def purge_conversations(
     senders = [sender for sender in stale if sender not in keep]
     counts[CONVERSATIONS] = len(senders)
     for start in range(0, len(senders), _CHUNK):
-        chunk = senders[start:start + _CHUNK]
+        chunk = senders[start : start + _CHUNK]
         condition = events.c.sender_id.in_(chunk)
         if dry_run:
             counts[CONVERSATION_EVENTS] += connection.execute(

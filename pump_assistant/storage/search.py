@@ -1,8 +1,10 @@
 """What a ticket's search box matches: its words (case-folded) and its phone numbers as digits."""
+
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 from pump_assistant.transcript import readable_text
 
@@ -10,12 +12,19 @@ PHONE_LIKE = re.compile(r"^[\d\s().+-]{4,}$")
 NON_DIGITS = re.compile(r"\D")
 
 
-def _digits(value: Optional[str]) -> str:
+def _digits(value: str | None) -> str:
     return NON_DIGITS.sub("", value or "")
 
 
-def search_text(*, sender_id: str, trigger_message: str, transcript: Iterable[dict[str, Any]],
-                contact_name: Optional[str], contact_phone: Optional[str], resolution_note: Optional[str] = None) -> str:
+def search_text(
+    *,
+    sender_id: str,
+    trigger_message: str,
+    transcript: Iterable[dict[str, Any]],
+    contact_name: str | None,
+    contact_phone: str | None,
+    resolution_note: str | None = None,
+) -> str:
     """One case-folded line per searchable part: the summary, the transcript as people read it, phones."""
     parts = [sender_id, trigger_message or "", contact_name or "", contact_phone or "", resolution_note or ""]
     for turn in transcript or []:

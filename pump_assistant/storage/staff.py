@@ -1,4 +1,5 @@
 """Staff accounts, sign-in sessions with CSRF tokens, and the audit log."""
+
 from __future__ import annotations
 
 import base64
@@ -7,7 +8,6 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -69,19 +69,30 @@ class StaffDirectory:
         username = username.strip().lower()
         if role not in ROLES:
             raise AccountError(f"a role is one of {', '.join(ROLES)}")
-        if not username or len(username) > 64 or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
+        if (
+            not username
+            or len(username) > 64
+            or not username.replace(".", "").replace("_", "").replace("-", "").isalnum()
+        ):
             raise AccountError("a username is letters, digits, '.', '_' or '-'")
         if len(password) < MIN_PASSWORD:
             raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
         try:
             with self._db.session() as session:
-                session.add(StaffAccount(username=username, display_name=display_name.strip() or username,
-                                         password_hash=hash_password(password), disabled=False, role=role))
+                session.add(
+                    StaffAccount(
+                        username=username,
+                        display_name=display_name.strip() or username,
+                        password_hash=hash_password(password),
+                        disabled=False,
+                        role=role,
+                    )
+                )
         except IntegrityError as exc:
             raise AccountError(f"{username} already exists") from exc
         self.audit("admin", "account_created", username, f"role {role}")
 
-    def sign_in(self, username: str, password: str) -> Optional[tuple[str, SignedIn]]:
+    def sign_in(self, username: str, password: str) -> tuple[str, SignedIn] | None:
         """A new session token and who it is for, or None for wrong credentials."""
         with self._db.session() as session:
             account = session.get(StaffAccount, username.strip().lower())
@@ -89,13 +100,19 @@ class StaffDirectory:
                 verify_password(password, hash_password("timing-equaliser"))  # same cost for unknown users
                 return None
             token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-            session.add(StaffSession(token_hash=_token_hash(token), username=account.username, csrf_token=csrf,
-                                     expires_at=utcnow() + dt.timedelta(hours=SESSION_HOURS)))
+            session.add(
+                StaffSession(
+                    token_hash=_token_hash(token),
+                    username=account.username,
+                    csrf_token=csrf,
+                    expires_at=utcnow() + dt.timedelta(hours=SESSION_HOURS),
+                )
+            )
             signed_in = SignedIn(account.username, account.display_name, csrf, account.role or "front_desk")
         self.audit(signed_in.display_name, "signed_in", signed_in.username)
         return token, signed_in
 
-    def session_for(self, token: Optional[str]) -> Optional[SignedIn]:
+    def session_for(self, token: str | None) -> SignedIn | None:
         if not token:
             return None
         with self._db.session() as session:
@@ -113,11 +130,11 @@ class StaffDirectory:
             if row is not None:
                 session.delete(row)
 
-    def audit(self, actor: str, action: str, subject: Optional[str] = None, detail: Optional[str] = None) -> None:
+    def audit(self, actor: str, action: str, subject: str | None = None, detail: str | None = None) -> None:
         with self._db.session() as session:
             session.add(AuditEntry(actor=actor, action=action, subject=subject, detail=(detail or "")[:500]))
 
-    def audit_log(self, limit: int = 200, subject: Optional[str] = None) -> list[dict]:
+    def audit_log(self, limit: int = 200, subject: str | None = None) -> list[dict]:
         """Newest first; ``subject``: only the entries about one ticket, draft or account."""
         query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
         if subject is not None:
@@ -125,7 +142,12 @@ class StaffDirectory:
         with self._db.session() as session:
             rows = session.execute(query).scalars()
             return [
-                {"actor": r.actor, "action": r.action, "subject": r.subject, "detail": r.detail,
-                 "time": r.created_at.isoformat() + "Z"}
+                {
+                    "actor": r.actor,
+                    "action": r.action,
+                    "subject": r.subject,
+                    "detail": r.detail,
+                    "time": r.created_at.isoformat() + "Z",
+                }
                 for r in rows
             ]

@@ -5,15 +5,17 @@ cannot be reached, the ticket goes to a local outbox (one JSON file per ticket,
 written atomically) and :meth:`TicketStore.flush_outbox` lands it when the
 database is back; the id is assigned up front, so landing is idempotent.
 """
+
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import json
 import logging
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,16 +25,19 @@ from pump_assistant.storage.database import Database
 from pump_assistant.storage.inbox import InboxQuery
 from pump_assistant.storage.models import Ticket, new_id, utcnow
 from pump_assistant.storage.search import search_text
+from pump_assistant.vocabulary import TicketReason, Urgency
 
 logger = logging.getLogger(__name__)
 
 # Most urgent first: the console and the API sort in this order.
-URGENCIES = ("emergency", "urgent", "routine")
-REASONS = ("emergency", "clinical", "request")
+URGENCIES = tuple(Urgency)
+REASONS = tuple(TicketReason)
 
 
 def urgency_rank(urgency: str) -> int:
     return URGENCIES.index(urgency) if urgency in URGENCIES else len(URGENCIES)
+
+
 STATUSES = ("open", "claimed", "resolved")
 ACTIVE_STATUSES = ("open", "claimed")
 MAX_TRANSCRIPT_TURNS = 200
@@ -41,8 +46,12 @@ MAX_RESOLUTION_NOTE_CHARS = 2000
 
 def _refresh_search_text(ticket: Ticket) -> None:
     ticket.search_text = search_text(
-        sender_id=ticket.sender_id, trigger_message=ticket.trigger_message, transcript=ticket.transcript or [],
-        contact_name=ticket.contact_name, contact_phone=ticket.contact_phone, resolution_note=ticket.resolution_note,
+        sender_id=ticket.sender_id,
+        trigger_message=ticket.trigger_message,
+        transcript=ticket.transcript or [],
+        contact_name=ticket.contact_name,
+        contact_phone=ticket.contact_phone,
+        resolution_note=ticket.resolution_note,
     )
 
 
@@ -57,8 +66,7 @@ class TicketDraft:
     contact: dict[str, Any] = field(default_factory=dict)
     id: str = field(default_factory=new_id)
     created_at: str = field(default_factory=lambda: utcnow().isoformat())
-    # "emergency", "urgent" (a possible emergency, a pump problem that cannot wait) or "routine";
-    # empty: from the reason. An emergency is never less than "emergency".
+    # An Urgency; empty: from the reason. An emergency is never less than Urgency.EMERGENCY.
     urgency: str = ""
 
     def __post_init__(self) -> None:
@@ -66,7 +74,7 @@ class TicketDraft:
             raise ValueError(f"unknown hand-off reason {self.reason!r}")
         if self.urgency and self.urgency not in URGENCIES:
             raise ValueError(f"unknown urgency {self.urgency!r}")
-        floor = "emergency" if self.reason == "emergency" else "routine"
+        floor = Urgency.EMERGENCY if self.reason == TicketReason.EMERGENCY else Urgency.ROUTINE
         self.urgency = min(self.urgency or floor, floor, key=urgency_rank)
         self.transcript = self.transcript[-MAX_TRANSCRIPT_TURNS:]
 
@@ -97,22 +105,22 @@ class TicketStore:
             if session.get(Ticket, draft.id) is not None:
                 return
             ticket = Ticket(
-                    id=draft.id,
-                    sender_id=draft.sender_id,
-                    channel=draft.channel,
-                    urgency=draft.urgency,
-                    reason=draft.reason,
-                    trigger_message=draft.trigger_message,
-                    transcript=draft.transcript,
-                    safety_signs=draft.safety_signs,
-                    status="open",
-                    created_at=dt.datetime.fromisoformat(draft.created_at),
-                    updated_at=dt.datetime.fromisoformat(draft.created_at),
-                    contact_name=draft.contact.get("name"),
-                    contact_phone=draft.contact.get("phone"),
-                    contact_time=draft.contact.get("preferred_time"),
-                    contact_consent=draft.contact.get("consent"),
-                )
+                id=draft.id,
+                sender_id=draft.sender_id,
+                channel=draft.channel,
+                urgency=draft.urgency,
+                reason=draft.reason,
+                trigger_message=draft.trigger_message,
+                transcript=draft.transcript,
+                safety_signs=draft.safety_signs,
+                status="open",
+                created_at=dt.datetime.fromisoformat(draft.created_at),
+                updated_at=dt.datetime.fromisoformat(draft.created_at),
+                contact_name=draft.contact.get("name"),
+                contact_phone=draft.contact.get("phone"),
+                contact_time=draft.contact.get("preferred_time"),
+                contact_consent=draft.contact.get("consent"),
+            )
             _refresh_search_text(ticket)
             session.add(ticket)
 
@@ -140,15 +148,16 @@ class TicketStore:
         return landed
 
     # -- reading ---------------------------------------------------------
-    def list(self, status: Optional[str] = None, limit: int = 50) -> list[dict]:
+    def list(self, status: str | None = None, limit: int = 50) -> list[dict]:
         query = select(Ticket).order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit)
         if status:
             query = query.where(Ticket.status == status)
         with self._db.session() as session:
             return [t.as_dict() for t in session.execute(query).scalars()]
 
-    def page(self, query: InboxQuery, *, limit: int = 50, cursor: Optional[str] = None,
-             order: str = "inbox") -> tuple[list[dict], Optional[str]]:
+    def page(
+        self, query: InboxQuery, *, limit: int = 50, cursor: str | None = None, order: str = "inbox"
+    ) -> tuple[builtins.list[dict], str | None]:
         """One page of the inbox and the next page's cursor (None on the last); see storage.inbox."""
         with self._db.session() as session:
             rows, next_cursor = inbox.page(session, query, limit=limit, cursor=cursor, order=order)
@@ -165,7 +174,7 @@ class TicketStore:
                 raise TicketNotFound(ticket_id)
             return ticket.as_dict()
 
-    def active_for(self, sender_id: str) -> Optional[dict]:
+    def active_for(self, sender_id: str) -> dict | None:
         query = (
             select(Ticket)
             .where(Ticket.sender_id == sender_id, Ticket.status.in_(ACTIVE_STATUSES))
@@ -192,7 +201,7 @@ class TicketStore:
                 raise TicketNotFound(ticket_id)
             return False
 
-    def resolve(self, ticket_id: str, staff: str, note: Optional[str] = None) -> bool:
+    def resolve(self, ticket_id: str, staff: str, note: str | None = None) -> bool:
         """Close the ticket, with what was done (``note``, kept and searchable); False if already resolved."""
         now = utcnow()
         note = (note or "").strip()[:MAX_RESOLUTION_NOTE_CHARS] or None
@@ -222,10 +231,10 @@ class TicketStore:
         self,
         ticket_id: str,
         *,
-        name: Optional[str],
-        phone: Optional[str],
-        preferred_time: Optional[str],
-        consent: Optional[bool],
+        name: str | None,
+        phone: str | None,
+        preferred_time: str | None,
+        consent: bool | None,
     ) -> None:
         """Record how the patient wants to be reached; kept in the outbox if the ticket is there."""
         contact = {"name": name, "phone": phone, "preferred_time": preferred_time, "consent": consent}

@@ -7,10 +7,15 @@ MiniLM encoder; used by the Rasa NLU component
 (:mod:`pump_assistant.rasa_ext.nlu.triage_component`) and, through its parse
 result, by the console's ask box. Imports nothing from Rasa, the action server
 or the web service.
+
+May import: spaCy, numpy, :mod:`pump_assistant.nlp`, :mod:`pump_assistant.vocabulary`.
+Imported by: rasa_ext.nlu, actions and the web service (its ``Triage`` result), tests, bench.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 from spacy.language import Language
@@ -24,16 +29,27 @@ from pump_assistant.triage.meaning import MeaningDetector
 from pump_assistant.triage.rules import RuleDetector, RuleResult
 
 __all__ = [
-    "EMERGENCY", "POSSIBLE", "NONE", "URGENCY_BY_LEVEL", "EMERGENCY_INTENT",
-    "Triage", "Triager", "RuleDetector", "RuleResult", "MeaningDetector", "ConText", "decide",
+    "EMERGENCY",
+    "POSSIBLE",
+    "NONE",
+    "URGENCY_BY_LEVEL",
+    "EMERGENCY_INTENT",
+    "Triage",
+    "Triager",
+    "RuleDetector",
+    "RuleResult",
+    "MeaningDetector",
+    "ConText",
+    "decide",
 ]
 
 
 class Triager:
     """The three detectors, compiled once against a spaCy pipeline."""
 
-    def __init__(self, nlp: Language, meaning: MeaningDetector | None = None,
-                 encode: Callable[[str], np.ndarray] | None = None):
+    def __init__(
+        self, nlp: Language, meaning: MeaningDetector | None = None, encode: Callable[[str], np.ndarray] | None = None
+    ):
         """``encode``: the sentence encoder, to compare only what a message does not deny with red flags."""
         self.nlp = nlp
         self.encode = encode

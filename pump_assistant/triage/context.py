@@ -21,13 +21,14 @@ medspacy_quickumls (compiled extensions) on import, and negspaCy 1.1 needs
 spaCy 3.8 while Rasa 3.6 pins 3.4. This module is the same algorithm, with
 rules written for patients' and caregivers' messages rather than clinical notes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 from spacy.language import Language
@@ -65,22 +66,110 @@ YEAR_SCOPE = 8
 CLAUSE_SCOPED = frozenset({NEGATED, UNCERTAIN})
 # A sentence that asks in general ("can the pump cause seizures?", "what is
 # baclofen withdrawal") and says nothing of a person's present state.
-QUESTION_OPENERS = frozenset({
-    "what", "what's", "whats", "why", "how", "how's", "can", "could", "does", "do", "is", "are", "will",
-    "would", "should", "when", "which", "who", "any", "anything", "if", "might", "may",
-})
-PRESENT_PERSON = frozenset({
-    "i", "i'm", "im", "me", "my", "myself", "he", "he's", "hes", "she", "she's", "shes", "him", "his", "her",
-    "hers", "we", "we're", "us", "our", "mom", "dad", "mother", "father", "husband", "wife", "son", "daughter",
-    "grandma", "grandpa", "brother", "sister", "patient", "pt", "baby", "child", "kid", "partner",
-})
+QUESTION_OPENERS = frozenset(
+    {
+        "what",
+        "what's",
+        "whats",
+        "why",
+        "how",
+        "how's",
+        "can",
+        "could",
+        "does",
+        "do",
+        "is",
+        "are",
+        "will",
+        "would",
+        "should",
+        "when",
+        "which",
+        "who",
+        "any",
+        "anything",
+        "if",
+        "might",
+        "may",
+    }
+)
+PRESENT_PERSON = frozenset(
+    {
+        "i",
+        "i'm",
+        "im",
+        "me",
+        "my",
+        "myself",
+        "he",
+        "he's",
+        "hes",
+        "she",
+        "she's",
+        "shes",
+        "him",
+        "his",
+        "her",
+        "hers",
+        "we",
+        "we're",
+        "us",
+        "our",
+        "mom",
+        "dad",
+        "mother",
+        "father",
+        "husband",
+        "wife",
+        "son",
+        "daughter",
+        "grandma",
+        "grandpa",
+        "brother",
+        "sister",
+        "patient",
+        "pt",
+        "baby",
+        "child",
+        "kid",
+        "partner",
+    }
+)
 # "my pump", "her refill": a possessive before the care itself is not a person's state.
-CARE_NOUNS = frozenset({
-    "pump", "pumps", "refill", "refills", "trial", "implant", "surgery", "appointment", "doctor", "doc", "insurance",
-    "psych", "evaluation", "catheter", "battery", "clinic", "nurse", "device", "team", "surgeon", "wife", "husband",
-    "family", "kids", "procedure", "question", "questions",
-})
-ASKER_VERBS = frozenset({"know", "watch", "look", "ask", "expect", "learn", "understand", "read", "recognize", "recognise"})
+CARE_NOUNS = frozenset(
+    {
+        "pump",
+        "pumps",
+        "refill",
+        "refills",
+        "trial",
+        "implant",
+        "surgery",
+        "appointment",
+        "doctor",
+        "doc",
+        "insurance",
+        "psych",
+        "evaluation",
+        "catheter",
+        "battery",
+        "clinic",
+        "nurse",
+        "device",
+        "team",
+        "surgeon",
+        "wife",
+        "husband",
+        "family",
+        "kids",
+        "procedure",
+        "question",
+        "questions",
+    }
+)
+ASKER_VERBS = frozenset(
+    {"know", "watch", "look", "ask", "expect", "learn", "understand", "read", "recognize", "recognise"}
+)
 # A question about what causes a sign: the sign is possible, not reported.
 CAUSE_WORDS = frozenset({"cause", "causes", "causing", "caused", "side", "related", "linked", "trigger", "triggers"})
 # "will I", "can I", "should I": a question about the future, not a report ("am I" is a report).
@@ -101,7 +190,8 @@ class Modifier:
 class Boundaries:
     terminators: set[int]  # end every scope ("but", "now")
     present: set[int]  # end a past story, a hypothesis or an absent person's mention ("new", "still")
-    writer: set[int] = frozenset()  # the writer or their family speaks of itself ("I", "me", "my husband"): ends "someone else"
+    # the writer or their family speaks of itself ("I", "me", "my husband"): ends "someone else"
+    writer: frozenset[int] | set[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -114,9 +204,33 @@ class Assessment:
 # up"); a softener inside it ("legs a bit numb") still makes it uncertain.
 PART_OF_A_SIGN = frozenset({NEGATED, HYPOTHETICAL})
 WRITER_WORDS = frozenset({"i", "i'm", "im", "me", "myself", "we", "us"})
-FAMILY = frozenset({"husband", "wife", "son", "daughter", "mom", "mum", "dad", "mother", "father", "partner", "child",
-                    "kid", "baby", "brother", "sister", "grandma", "grandpa", "grandmother", "grandfather", "boyfriend",
-                    "girlfriend", "fiance", "fiancee"})
+FAMILY = frozenset(
+    {
+        "husband",
+        "wife",
+        "son",
+        "daughter",
+        "mom",
+        "mum",
+        "dad",
+        "mother",
+        "father",
+        "partner",
+        "child",
+        "kid",
+        "baby",
+        "brother",
+        "sister",
+        "grandma",
+        "grandpa",
+        "grandmother",
+        "grandfather",
+        "boyfriend",
+        "girlfriend",
+        "fiance",
+        "fiancee",
+    }
+)
 
 
 def _writer_tokens(doc: Doc) -> set[int]:
@@ -134,17 +248,59 @@ FIRST_PERSON = frozenset({"i", "i'm", "im", "myself"})
 # "would I", "will it") keeps the cue hypothetical.
 HABITUAL_CUES = frozenset({"if", "every time", "every time i", "whenever", "each time", "anytime", "any time"})
 HABITUAL_SUBJECTS = frozenset({"i", "i'm", "im", "me", "my", "we", "our", "she", "he", "her", "his", "she's", "he's"})
-NOT_HABITUAL = frozenset({"will", "would", "could", "might", "should", "may", "'ll", "'d", "wo", "gonna", "what", "how",
-                          "whether", "ever", "someday", "future", "wondering", "curious", "plan", "planning", "case"})
+NOT_HABITUAL = frozenset(
+    {
+        "will",
+        "would",
+        "could",
+        "might",
+        "should",
+        "may",
+        "'ll",
+        "'d",
+        "wo",
+        "gonna",
+        "what",
+        "how",
+        "whether",
+        "ever",
+        "someday",
+        "future",
+        "wondering",
+        "curious",
+        "plan",
+        "planning",
+        "case",
+    }
+)
 
 
 # "I wanted to know if", "not sure if": an "if" that means "whether" asks, it does not report.
-WHETHER_BEFORE = frozenset({"know", "ask", "asking", "asked", "wonder", "wondered", "sure", "check", "checking", "see",
-                            "tell", "unsure", "idea", "confirm", "find", "out", "learn"})
+WHETHER_BEFORE = frozenset(
+    {
+        "know",
+        "ask",
+        "asking",
+        "asked",
+        "wonder",
+        "wondered",
+        "sure",
+        "check",
+        "checking",
+        "see",
+        "tell",
+        "unsure",
+        "idea",
+        "confirm",
+        "find",
+        "out",
+        "learn",
+    }
+)
 
 
-def _habitual_present(doc: Doc, modifier: "Modifier") -> bool:
-    if doc[modifier.start:modifier.end].text.lower() not in HABITUAL_CUES:
+def _habitual_present(doc: Doc, modifier: Modifier) -> bool:
+    if doc[modifier.start : modifier.end].text.lower() not in HABITUAL_CUES:
         return False
     if modifier.start > 0 and doc[modifier.start - 1].lower_ in WHETHER_BEFORE:
         return False
@@ -154,7 +310,7 @@ def _habitual_present(doc: Doc, modifier: "Modifier") -> bool:
 
 
 def _first_person(doc: Doc, span: tuple[int, int]) -> bool:
-    return any(token.lower_ in FIRST_PERSON for token in doc[span[0]:span[1]])
+    return any(token.lower_ in FIRST_PERSON for token in doc[span[0] : span[1]])
 
 
 class ConText:
@@ -181,7 +337,7 @@ class ConText:
         self._matcher.add(key, [nlp.make_doc(str(p).lower()) for p in phrases])
 
     # -- modifiers ---------------------------------------------------------
-    def modifiers(self, doc: Doc) -> tuple[list[Modifier], "Boundaries"]:
+    def modifiers(self, doc: Doc) -> tuple[list[Modifier], Boundaries]:
         """The modifiers in force, and the token positions that end scopes.
 
         Kept on the doc: the classifier's context tags and the triage read the same message.
@@ -193,7 +349,7 @@ class ConText:
         doc.user_data[_CACHE_KEY] = (self._signature, result)
         return result
 
-    def _modifiers(self, doc: Doc) -> tuple[list[Modifier], "Boundaries"]:
+    def _modifiers(self, doc: Doc) -> tuple[list[Modifier], Boundaries]:
         found = []
         for match_id, start, end in self._matcher(doc):
             category, direction, max_scope = self._keys[doc.vocab.strings[match_id]]
@@ -230,16 +386,16 @@ class ConText:
         if doc[modifier.start].lower_ == "never":
             # "never had pain like this", "never felt this bad before": something new, not a denial.
             following = [t.lower_ for t in doc[modifier.end : modifier.end + 8]]
-            pairs = set(zip(following, following[1:]))
+            pairs = set(zip(following, following[1:], strict=False))
             return not (pairs & NOVELTY_PAIRS or "before" in following)
         if doc[modifier.start].lower_ not in LIST_ANSWER_CUES:
             return True
-        following = doc[modifier.end] if modifier.end < len(doc) else None
-        answer = following is None or following.is_punct or following.is_space or following.lower_ in ("and", "or")
+        next_token = doc[modifier.end] if modifier.end < len(doc) else None
+        answer = next_token is None or next_token.is_punct or next_token.is_space or next_token.lower_ in ("and", "or")
         return modifier.direction == (BACKWARD if answer else FORWARD)
 
     # -- scopes ------------------------------------------------------------
-    def _is_break(self, doc: Doc, i: int, bounds: "Boundaries", going_forward: bool, clause_level: bool = True) -> bool:
+    def _is_break(self, doc: Doc, i: int, bounds: Boundaries, going_forward: bool, clause_level: bool = True) -> bool:
         token = doc[i]
         terminators = bounds.terminators
         if i in terminators or token.text in HARD_BREAKS or (token.is_space and "\n" in token.text):
@@ -275,7 +431,7 @@ class ConText:
                 return j + 1 < len(doc) and doc[j + 1].lower_ not in self._clause_subjects
         return False
 
-    def scope(self, doc: Doc, modifier: Modifier, bounds: "Boundaries") -> tuple[int, int]:
+    def scope(self, doc: Doc, modifier: Modifier, bounds: Boundaries) -> tuple[int, int]:
         """Token range [start, end) the modifier governs (either side of it may be empty)."""
         start = end = None
         limit = modifier.max_scope or len(doc)
@@ -285,21 +441,29 @@ class ConText:
         writer = bounds.writer if modifier.category == OTHER else frozenset()
         if modifier.direction in (FORWARD, BOTH):
             end = modifier.end
-            while (end < len(doc) and end - modifier.end < limit and end not in writer
-                   and not self._is_break(doc, end, bounds, True, clause_level)):
+            while (
+                end < len(doc)
+                and end - modifier.end < limit
+                and end not in writer
+                and not self._is_break(doc, end, bounds, True, clause_level)
+            ):
                 end += 1
         if modifier.direction in (BACKWARD, BOTH):
             start = modifier.start
             # A list answer's own separator is not a boundary: "fever: none", "stiff neck - no".
             # ... and "Blue lips? Nah" answers the question just asked.
-            while start > 0 and doc[start - 1].text in (":", "-", "=", "?", "—", "–", ",") and modifier.start - start < 3:
+            while (
+                start > 0 and doc[start - 1].text in (":", "-", "=", "?", "—", "–", ",") and modifier.start - start < 3
+            ):
                 start -= 1
                 if doc[start].is_sent_start and doc[start].text != "?":
                     break
             while start > 0 and modifier.start - start < limit:
                 if start - 1 in writer:
                     break
-                if self._is_break(doc, start - 1, bounds, False, clause_level) and not self._refers_back(doc, start, modifier):
+                if self._is_break(doc, start - 1, bounds, False, clause_level) and not self._refers_back(
+                    doc, start, modifier
+                ):
                     break
                 if doc[start].is_sent_start:
                     break
@@ -308,7 +472,7 @@ class ConText:
 
     @staticmethod
     def _refers_back(doc: Doc, start: int, modifier: Modifier) -> bool:
-        """"...but it wore off", "..., and that cleared up": the resolution is about what came before."""
+        """ "...but it wore off", "..., and that cleared up": the resolution is about what came before."""
         return (
             modifier.category in (RESOLVED, HISTORICAL)
             and start < len(doc)
@@ -364,7 +528,9 @@ class ConText:
         sentiment classification). The words themselves stay in the text.
         """
         modifiers, bounds = self.modifiers(doc)
-        scopes = [(m.category, self.scope(doc, m, bounds), (m.start, m.end)) for m in modifiers if m.category in DISMISSING]
+        scopes = [
+            (m.category, self.scope(doc, m, bounds), (m.start, m.end)) for m in modifiers if m.category in DISMISSING
+        ]
         scopes += [(HYPOTHETICAL, (s, e), (s, s)) for s, e in self.general_questions(doc)]
         tagged: dict[int, str] = {}
         for category, (start, end), (cue_start, cue_end) in scopes:
@@ -411,8 +577,9 @@ class ConText:
         return self.assess_all(doc, [(start, end)])[0]
 
     @staticmethod
-    def _assess(span: tuple[int, int], scopes: list[tuple[Modifier, tuple[int, int]]],
-                first_person: bool = False) -> Assessment:
+    def _assess(
+        span: tuple[int, int], scopes: list[tuple[Modifier, tuple[int, int]]], first_person: bool = False
+    ) -> Assessment:
         start, end = span
         categories = set()
         for modifier, (scope_start, scope_end) in scopes:

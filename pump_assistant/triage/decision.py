@@ -10,17 +10,20 @@ emergency*. In particular, when the classifier says ``emergency`` and the rules
 saw the sign only denied or asked about in general, the result is *possible
 emergency*, never a greeting.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from pump_assistant.triage.levels import EMERGENCY, NONE, POSSIBLE, URGENCY_BY_LEVEL, highest
 from pump_assistant.triage.meaning import MeaningMatch
 from pump_assistant.triage.rules import RuleResult
+from pump_assistant.vocabulary import Intent
 
-EMERGENCY_INTENT = "emergency"
+EMERGENCY_INTENT = Intent.EMERGENCY
 # The classifier's vote is a full emergency from this confidence (chosen on the tuning
 # sets A and B: below 0.8 it was wrong on 19 harmless messages and right on no
 # emergency the other detectors missed), a possible emergency from the
@@ -77,7 +80,7 @@ class Triage:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any] | None) -> "Triage":
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Triage:
         data = data or {}
         return cls(
             level=data.get("level") or NONE,

@@ -5,16 +5,18 @@ Each item: ``text``, ``expect`` (``emergency`` or ``harmless``), ``category``,
 the same figures: per-category recall (either tier counts), 988 on self-harm,
 and the false-alarm rates on harmless mentions (full emergency reply, either tier).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
 
 import yaml
 
 from pump_assistant.triage.levels import EMERGENCY, NONE
+from pump_assistant.vocabulary import Intent
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,6 @@ def verdict_from_parse(parse: Mapping) -> Verdict:
     triage = parse.get("triage") or {}
     level = triage.get("level") or NONE
     # What the patient gets: the emergency intent is the full 911 reply, whatever else was decided.
-    if (parse.get("intent") or {}).get("name") == "emergency":
+    if (parse.get("intent") or {}).get("name") == Intent.EMERGENCY:
         level = EMERGENCY
     return Verdict(level, bool(triage.get("self_harm")))

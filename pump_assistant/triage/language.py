@@ -6,6 +6,7 @@ emergency the assistant cannot read, so triage treats a clearly non-English mess
 possible emergency (a staff member reads it; the reply carries the 911 line in English and
 Spanish). Mostly-English, misspelt, shorthand or one-foreign-word messages are not flagged.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,15 +24,15 @@ SPANISH_EMERGENCY_LINE = (
 
 # Only the first characters are read: a language shows itself early, and the time stays flat.
 MAX_CHARS = 600
-MIN_TOKENS = 3           # fewer word tokens than this: undecidable ("ok", "si", "gracias!")
-MIN_HITS = 2             # the winning language needs at least this many function-word hits
-MIN_SCORE = 1.5          # ... worth this much once shared words are split ("le", "tu": fr/es/it)
-MIN_MARGIN = 2           # ... and this many more than English
-ENGLISH_RATIO = 2.0      # ... and at least this many times the English hits
-MIN_TOKEN_SHARE = 0.4    # ... and this share of all word tokens
-NAME_MAX_TOKENS = 4      # "Tran Thi Mai", "Ana de la Rosa": a short all-Title-Case message is a name
-SCRIPT_MIN_LETTERS = 2   # a non-Latin script needs at least this many letters
-SCRIPT_MIN_SHARE = 0.5   # ... and most of the (weighted) letters
+MIN_TOKENS = 3  # fewer word tokens than this: undecidable ("ok", "si", "gracias!")
+MIN_HITS = 2  # the winning language needs at least this many function-word hits
+MIN_SCORE = 1.5  # ... worth this much once shared words are split ("le", "tu": fr/es/it)
+MIN_MARGIN = 2  # ... and this many more than English
+ENGLISH_RATIO = 2.0  # ... and at least this many times the English hits
+MIN_TOKEN_SHARE = 0.4  # ... and this share of all word tokens
+NAME_MAX_TOKENS = 4  # "Tran Thi Mai", "Ana de la Rosa": a short all-Title-Case message is a name
+SCRIPT_MIN_LETTERS = 2  # a non-Latin script needs at least this many letters
+SCRIPT_MIN_SHARE = 0.5  # ... and most of the (weighted) letters
 
 # --------------------------------------------------------------------------------------------
 # Scripts other than Latin: (first code point, last code point, script).
@@ -77,11 +78,29 @@ _SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
 _SCRIPT_STARTS: tuple[int, ...] = tuple(r[0] for r in _SCRIPT_RANGES)
 
 _SCRIPT_LANGUAGE: dict[str, str] = {
-    "greek": "el", "cyrillic": "ru", "armenian": "hy", "hebrew": "he", "arabic": "ar",
-    "devanagari": "hi", "bengali": "bn", "gurmukhi": "pa", "gujarati": "gu", "tamil": "ta",
-    "telugu": "te", "kannada": "kn", "malayalam": "ml", "sinhala": "si", "thai": "th",
-    "lao": "lo", "myanmar": "my", "georgian": "ka", "hangul": "ko", "ethiopic": "am",
-    "khmer": "km", "kana": "ja", "han": "zh",
+    "greek": "el",
+    "cyrillic": "ru",
+    "armenian": "hy",
+    "hebrew": "he",
+    "arabic": "ar",
+    "devanagari": "hi",
+    "bengali": "bn",
+    "gurmukhi": "pa",
+    "gujarati": "gu",
+    "tamil": "ta",
+    "telugu": "te",
+    "kannada": "kn",
+    "malayalam": "ml",
+    "sinhala": "si",
+    "thai": "th",
+    "lao": "lo",
+    "myanmar": "my",
+    "georgian": "ka",
+    "hangul": "ko",
+    "ethiopic": "am",
+    "khmer": "km",
+    "kana": "ja",
+    "han": "zh",
 }
 # A Chinese character or Hangul syllable carries about a word: weigh it like a short word's letters.
 _SCRIPT_WEIGHT: dict[str, float] = {"han": 3.0, "kana": 1.5, "hangul": 3.0}
@@ -95,7 +114,8 @@ _PERSIAN = frozenset("پچژگکی")
 # commonest words of a pain-clinic message, written without accents (matching folds accents).
 # A word English also uses ("a", "me", "no", "in", "do", "as") votes for no language at all.
 # --------------------------------------------------------------------------------------------
-_ENGLISH = frozenset("""
+_ENGLISH = frozenset(
+    """
 i you u he she it we they me my mine your ur yours his her hers its our ours their them him us
 myself yourself the a an and n or but if so because bc cuz cause of to in on at for with w from by
 about into up down out over after before than then when where what wat why how who which that
@@ -118,9 +138,11 @@ either else enough ever everyone everything except few first four five six seven
 further herself himself however itself last less next nobody none nor nothing often once other
 others own per perhaps quite rather same seem seems several someone something sometimes such though
 through together toward under unless upon used using whether whole whom whose within without yet
-""".split())
+""".split()
+)
 
-_SPANISH = frozenset("""
+_SPANISH = frozenset(
+    """
 el la los las un una unos unas lo le les de del al y o u pero porque por para con en que quien
 quienes cual cuales como cuando donde adonde cuanto cuanta cuantos cuantas es esta estan estoy
 estas estamos soy eres somos fue era eran ser estar estado estaba hay ha han hemos has habia tiene
@@ -143,9 +165,11 @@ mueve mover derrame desaparecer aguanto aguantar ganas matarme morir morirme mue
 convulsiones convulsionando sangrando sangra orinar cuello rigido rigida luz ojos desmayo desmayado desmayada
 presion corazon latidos picazon comezon sudor sudando temblor temblando espasmos confundido confundida
 puede respirando respiracion labio ahogando ahoga inconsciente pastillas sobredosis herida pus
-""".split())
+""".split()
+)
 
-_PORTUGUESE = frozenset("""
+_PORTUGUESE = frozenset(
+    """
 o os um uma uns umas de da das dos em na nas nos ao aos e ou mas porque por para pra com sem que
 quem qual quais como quando onde quanto quanta quantos esta estao estou estamos sou somos ser estar
 estava foi era eram tem tenho temos tinha tive pode posso podemos preciso precisa precisamos
@@ -157,9 +181,11 @@ filha avo irmao irma acorda acordar respira respirando respirar dormindo isso is
 todo toda tudo faz fazer dia dias semana noite senhor senhora vai vou vamos bem mal sangue ferida
 vermelha vermelho quente frio fria cabeca costas perna corpo alguem nada ninguem ta tava fala
 falar sente sinto dorme dormir sabe passa passando vem venho tomar toma tomou
-""".split())
+""".split()
+)
 
-_FRENCH = frozenset("""
+_FRENCH = frozenset(
+    """
 je tu il elle nous vous ils elles le la les un une des du de et ou mais donc que qui quoi ne pas
 est suis es sont sommes etes ai as avons avez ont fait faire mon ma mes ton ta tes sa ses notre
 votre vos leur leurs ce cette ces cet au aux avec pour par dans sur sous chez sans tres bien mal
@@ -169,9 +195,11 @@ rendez infirmiere mere pere mari femme fils fille reveille reveiller respire res
 pouvez veux veut voulez dois doit va vais allez ete etait avait y en te se lui eux moi toi hier
 aujourdhui demain maintenant depuis beaucoup peu ca cela ceci voila quelquun quelque sang plaie rouge
 chaud froid tete dos jambe corps mal depuis svp stp c' j' l' d' n' qu' s' m' t' jusqu' lorsqu'
-""".split())
+""".split()
+)
 
-_ITALIAN = frozenset("""
+_ITALIAN = frozenset(
+    """
 il lo la gli le un uno una di del della dello dei degli delle al allo alla ai agli alle da dal
 dalla dai nel nello nella nei con su sul sulla per tra fra e ed o ma perche che chi cosa quando
 dove quanto quanta quanti non si sono sei siamo siete era erano stato stata ho hai ha abbiamo
@@ -184,9 +212,11 @@ questo questa quello quella tutto tutti fa fare giorno giorni settimana notte si
 vado bene male sangue ferita rossa rosso caldo freddo testa schiena gamba corpo posso puo puoi
 devo deve voglio vuole bisogno qualcosa niente nessuno sta sto stai c' l' dell' nell' all' un'
 sull' dall' po'
-""".split())
+""".split()
+)
 
-_DUTCH = frozenset("""
+_DUTCH = frozenset(
+    """
 de het een en of maar want dat die deze dit wat wie waar waarom wanneer hoe ik je jij jou jouw
 hij zij ze wij jullie hem haar ons onze mijn zijn uw niet geen wel ook nog al er naar van op te
 bij met voor uit aan door over om tot sinds zonder heb hebt heeft hebben had hadden ben bent wordt
@@ -195,9 +225,11 @@ bedankt alstublieft alsjeblieft graag heel erg veel zeer vandaag morgen gisteren
 koorts pomp moeder vader vrouw zoon dochter oma opa wakker ademt ademen medicijn medicijnen
 recept dokter arts verpleegkundige ziekenhuis afspraak hulp helpen bloed wond rood warm koud hoofd
 rug been lichaam iets niets niemand dag dagen week nacht meneer mevrouw goed slecht
-""".split())
+""".split()
+)
 
-_GERMAN = frozenset("""
+_GERMAN = frozenset(
+    """
 ich du er sie es wir ihr mich mir dich dir ihn ihm uns euch mein meine meinen meiner meinem dein
 deine sein seine seinen ihre ihren unser unsere der das den dem des ein eine einen einem einer und
 oder aber weil dass dass wenn ob als wie wo wer warum wann nicht kein keine keinen nur auch noch
@@ -209,9 +241,11 @@ rezept termin hilfe helfen mutter vater mann frau sohn tochter oma opa wacht auf
 tut weh wunde heiss kalt blut kopf rucken bein medikament medikamente nachfullung krankenhaus
 notaufnahme schlecht sich etwas nichts alles niemand dieser diese dieses gibt geht gehen tage tag
 woche nacht herr guten tag dringend
-""".split())
+""".split()
+)
 
-_TAGALOG = frozenset("""
+_TAGALOG = frozenset(
+    """
 ang ng sa mga na ay si ni kay ako ko mo siya sya niya nya kami tayo namin natin amin atin sila
 nila kayo ninyo nyo ito iyan iyon yan yun dito diyan doon hindi di oo po opo naman nmn lang lng
 din rin pa ba nga kasi ksi pero kung may mayroon meron wala walang gusto ano sino saan kailan
@@ -219,27 +253,38 @@ bakit paano ilan yung ung nang para sakit masakit lagnat gamot tulong tulungan n
 anak lola lolo kapatid gising magising gumigising humihinga paghinga ayaw kailangan salamat
 talaga ngayon bukas kahapon kanina mataas ospital doktor sobra dugo sugat pula mainit malamig ulo
 likod binti katawan ba bang pong kong mong niyang siyang akong
-""".split())
+""".split()
+)
 
-_VIETNAMESE = frozenset("""
+_VIETNAMESE = frozenset(
+    """
 toi ban anh chi em co khong ko la cua va nhung cho duoc bi rat nay thi se da dang roi voi mot
 nhieu lam gi sao nao dau benh thuoc ong con chong vo sot om giup xin cam on oi nha nhe di den ve
 tai khi neu phai muon biet nguoi ngu day thuc tho bac si vien hom mai qua lai ra vao len xuong het
 bao gio ngay dem hay cung nhu minh chau me bo nguoi mau vet thuong dang
-""".split())
+""".split()
+)
 
 _LANGUAGE_WORDS: dict[str, frozenset[str]] = {
-    "es": _SPANISH, "pt": _PORTUGUESE, "fr": _FRENCH, "it": _ITALIAN,
-    "nl": _DUTCH, "de": _GERMAN, "tl": _TAGALOG, "vi": _VIETNAMESE,
+    "es": _SPANISH,
+    "pt": _PORTUGUESE,
+    "fr": _FRENCH,
+    "it": _ITALIAN,
+    "nl": _DUTCH,
+    "de": _GERMAN,
+    "tl": _TAGALOG,
+    "vi": _VIETNAMESE,
 }
 
 # Words common in English text and in another language, or in English messages with another
 # sense ("ER" the emergency room, German "er"): they vote for no language at all.
-_AMBIGUOUS = frozenset("""
+_AMBIGUOUS = frozenset(
+    """
 a no in do as so is was will an am at he me die son come pie sin man hat also mama papa ma ha er
 favor aide mon ton male door warm met van bang vet mag tot rat fare ed bent sale par pour comment
 corps arts rug era den tag cam con
-""".split())
+""".split()
+)
 _NEUTRAL: frozenset[str] = _AMBIGUOUS | frozenset(
     word for words in _LANGUAGE_WORDS.values() for word in words if word in _ENGLISH
 )
@@ -265,12 +310,14 @@ _SPANISH_PUNCTUATION = frozenset("¿¡")
 # Endings of verb forms with a pronoun attached, gerunds and derived nouns, accent-folded,
 # longest first; English words that end so ("commando", "sparse") are rare, and one word
 # alone never decides a message.
+# fmt: off
 _ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("armelo", ("es",)), ("irmelo", ("es",)), ("iendo", ("es",)), ("arme", ("es",)), ("erme", ("es",)),
     ("irme", ("es",)), ("arte", ("es",)), ("arse", ("es", "it")), ("erse", ("es",)), ("irse", ("es",)),
     ("andome", ("es",)), ("ciones", ("es",)), ("cion", ("es",)), ("zione", ("it",)), ("cao", ("pt",)),
     ("mente", ("es", "it", "pt")), ("ando", ("es", "it", "pt")), ("ndo", ("es", "it", "pt")),
 )
+# fmt: on
 _FRENCH_ELISIONS = frozenset({"c", "j", "l", "d", "n", "qu", "s", "m", "t", "jusqu", "lorsqu"})
 _ITALIAN_ELISIONS = frozenset({"c", "l", "dell", "nell", "all", "un", "sull", "dall"})
 _FOLD = str.maketrans({"đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l"})
@@ -352,8 +399,8 @@ def _is_name(words: list[str], titles: list[bool]) -> bool:
     return (
         len(words) <= NAME_MAX_TOKENS
         and titles[0]
-        and all(title or word in _NAME_PARTICLES for word, title in zip(words, titles))
-        and any(_is_unknown_name(word, title) for word, title in zip(words, titles))
+        and all(title or word in _NAME_PARTICLES for word, title in zip(words, titles, strict=False))
+        and any(_is_unknown_name(word, title) for word, title in zip(words, titles, strict=False))
     )
 
 
@@ -370,8 +417,12 @@ def _without_name_particles(words: list[str], titles: list[bool]) -> list[str]:
         j = i
         while j < len(words) and words[j] in _NAME_PARTICLES:
             j += 1
-        if (i > 0 and j < len(words) and _is_unknown_name(words[i - 1], titles[i - 1])
-                and _is_unknown_name(words[j], titles[j])):
+        if (
+            i > 0
+            and j < len(words)
+            and _is_unknown_name(words[i - 1], titles[i - 1])
+            and _is_unknown_name(words[j], titles[j])
+        ):
             skip.update(range(i, j))
         i = j
     return [word for index, word in enumerate(words) if index not in skip] if skip else words

@@ -9,6 +9,7 @@ when its best red-flag similarity is high and clearly above its best ordinary
 one. It only ever raises the level to *possible emergency*: it is a net for
 what the rules did not anticipate, not a verdict.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

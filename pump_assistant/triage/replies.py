@@ -9,6 +9,7 @@
 
 Pure functions: the actions and the console's ask box call them the same way.
 """
+
 from __future__ import annotations
 
 from pump_assistant.triage.decision import Triage

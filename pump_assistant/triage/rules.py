@@ -1,9 +1,10 @@
 """The rule detector: red-flag signs and vital signs, each read in its clinical context."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 from spacy.language import Language
@@ -11,8 +12,8 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from pump_assistant.triage.context import AFFIRMED, DISMISSED, DISMISSING, HYPOTHETICAL, UNCERTAIN, UNSURE, ConText
-from pump_assistant.triage.spelling import SpellingCorrector
 from pump_assistant.triage.levels import EMERGENCY, NONE, POSSIBLE, highest
+from pump_assistant.triage.spelling import SpellingCorrector
 from pump_assistant.triage.vitals import read_vitals
 
 RED_FLAGS_FILE = Path(__file__).with_name("red_flags.yml")
@@ -88,7 +89,7 @@ def _words(values, where: str) -> tuple[str, ...]:
     """A word list as strings. YAML reads a bare on, off, yes or no as a boolean, which could never match."""
     for value in values or ():
         if isinstance(value, bool):
-            raise ValueError(f"{where}: {value!r} is a YAML boolean; quote the word (\"on\", \"no\")")
+            raise ValueError(f'{where}: {value!r} is a YAML boolean; quote the word ("on", "no")')
     return tuple(str(v) for v in values or ())
 
 
@@ -111,7 +112,9 @@ def load_red_flags(path: Path = RED_FLAGS_FILE) -> tuple[list[Sign], dict]:
             patterns=tuple(item.get("patterns") or ()),
             unable_to=tuple(str(p) for p in item.get("unable_to") or ()),
             # A part is a phrase, or a Matcher token pattern (a list) for word order that varies.
-            all_of=tuple(tuple(p if isinstance(p, list) else str(p) for p in group) for group in item.get("all_of") or ()),
+            all_of=tuple(
+                tuple(p if isinstance(p, list) else str(p) for p in group) for group in item.get("all_of") or ()
+            ),
             unless_followed_by=frozenset(str(w).lower() for w in item.get("unless_followed_by") or ()),
             self_harm=bool(item.get("self_harm", False)),
         )
@@ -159,13 +162,16 @@ class RuleDetector:
             self._cue_patterns.add("cue", [lemmas.pattern(p) for p in cues["patterns"]])
         self._symptoms = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self._symptoms.add("symptom", list(nlp.pipe([str(p) for p in raw.get("symptoms") or ()])))
-        vocabulary = [p for sign in signs for p in (*sign.phrases, *sign.unable_to,
-                                                    *(w for g in sign.all_of for w in g if isinstance(w, str)))]
+        vocabulary = [
+            p
+            for sign in signs
+            for p in (*sign.phrases, *sign.unable_to, *(w for g in sign.all_of for w in g if isinstance(w, str)))
+        ]
         vocabulary += [str(p) for p in raw.get("symptoms") or ()]
         self._spelling = SpellingCorrector(nlp, vocabulary)
 
     def _inability(self, verb: str) -> list[list[dict]]:
-        """"can't breathe", "cannot breathe", "unable to breathe", "not able to breathe", "won't wake up"."""
+        """ "can't breathe", "cannot breathe", "unable to breathe", "not able to breathe", "won't wake up"."""
         words = [{"LEMMA": token.lemma_.lower()} for token in self._nlp(verb.lower())]
         adverb = {"LEMMA": {"IN": INABILITY_ADVERBS}, "OP": "*"}
         return [
@@ -197,29 +203,49 @@ class RuleDetector:
             group_mentions.append((self._signs[sign_id], int(index), start, end))
         readings = [(r, _token_span(doc, r.start, r.end)) for r in read_vitals(doc.text)]
 
-        spans = [(s, e) for _, s, e in mentions] + [(s, e) for *_, s, e in group_mentions] + [span for _, span in readings]
+        spans = (
+            [(s, e) for _, s, e in mentions] + [(s, e) for *_, s, e in group_mentions] + [span for _, span in readings]
+        )
         assessments = self._context.assess_all(doc, spans)
         sign_states = assessments[: len(mentions)]
         group_states = assessments[len(mentions) : len(mentions) + len(group_mentions)]
         reading_states = assessments[len(mentions) + len(group_mentions) :]
 
         findings: list[Finding] = []
-        for (sign, start, end), assessment in zip(mentions, sign_states):
+        for (sign, start, end), assessment in zip(mentions, sign_states, strict=False):
             state = assessment.state
             # Thoughts of self-harm put as a question or a condition ("if the pain doesn't stop
             # I'll kill myself", "would that be enough to end it?") are still thoughts of self-harm.
             if sign.self_harm and state == DISMISSED and assessment.categories <= HYPOTHETICAL_ONLY:
                 state = UNSURE
-            findings.append(Finding(sign.id, sign.category, sign.level, state, doc[start:end].text,
-                                    sign.self_harm, assessment.categories))
+            findings.append(
+                Finding(
+                    sign.id,
+                    sign.category,
+                    sign.level,
+                    state,
+                    doc[start:end].text,
+                    sign.self_harm,
+                    assessment.categories,
+                )
+            )
         # A fever given as a number counts as the fever of a combination ("102.4 and a stiff neck").
-        fever_states = [a.state for (reading, _), a in zip(readings, reading_states) if reading.fever]
+        fever_states = [a.state for (reading, _), a in zip(readings, reading_states, strict=False) if reading.fever]
         findings += self._combinations(doc, group_mentions, group_states, fever_states)
-        for (reading, (start, end)), assessment in zip(readings, reading_states):
+        for (reading, _span), assessment in zip(readings, reading_states, strict=False):
             if reading.level is None:
                 continue
-            findings.append(Finding(f"vital:{reading.kind}", reading.category, reading.level, assessment.state,
-                                    reading.text, False, assessment.categories))
+            findings.append(
+                Finding(
+                    f"vital:{reading.kind}",
+                    reading.category,
+                    reading.level,
+                    assessment.state,
+                    reading.text,
+                    False,
+                    assessment.categories,
+                )
+            )
         return RuleResult(
             findings=_best_per_sign(findings),
             time_critical=self._time_critical(doc),
@@ -237,7 +263,7 @@ class RuleDetector:
         by_sign: dict[str, dict[int, list[str]]] = {}
         spans_by_sign: dict[str, dict[int, list[tuple[int, int, str]]]] = {}
         texts: dict[str, list[str]] = {}
-        for (sign, index, start, end), assessment in zip(group_mentions, group_states):
+        for (sign, index, start, end), assessment in zip(group_mentions, group_states, strict=False):
             state = assessment.state
             # As for single signs: self-harm asked as a question or a condition is still a thought of it.
             if sign.self_harm and state == DISMISSED and assessment.categories <= HYPOTHETICAL_ONLY:
@@ -250,7 +276,8 @@ class RuleDetector:
                 index = next(i for i, group in enumerate(sign.all_of) if "fever" in group)
                 by_sign.setdefault(sign.id, {}).setdefault(index, []).extend(fever_states)
                 spans_by_sign.setdefault(sign.id, {}).setdefault(index, []).extend(
-                    (-1 - k, -1 - k, state) for k, state in enumerate(fever_states))
+                    (-1 - k, -1 - k, state) for k, state in enumerate(fever_states)
+                )
         findings = []
         for sign_id, groups in by_sign.items():
             sign = self._signs[sign_id]
@@ -263,8 +290,9 @@ class RuleDetector:
             if part_states is None:
                 continue
             state = DISMISSED if DISMISSED in part_states else UNSURE if UNSURE in part_states else AFFIRMED
-            findings.append(Finding(sign.id, sign.category, sign.level, state, " + ".join(texts.get(sign_id, [])),
-                                    sign.self_harm))
+            findings.append(
+                Finding(sign.id, sign.category, sign.level, state, " + ".join(texts.get(sign_id, [])), sign.self_harm)
+            )
         return findings
 
     def _time_critical(self, doc: Doc) -> bool:

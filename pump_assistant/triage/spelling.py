@@ -5,9 +5,11 @@ token that is not an English word the lemmatizer knows, and is one edit (two
 for long words) from a red-flag word, takes that word's lemma, so the lemma
 matchers find it. Known words are never changed ("stiff" stays "stiff").
 """
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -21,7 +23,8 @@ class SpellingCorrector:
         self._table = None
         try:
             # Keys are stored hashed: membership is asked of the table itself.
-            self._table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+            lemmatizer: Any = nlp.get_pipe("lemmatizer")  # spaCy types it as a plain Pipe
+            self._table = lemmatizer.lookups.get_table("lemma_lookup")
             known.update(str(v) for v in self._table.values() if isinstance(v, str))
         except (KeyError, ValueError):
             pass

@@ -5,6 +5,7 @@
 gives a triage level by the usual adult thresholds; a normal reading gives none
 (and "fever of 98.6" is not a fever).
 """
+
 from __future__ import annotations
 
 import re
@@ -26,22 +27,83 @@ class Reading:
 
 
 NUMBER = r"(\d{1,3}(?:\.\d{1,2})?)"
-_TEMP_WORDS = r"(?:temp(?:erature)?|fever(?:\s+of)?|febrile|t(?:max)?|running|spiking|spiked|reading|thermometer\s+says|at)"
+_TEMP_WORDS = (
+    r"(?:temp(?:erature)?|fever(?:\s+of)?|febrile|t(?:max)?|running|spiking|spiked|reading|thermometer\s+says|at)"
+)
 _PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("temperature", re.compile(rf"\b{_TEMP_WORDS}\s*(?:is|was|of|at|to|=|:|-)?\s*(?:about|around|over|above)?\s*{NUMBER}\s*(°|º|deg(?:rees?)?|f\b|c\b)?", re.I)),
+    (
+        "temperature",
+        re.compile(
+            rf"\b{_TEMP_WORDS}\s*(?:is|was|of|at|to|=|:|-)?\s*(?:about|around|over|above)?\s*{NUMBER}\s*(°|º|deg(?:rees?)?|f\b|c\b)?",
+            re.I,
+        ),
+    ),
     ("temperature", re.compile(rf"\b{NUMBER}\s*(°\s*[fc]?|º\s*[fc]?|deg(?:rees?)?\s*[fc]?|f\b|c\b)", re.I)),
     ("temperature_bare", re.compile(r"(?<![\d/.])(9[5-9]\.\d|10[0-9]\.\d|3[5-9]\.\d|4[0-2]\.\d)(?![\d/%])")),
-    ("breathing_rate", re.compile(rf"\b(?:rr|resp(?:iratory)?\s*rate|resps?|respirations?|breathing\s+rate|br)\s*(?:is|of|at|=|:|-|~)?\s*(?:about|around|only)?\s*{NUMBER}", re.I)),
-    ("breathing_rate", re.compile(rf"{NUMBER}\s*(?:breaths?|bpm\s+breathing|respirations?)\s*(?:a|per|/|each|every)?\s*(?:min(?:ute)?)?", re.I)),
-    ("breathing_rate", re.compile(r"\bbreath\w*\b[^\n.?!]{0,40}?\b(\d{1,2})(?:\s*(?:or|-|to)\s*\d{1,2})?\s*(?:times?|breaths?)?\s*(?:in\s+a\s+(?:whole\s+|full\s+)?|a\s+|per\s+|/\s*|each\s+|every\s+)min", re.I)),
+    (
+        "breathing_rate",
+        re.compile(
+            rf"\b(?:rr|resp(?:iratory)?\s*rate|resps?|respirations?|breathing\s+rate|br)\s*(?:is|of|at|=|:|-|~)?\s*(?:about|around|only)?\s*{NUMBER}",
+            re.I,
+        ),
+    ),
+    (
+        "breathing_rate",
+        re.compile(
+            rf"{NUMBER}\s*(?:breaths?|bpm\s+breathing|respirations?)\s*(?:a|per|/|each|every)?\s*(?:min(?:ute)?)?", re.I
+        ),
+    ),
+    (
+        "breathing_rate",
+        re.compile(
+            r"\bbreath\w*\b[^\n.?!]{0,40}?\b(\d{1,2})(?:\s*(?:or|-|to)\s*\d{1,2})?\s*(?:times?|breaths?)?\s*(?:in\s+a\s+(?:whole\s+|full\s+)?|a\s+|per\s+|/\s*|each\s+|every\s+)min",
+            re.I,
+        ),
+    ),
     ("breathing_interval", re.compile(r"\bbreath\w*\b[^\n.?!]{0,40}?\bonce\s+every\s+(\d{1,2})\s*(?:sec|s\b)", re.I)),
-    ("breathing_rate", re.compile(rf"\bbreath(?:ing|es|s)?\s+(?:only\s+|about\s+|like\s+|maybe\s+)?{NUMBER}\s*(?:times?\s*)?(?:a|per|/|in\s+a)\s*min", re.I)),
-    ("oxygen", re.compile(rf"\b(?:spo2|sp02|o2\s*sats?|o2|sats?|saturations?|oxygen(?:\s+level)?|pulse\s*ox|pox)\s*(?:is|of|at|=|:|-|~)?\s*(?:about|around|only|down\s+to)?\s*{NUMBER}\s*%?", re.I)),
-    ("blood_pressure", re.compile(r"\b(?:bp|blood\s+pressure|b/p|pressure)?\s*(?:is|of|at|=|:|-|~)?\s*(?:about|around|only|down\s+to)?\s*(\d{2,3})\s*(?:/|over)\s*(\d{2,3}|palp|something|\?+)\b", re.I)),
-    ("pulse", re.compile(r"\b(?:hr|heart\s*rate|pulse|heartbeat|heart)\b[^\d\n.?!]{0,22}?(\d{2,3})\b(?!\s*(?:/|over|%|years?|yrs?|mg|min))", re.I)),
+    (
+        "breathing_rate",
+        re.compile(
+            rf"\bbreath(?:ing|es|s)?\s+(?:only\s+|about\s+|like\s+|maybe\s+)?{NUMBER}\s*(?:times?\s*)?(?:a|per|/|in\s+a)\s*min",
+            re.I,
+        ),
+    ),
+    (
+        "oxygen",
+        re.compile(
+            rf"\b(?:spo2|sp02|o2\s*sats?|o2|sats?|saturations?|oxygen(?:\s+level)?|pulse\s*ox|pox)\s*(?:is|of|at|=|:|-|~)?\s*(?:about|around|only|down\s+to)?\s*{NUMBER}\s*%?",
+            re.I,
+        ),
+    ),
+    (
+        "blood_pressure",
+        re.compile(
+            r"\b(?:bp|blood\s+pressure|b/p|pressure)?\s*(?:is|of|at|=|:|-|~)?\s*(?:about|around|only|down\s+to)?\s*(\d{2,3})\s*(?:/|over)\s*(\d{2,3}|palp|something|\?+)\b",
+            re.I,
+        ),
+    ),
+    (
+        "pulse",
+        re.compile(
+            r"\b(?:hr|heart\s*rate|pulse|heartbeat|heart)\b[^\d\n.?!]{0,22}?(\d{2,3})\b(?!\s*(?:/|over|%|years?|yrs?|mg|min))",
+            re.I,
+        ),
+    ),
     ("pulse", re.compile(rf"{NUMBER}\s*(?:bpm|beats?\s*(?:a|per|/)\s*min)", re.I)),
-    ("hours_without_urine", re.compile(r"(\d{1,2})\s*(?:\+\s*)?(?:hours?|hrs?|h)\s+since\s+(?:i|he|she|they|we|pt|patient)?\s*(?:last\s+)?(?:peed|urinated|voided|passed\s+urine|went\s+pee|had\s+a\s+wee)", re.I)),
-    ("hours_without_urine", re.compile(r"\b(?:(?:not|n't|nt|no|haven'?t|hasn'?t|havent|hasnt|can'?t|cant|unable\s+to|couldn'?t)\s+(?:peed|pee|urinated|urinate|voided|void|passed\s+urine|pass\s+urine|gone\s+pee|go\s+pee)|no\s+urine(?:\s+output)?|nothing\s+in\s+(?:the|his|her)\s+(?:bag|catheter))\D{0,25}?(\d{1,2})\s*(?:\+\s*)?(?:hours?|hrs?|h)\b", re.I)),
+    (
+        "hours_without_urine",
+        re.compile(
+            r"(\d{1,2})\s*(?:\+\s*)?(?:hours?|hrs?|h)\s+since\s+(?:i|he|she|they|we|pt|patient)?\s*(?:last\s+)?(?:peed|urinated|voided|passed\s+urine|went\s+pee|had\s+a\s+wee)",
+            re.I,
+        ),
+    ),
+    (
+        "hours_without_urine",
+        re.compile(
+            r"\b(?:(?:not|n't|nt|no|haven'?t|hasn'?t|havent|hasnt|can'?t|cant|unable\s+to|couldn'?t)\s+(?:peed|pee|urinated|urinate|voided|void|passed\s+urine|pass\s+urine|gone\s+pee|go\s+pee)|no\s+urine(?:\s+output)?|nothing\s+in\s+(?:the|his|her)\s+(?:bag|catheter))\D{0,25}?(\d{1,2})\s*(?:\+\s*)?(?:hours?|hrs?|h)\b",
+            re.I,
+        ),
+    ),
     ("gcs", re.compile(r"\bgcs\s*(?:is|of|=|:|-)?\s*(\d{1,2})\b", re.I)),
 ]
 
@@ -86,7 +148,9 @@ def _read(kind: str, match: re.Match) -> Reading | None:
             level = POSSIBLE
         else:
             level = None
-        return Reading("temperature_f", round(fahrenheit, 1), text, level, "infection_meningitis", fever=fahrenheit >= 100.4)
+        return Reading(
+            "temperature_f", round(fahrenheit, 1), text, level, "infection_meningitis", fever=fahrenheit >= 100.4
+        )
     if kind in ("breathing_rate", "breathing_interval"):
         value = float(match.group(1))
         if kind == "breathing_interval":
@@ -111,7 +175,13 @@ def _read(kind: str, match: re.Match) -> Reading | None:
         elif not (20 <= float(diastolic) < systolic):
             return None
         else:
-            level = EMERGENCY if systolic < 80 or systolic >= 200 else POSSIBLE if systolic < 90 or systolic >= 180 else None
+            level = (
+                EMERGENCY
+                if systolic < 80 or systolic >= 200
+                else POSSIBLE
+                if systolic < 90 or systolic >= 180
+                else None
+            )
         return Reading("systolic", systolic, text, level, "low_bp_slow_heart")
     if kind == "pulse":
         value = float(match.group(1))

@@ -18,6 +18,7 @@ from actions.handoff import (
 from pump_assistant import services
 from pump_assistant.hours import ClinicHours
 from pump_assistant.storage.tickets import TicketDraft
+from pump_assistant.vocabulary import Intent, TicketReason, Urgency
 from tests.actions.conftest import make_tracker
 
 
@@ -27,7 +28,7 @@ def slots(events):
 
 def emergency_tracker(text="my husband won't wake up and is barely breathing", self_harm=False, channel="rest",
                       via_pump=False):
-    tracker = make_tracker(text, intent="emergency", intent_confidence=1.0, channel=channel)
+    tracker = make_tracker(text, intent=Intent.EMERGENCY, intent_confidence=1.0, channel=channel)
     tracker.latest_message["triage"] = {"level": "emergency", "self_harm": self_harm, "via_pump": via_pump,
                                         "signs": ["overdose"], "symptom_named": True}
     return tracker
@@ -38,7 +39,7 @@ def test_emergency_gets_911_first_then_an_urgent_ticket(dispatcher):
     assert dispatcher.messages[0]["response"] == "utter_emergency"
     services.drain()  # the ticket is written just after the reply
     ticket = services.tickets().get(slots(events)["handoff_ticket_id"])
-    assert (ticket["urgency"], ticket["reason"], ticket["status"]) == ("emergency", "emergency", "open")
+    assert (ticket["urgency"], ticket["reason"], ticket["status"]) == (Urgency.EMERGENCY, TicketReason.EMERGENCY, "open")
     assert ticket["trigger_message"] == "my husband won't wake up and is barely breathing"
     assert ticket["transcript"][-1]["text"] == ticket["trigger_message"]
     assert ticket["safety_signs"] == ["overdose"]
@@ -62,13 +63,16 @@ def test_emergency_reply_survives_a_database_outage(dispatcher, tmp_path, monkey
     assert slots(events)["handoff_ticket_id"]
 
 
-@pytest.mark.parametrize("intent, reason", [("clinical_question", "clinical"), ("request_human", "request")])
+@pytest.mark.parametrize(
+    "intent, reason",
+    [(Intent.CLINICAL_QUESTION, TicketReason.CLINICAL), (Intent.REQUEST_HUMAN, TicketReason.REQUEST)],
+)
 def test_handoff_says_so_and_raises_a_routine_ticket(dispatcher, intent, reason):
     tracker = make_tracker("can I take ibuprofen with my pump meds?", intent=intent)
     events = ActionHandoff().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["response"] == f"utter_handoff_{reason}"
     ticket = services.tickets().get(slots(events)["handoff_ticket_id"])
-    assert (ticket["urgency"], ticket["reason"]) == ("routine", reason)
+    assert (ticket["urgency"], ticket["reason"]) == (Urgency.ROUTINE, reason)
 
 
 def test_declining_contact_ends_the_form_and_keeps_the_ticket(dispatcher):

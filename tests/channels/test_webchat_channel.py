@@ -106,3 +106,18 @@ def test_only_configured_origins_may_connect(channel_env, assistant, monkeypatch
     channel = WebChatInput()
     channel.blueprint(assistant)
     assert channel.sio.eio.cors_allowed_origins == ["https://clinic.example"]
+
+
+def test_a_staff_notice_is_flagged_by_the_response_that_made_it(widget):
+    """The widget shows "staff joined" as a notice by this flag, not by matching its English words."""
+    from pump_assistant.rasa_ext.channels.webchat import WebChatOutput
+
+    output = WebChatOutput(widget.channel.sio, BOT_EVENT)
+    asyncio.run(output.send_response(SESSION, {"text": "Someone joined.", "utter_action": "utter_staff_joined"}))
+    asyncio.run(output.send_response(SESSION, {"text": "Someone left.", "utter_action": "utter_staff_left"}))
+    asyncio.run(output.send_response(SESSION, {"text": "Hello.", "utter_action": "utter_greet"}))
+    assert [data for _, data, _ in widget.emitted] == [
+        {"text": "Someone joined.", "staff_joined": True},
+        {"text": "Someone left.", "staff_left": True},
+        {"text": "Hello."},
+    ]

@@ -506,3 +506,28 @@ def test_the_open_widget_has_no_axe_violations(browser, web_server, registry, vi
         page.locator(".pc-bot.pc-urgent a[href='tel:988']").wait_for(timeout=20000)
         page.locator(".pc-typing").wait_for(state="hidden", timeout=20000)
         assert axe_violations(page) == []
+
+
+def test_staff_notices_are_told_by_the_servers_flag_never_by_their_words(page, stack):
+    """A notice is an event because the server flags it (DisplayFlag): reworded, it still is; a reply quoting it is not."""
+    import json
+
+    from pump_assistant.vocabulary import DisplayFlag
+
+    session_id = "ab" * 16
+    history = [
+        {"role": "bot", "text": "Nurse Ana is here now.", "timestamp": 201.0, DisplayFlag.STAFF_JOINED: True},
+        {"role": "bot", "text": "A member of our clinic staff has joined, you said?", "timestamp": 202.0},
+        {"role": "bot", "text": "Back to the automated assistant.", "timestamp": 203.0, DisplayFlag.STAFF_LEFT: True},
+    ]
+    page.route("**/widget/api/conversation/**", lambda route: route.fulfill(
+        status=200, content_type="application/json", headers={"Access-Control-Allow-Origin": "*"},
+        body=json.dumps({"messages": history})))
+    page.evaluate("([key, value]) => sessionStorage.setItem(key, JSON.stringify(value))",
+                  [f"pumpChat:{stack.rasa_url}", {"sessionId": session_id, "log": [], "synced": 200.0}])
+    page.reload()
+    page.click(".pc-launcher")
+    page.locator(".pc-event", has_text="Back to the automated assistant.").wait_for(timeout=10000)
+    assert page.locator(".pc-event", has_text="Nurse Ana is here now.").count() == 1
+    assert page.locator(".pc-event", has_text="you said?").count() == 0
+    assert page.locator(".pc-bot", has_text="A member of our clinic staff has joined, you said?").count() == 1

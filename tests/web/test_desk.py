@@ -7,6 +7,7 @@ from pump_assistant.storage.database import open_database
 from pump_assistant.storage.staff import AccountError, StaffDirectory, hash_password, verify_password
 from pump_assistant.storage.tickets import TicketDraft, TicketStore
 from pump_assistant.storage.records import record_unanswered
+from pump_assistant.vocabulary import Intent
 from webservice.rasa_client import RasaClient
 
 PASSWORD = "correct horse battery"
@@ -132,7 +133,7 @@ async def ask(app, monkeypatch, parse: dict) -> dict:
     return response.json
 
 
-@pytest.mark.parametrize("intent", ["clinical_question", "emergency"])
+@pytest.mark.parametrize("intent", [Intent.CLINICAL_QUESTION, Intent.EMERGENCY])
 async def test_ask_box_offers_no_answer_for_one_patients_care_even_when_two_topics_are_close(app, directory, monkeypatch, intent):
     body = await ask(app, monkeypatch, close_topics_parse(intent))
     assert (body["kind"], body["intent"], body["answers"]) == ("unknown", intent, [])

@@ -153,3 +153,22 @@ async def test_no_message_text_or_session_id_reaches_the_logs(app, tracker, monk
     assert "conversation history unavailable" in logged
     for secret in (PATIENT_TEXT, STAFF_TEXT, "Please sit down", SESSION):
         assert secret not in logged
+
+
+async def test_staff_notices_carry_their_flag_from_the_response_that_made_them(app, monkeypatch):
+    """The widget tells "staff joined" and "staff left" from the flag, never from the words."""
+    events = [
+        {"event": "bot", "timestamp": 110.0, "text": "Staff joined (any words).", "metadata": {"utter_action": "utter_staff_joined"}},
+        {"event": "bot", "timestamp": 111.0, "text": "Staff left (any words).", "metadata": {"utter_action": "utter_staff_left"}},
+        {"event": "bot", "timestamp": 112.0, "text": "A member of our clinic staff has joined", "metadata": {}},
+    ]
+
+    async def conversation_events(self, sender_id):
+        return events
+
+    monkeypatch.setattr(RasaClient, "conversation_events", conversation_events)
+    _, response = await app.asgi_client.get(_url(SESSION))
+    joined, left, plain = response.json["messages"]
+    assert joined["staff_joined"] is True and "staff_left" not in joined
+    assert left["staff_left"] is True and "staff_joined" not in left
+    assert "staff_joined" not in plain and "staff_left" not in plain

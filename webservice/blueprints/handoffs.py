@@ -8,23 +8,12 @@ from pump_assistant.storage.inbox import BadCursor, BadFilter
 from pump_assistant.storage.tickets import STATUSES, TicketNotFound
 from webservice import inbox_params
 from webservice.auth import bearer_token_required
-from webservice.handoff_service import HandoffService, Outcome
+from webservice.handoff_service import HandoffService
+from webservice.json_replies import body_of, error, respond
 
 bp = Blueprint("handoffs", url_prefix="/api/handoffs")
 
 MAX_LIMIT = inbox_params.MAX_LIMIT
-
-
-def error(status: int, code: str, detail: str):
-    return json({"error": code, "detail": detail}, status=status)
-
-
-def body_of(request) -> dict | None:
-    try:
-        body = request.json
-    except Exception:
-        return None
-    return body if isinstance(body, dict) else None
 
 
 def staff_name(body: dict) -> str | None:
@@ -62,10 +51,6 @@ async def get_handoff(request, ticket_id: str):
 
 def service(request) -> HandoffService:
     return request.app.ctx.handoffs
-
-
-def respond(outcome: Outcome):
-    return json(outcome.body, status=outcome.status)
 
 
 @bp.post("/<ticket_id:str>/claim")

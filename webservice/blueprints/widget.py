@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 from sanic import Blueprint
 from sanic.response import HTTPResponse, file, html, json
 
+from pump_assistant.rasa_ext.channels.display_flags import display_flags
 from pump_assistant.ratelimit import RateLimiter, rate_limiter
+from pump_assistant.vocabulary import DisplayFlag
 from webservice.rasa_client import RasaUnavailable
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -107,12 +109,14 @@ def display_messages(events: list, after: float = 0.0) -> list[dict]:
             shown.append({"role": "user", "text": text, "timestamp": at})
         elif event.get("event") == "bot":
             meta = event.get("metadata") if isinstance(event.get("metadata"), dict) else {}
+            flags = display_flags(meta)
             message: dict = {"role": "bot", "text": text, "timestamp": at}
-            if meta.get("from_staff") is True:
+            if flags.get(DisplayFlag.FROM_STAFF) is True:
                 message["role"] = "staff"
-                message["staff_name"] = str(meta.get("staff_name") or "Clinic staff")
-            if meta.get("urgent") is True:
-                message["urgent"] = True
+                message[DisplayFlag.STAFF_NAME] = str(flags.get(DisplayFlag.STAFF_NAME) or "Clinic staff")
+            for flag in (DisplayFlag.URGENT, DisplayFlag.STAFF_JOINED, DisplayFlag.STAFF_LEFT):
+                if flags.get(flag) is True:
+                    message[flag] = True
             shown.append(message)
     return shown[-MAX_MESSAGES:]
 

@@ -217,7 +217,8 @@
     // The server's time of the message (socket and history carry it): the history asks only for what came later.
     var ts = (typeof message.timestamp === "number" && isFinite(message.timestamp)) ? message.timestamp : undefined;
     if (ts !== undefined && !(ts <= (state.synced || 0))) state.synced = ts;
-    if (/^A member of our clinic staff has joined/.test(text) || /^Our staff member has finished/.test(text)) {
+    // A notice, not a reply: the server flags it (pump_assistant/vocabulary.py's DisplayFlag); its words may change.
+    if (message.staff_joined === true || message.staff_left === true) {
       add({ role: "event", text: text, ts: ts });
       return;
     }
@@ -259,7 +260,8 @@
     });
     messages.forEach(function (m, i) {
       if (i > lastSeen && m && m.role !== "user") {
-        fromBot({ text: m.text, from_staff: m.role === "staff", urgent: m.urgent === true, timestamp: m.timestamp });
+        fromBot({ text: m.text, from_staff: m.role === "staff", urgent: m.urgent === true,
+                  staff_joined: m.staff_joined === true, staff_left: m.staff_left === true, timestamp: m.timestamp });
       } else if (m && typeof m.timestamp === "number" && !(m.timestamp <= (state.synced || 0))) {
         state.synced = m.timestamp;
       }

@@ -4,7 +4,11 @@ One module per library, each saying which versions it was written against and
 listing what it touches in ``PRIVATE_NAMES``; tests/unit/test_private_api.py
 checks every listed name still exists, so an upgrade that removes one fails
 there, naming it, instead of somewhere in a conversation.
+
+May import: Rasa, sanic, python-engineio. Imported by: the rest of
+:mod:`pump_assistant.rasa_ext` and tests/unit/test_private_api.py only.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -11,18 +11,16 @@ On an upgrade, run tests/unit/test_private_api.py first: it names any of
   HTTP response written into the socket's byte stream, so the web chat puts
   :class:`SanicWebSocket` there (same interface: ``__call__``, ``send``, ``wait``, ``close``).
 """
+
 from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, Dict
 
-from pump_assistant.rasa_ext.adapters import PrivateName
-from pump_assistant.rasa_ext.adapters import sanic_private
+from pump_assistant.rasa_ext.adapters import PrivateName, sanic_private
 
 WRITTEN_AGAINST = "python-engineio==4.15.1, python-socketio==5.18.1"
 
-PRIVATE_NAMES = (
-    PrivateName("engineio.AsyncServer", "_async", instance=lambda cls: cls(async_mode="sanic")),
-)
+PRIVATE_NAMES = (PrivateName("engineio.AsyncServer", "_async", instance=lambda cls: cls(async_mode="sanic")),)
 WEBSOCKET_DRIVER_KEY = "websocket"
 
 
@@ -59,4 +57,3 @@ class SanicWebSocket:
 def use_sanic_websocket(engineio_server: Any) -> None:
     """Make ``engineio_server`` (a socket.io server's ``eio``) wrap WebSockets in :class:`SanicWebSocket`."""
     engineio_server._async = {**engineio_server._async, WEBSOCKET_DRIVER_KEY: SanicWebSocket}
-

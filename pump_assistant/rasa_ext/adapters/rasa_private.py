@@ -15,6 +15,7 @@ On an upgrade, run tests/unit/test_private_api.py first: it names any of
   metadata): Rasa applies it like a real one that carries slots over, which
   the bounded history view (:mod:`..stores.history_window`) relies on.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Optional, Text
@@ -55,12 +56,10 @@ class SQLTrackerStoreHooks(SQLTrackerStore):
     """
 
     # -- Rasa calls these -----------------------------------------------------
-    async def _retrieve(  # type: ignore[override]
-        self, sender_id: Text, fetch_events_from_all_sessions: bool
-    ) -> Optional[DialogueStateTracker]:
+    async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         return await self.load_tracker(sender_id, fetch_events_from_all_sessions)
 
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterable[Event]:  # type: ignore[override]
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterable[Event]:
         return self.unstored_events(session, tracker)
 
     # -- for subclasses -------------------------------------------------------

@@ -14,11 +14,12 @@ On an upgrade, run tests/unit/test_private_api.py first: it names any of
 * :func:`mark_websocket_handler`: the ``is_websocket`` mark that lets a handler
   return no response (sanic checks it with ``hasattr``).
 """
+
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any, Awaitable, Callable, Iterator
+from typing import Any, Awaitable, Callable, Iterator, TypeVar
 
 from websockets.connection import CLOSED
 
@@ -92,7 +93,10 @@ def cancelled_on_shutdown(app: Any, task: "asyncio.Future[Any]") -> Iterator[Non
         app.websocket_tasks.discard(task)
 
 
-def mark_websocket_handler(handler: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+Handler = TypeVar("Handler", bound=Callable[..., Awaitable[Any]])
+
+
+def mark_websocket_handler(handler: Handler) -> Handler:
     """Let ``handler`` end with no response, as sanic's own WebSocket handlers do."""
     setattr(handler, WEBSOCKET_HANDLER_MARK, True)
     return handler

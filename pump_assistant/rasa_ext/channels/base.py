@@ -7,6 +7,7 @@ per address) through :mod:`pump_assistant.ratelimit`, admits each message
 through :func:`pump_assistant.inbound.admit`, and hands it to Rasa through the
 reply guard, so no message goes unanswered.
 """
+
 from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, ClassVar, Dict, Optional, Text
@@ -16,8 +17,8 @@ from sanic import Blueprint, response
 
 from pump_assistant import log_redaction
 from pump_assistant.config import get_settings
-from pump_assistant.ratelimit import RateLimiter, rate_limiter
 from pump_assistant.rasa_ext.channels.reply_guard import handle_with_reply_guard
+from pump_assistant.ratelimit import RateLimiter, rate_limiter
 
 
 class PatientChannel(InputChannel):

@@ -7,6 +7,7 @@ failed), the patient gets a safe message with the clinic's number and the
 emergency advice, and what they wrote is kept as a ticket for staff whenever
 the assistant had understood it as needing a person (or could not tell).
 """
+
 from __future__ import annotations
 
 import logging
@@ -17,10 +18,9 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from pump_assistant import services
 from pump_assistant.config import get_settings
 from pump_assistant.storage.tickets import TicketDraft
+from pump_assistant.vocabulary import TICKET_REASON_BY_INTENT, TicketReason
 
 logger = logging.getLogger(__name__)
-
-TICKET_REASON_BY_INTENT = {"emergency": "emergency", "clinical_question": "clinical", "request_human": "request"}
 
 
 def safe_reply() -> str:
@@ -39,7 +39,7 @@ class CountingOutput(OutputChannel):
         self.inner = inner
         self.sent = 0
 
-    def name(self) -> Text:  # type: ignore[override]  # the wrapped channel's name, per instance
+    def name(self) -> Text:  # the wrapped channel's name, per instance
         return self.inner.name()
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
@@ -94,7 +94,7 @@ async def handle_with_reply_guard(
         logger.exception("could not send the safe reply")
     intent = await _intent_of_last_turn(agent, message.sender_id)
     # Unknown intent (the conversation store itself failed): keep the words, a person decides.
-    reason = TICKET_REASON_BY_INTENT.get(intent or "", None if intent else "request")
+    reason = TICKET_REASON_BY_INTENT.get(intent or "", None if intent else TicketReason.REQUEST)
     if reason:
         _keep_for_staff(message, reason)
     return False

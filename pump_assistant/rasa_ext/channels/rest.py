@@ -7,6 +7,7 @@ calls ``.get`` on it), puts every request without a sender into one shared
 length before NLU, limits the rate per sender and per IP address, and never
 leaves a message without a reply (:mod:`reply_guard`).
 """
+
 from __future__ import annotations
 
 import json
@@ -22,6 +23,7 @@ from pump_assistant.inbound import NOT_TEXT, Refusal, Refused, admit
 from pump_assistant.rasa_ext.channels.base import PatientChannel
 from pump_assistant.rasa_ext.channels.display_flags import display_flags
 from pump_assistant.ratelimit import RateLimiter
+from pump_assistant.vocabulary import Channel
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +51,7 @@ class FlaggedCollectingOutput(CollectingOutputChannel):
 
 
 class PatientRestInput(PatientChannel):
-    channel_name = "rest"
+    channel_name = Channel.REST
 
     def __init__(self) -> None:
         self.per_sender: Optional[RateLimiter] = None
@@ -85,7 +87,9 @@ class PatientRestInput(PatientChannel):
         if refused.reason is Refusal.MALFORMED:
             return _error(400, "message must be a string") if refused.problem == NOT_TEXT else _error(*refused.problem)
         if refused.reason is Refusal.BAD_SENDER:
-            return _error(400, "sender must be 1-64 letters, digits or . _ : @ + - (starting with a letter, digit or +)")
+            return _error(
+                400, "sender must be 1-64 letters, digits or . _ : @ + - (starting with a letter, digit or +)"
+            )
         # Empty or too long: a reply the patient can act on, as the assistant's own.
         return response.json([{"recipient_id": refused.sender, "text": refused.reply}])
 
@@ -96,13 +100,21 @@ class PatientRestInput(PatientChannel):
         async def receive(request: Request):
             per_sender, per_ip = self._limits()
             payload, problem = self._parse(request)
-            admitted = admit(payload.get("sender"), payload.get("message"), per_sender=per_sender,
-                             address=client_address(request), per_address=per_ip, malformed=problem)
+            admitted = admit(
+                payload.get("sender"),
+                payload.get("message"),
+                per_sender=per_sender,
+                address=client_address(request),
+                per_address=per_ip,
+                malformed=problem,
+            )
             if isinstance(admitted, Refused):
                 return self._refusal(admitted)
             sender, text = admitted.sender, admitted.text
             collector = FlaggedCollectingOutput()
-            message = UserMessage(text, collector, sender, input_channel=self.name(), metadata=payload.get("metadata") or None)
+            message = UserMessage(
+                text, collector, sender, input_channel=self.name(), metadata=payload.get("metadata") or None
+            )
             await self.hand_over(on_new_message, message, request.app)
             return response.json(collector.messages)
 

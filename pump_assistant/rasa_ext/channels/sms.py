@@ -14,6 +14,7 @@ fails with a 500 on a picture-only message. This one:
 * honours STOP / START / HELP;
 * answers a message with no text politely.
 """
+
 from __future__ import annotations
 
 import logging
@@ -90,7 +91,9 @@ class SmsOutput(OutputChannel):
         self._state.remember_choices(recipient_id, choices)
         await self._send(recipient_id, f"{text}\n{listing}")
 
-    async def send_quick_replies(self, recipient_id: Text, text: Text, quick_replies: List[Dict[Text, Any]], **kwargs: Any) -> None:
+    async def send_quick_replies(
+        self, recipient_id: Text, text: Text, quick_replies: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
         await self.send_text_with_buttons(recipient_id, text, quick_replies)
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
@@ -116,7 +119,10 @@ class SmsInput(PatientChannel):
             settings = get_settings()
             self._state = SmsState(services.database(), choices_ttl_minutes=settings.sms_choices_ttl_minutes)
             self._api = TwilioApi(
-                settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_number, settings.twilio_api_base
+                settings.twilio_account_sid,
+                settings.twilio_auth_token,
+                settings.twilio_number,
+                settings.twilio_api_base,
             )
         return self._state, self._api
 
@@ -164,7 +170,9 @@ class SmsInput(PatientChannel):
             twiml = response.text(EMPTY_TWIML, content_type="text/xml")
             if problem is None and not state.first_delivery(sid):
                 return twiml  # Twilio's retry of a message already taken: neither counted nor answered again
-            admitted = admit(params.get("From"), params.get("Body") or "", per_sender=self._rate_limit(), malformed=problem)
+            admitted = admit(
+                params.get("From"), params.get("Body") or "", per_sender=self._rate_limit(), malformed=problem
+            )
             output = SmsOutput(api, state)
             if isinstance(admitted, Refused):
                 if admitted.reason is Refusal.MALFORMED:
@@ -175,7 +183,8 @@ class SmsInput(PatientChannel):
                     logger.warning("SMS from %s over the rate limit", _masked(admitted.sender or ""))
                     return response.text(admitted.reply, status=429, headers={"Retry-After": str(admitted.retry_after)})
                 reply = NO_TEXT_REPLY if admitted.reason is Refusal.EMPTY else admitted.reply
-                request.app.add_task(output.send_text_message(admitted.sender, reply))
+                if admitted.sender:  # a refusal without one is BAD_SENDER, answered above
+                    request.app.add_task(output.send_text_message(admitted.sender, reply))
                 return twiml
             sender, text = admitted.sender, admitted.text
             keyword = text.upper()

@@ -17,6 +17,7 @@ behind the close frame: browsers reported "Invalid frame header" and the widget
 fell back to REST, where staff replies cannot be pushed. Rasa 3.6 needs
 sanic 21.12, and no 21.12 release fixes ``recv()``.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -37,6 +38,7 @@ from pump_assistant.rasa_ext.adapters.rasa_private import send_socketio_message
 from pump_assistant.rasa_ext.adapters.sanic_private import cancelled_on_shutdown, mark_websocket_handler
 from pump_assistant.rasa_ext.channels.base import PatientChannel
 from pump_assistant.rasa_ext.channels.display_flags import display_flags
+from pump_assistant.vocabulary import Channel
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +96,7 @@ class WebChatOutput(SocketIOOutput):
 
     @classmethod
     def name(cls) -> Text:
-        return "webchat"
+        return Channel.WEBCHAT
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         out: Dict[Text, Any] = {}
@@ -118,7 +120,7 @@ class WebChatOutput(SocketIOOutput):
 
 
 class WebChatInput(PatientChannel):
-    channel_name = "webchat"
+    channel_name = Channel.WEBCHAT
 
     def __init__(self) -> None:
         self.sio: Optional[AsyncServer] = None
@@ -159,9 +161,13 @@ class WebChatInput(PatientChannel):
         @sio.on(USER_EVENT)
         async def user_uttered(sid: Text, data: Any) -> None:
             fields = data if isinstance(data, dict) else {}
-            admitted = admit(fields.get("session_id"), fields.get("message"), per_sender=per_sender,
-                             malformed=None if isinstance(data, dict) else "not an object",
-                             sender_check=_valid_session_id)
+            admitted = admit(
+                fields.get("session_id"),
+                fields.get("message"),
+                per_sender=per_sender,
+                malformed=None if isinstance(data, dict) else "not an object",
+                sender_check=_valid_session_id,
+            )
             if isinstance(admitted, Refused):
                 if admitted.sender is None:  # malformed, or no usable session: only this socket hears of it
                     await sio.emit("error_message", {"error": "a message needs text and a session"}, room=sid)

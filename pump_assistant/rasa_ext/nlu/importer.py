@@ -6,8 +6,10 @@ them two homes; instead this importer adds them to the domain from
 ``content/answers.yml`` whenever Rasa trains or validates, so the model's
 fingerprint (and hence retraining) follows the registry.
 """
+
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Dict, List, Optional, Text, Union
 
 from rasa.shared.core.domain import Domain
@@ -20,10 +22,7 @@ FAQ_INTENT = "faq"
 
 
 def registry_responses(registry: Registry) -> Dict[Text, List[Dict[Text, Text]]]:
-    return {
-        f"utter_{FAQ_INTENT}/{answer.id}": [{"text": answer.text}]
-        for answer in registry.answers.values()
-    }
+    return {f"utter_{FAQ_INTENT}/{answer.id}": [{"text": answer.text}] for answer in registry.answers.values()}
 
 
 class RegistryImporter(RasaFileImporter):
@@ -41,5 +40,5 @@ class RegistryImporter(RasaFileImporter):
         domain = super().get_domain()
         path = self._registry_path or get_settings().registry_path
         data = domain.as_dict()
-        data["responses"] = {**data.get("responses", {}), **registry_responses(load_registry(path))}
+        data["responses"] = {**data.get("responses", {}), **registry_responses(load_registry(Path(path)))}
         return Domain.from_dict(data)

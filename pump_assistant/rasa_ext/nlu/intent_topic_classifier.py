@@ -25,11 +25,12 @@ together, so nothing downstream changes:
   the topic confidences being the topic's share of the FAQ probability, as the
   ResponseSelector's are a softmax over topics alone.
 """
+
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, List, Optional, Text, Tuple, Type
+from typing import Any, Dict, List, Optional, Text, Type, cast
 
 import numpy as np
 import scipy.sparse
@@ -45,16 +46,16 @@ from rasa.nlu.constants import (
     RESPONSE_SELECTOR_RESPONSES_KEY,
     RESPONSE_SELECTOR_RETRIEVAL_INTENTS,
     RESPONSE_SELECTOR_UTTER_ACTION_KEY,
+    SPACY_DOCS,
 )
-from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.constants import (
+    FEATURE_TYPE_SENTENCE,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
     INTENT_RESPONSE_KEY,
-    FEATURE_TYPE_SENTENCE,
     PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
@@ -80,6 +81,8 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
 # model_from: Rasa hands the spaCy pipeline (SpacyNLP's model) to train and process, for the context tags.
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True, model_from="SpacyNLP")
 class IntentTopicClassifier(IntentClassifier, GraphComponent):
+    _context: Optional[Any]  # pump_assistant.triage.context.ConText, built on first use
+
     @classmethod
     def required_components(cls) -> List[Type]:
         return [Featurizer]
@@ -94,7 +97,7 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
 
             self._context = ConText(model.model)
         tagged = []
-        for text, message in zip(texts, messages):
+        for text, message in zip(texts, messages, strict=False):
             doc = message.get(SPACY_DOCS[TEXT])
             tagged.append(text if doc is None else " ".join([text, *self._context.dismissed_words(doc)]))
         return tagged
@@ -181,8 +184,12 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
         low, high = self.config["char_ngram_range"]
         vectorizers = {
             "words": CountVectorizer(lowercase=True, vocabulary=(vocabularies or {}).get("words")),
-            "chars": CountVectorizer(lowercase=True, analyzer="char_wb", ngram_range=(low, high),
-                                     vocabulary=(vocabularies or {}).get("chars")),
+            "chars": CountVectorizer(
+                lowercase=True,
+                analyzer="char_wb",
+                ngram_range=(low, high),
+                vocabulary=(vocabularies or {}).get("chars"),
+            ),
         }
         return vectorizers
 
@@ -196,19 +203,26 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
 
     def _sentence_origins(self, message: Message) -> List[Text]:
         """The featurizers that gave this message a dense sentence feature (e.g. ``minilm``, ``minilm_kept``)."""
-        return sorted(origin for origin in {
-            f.origin for f in message.features
-            if f.is_dense() and f.type == FEATURE_TYPE_SENTENCE and f.attribute == TEXT
-        } if self.config["sentence_features"] is None or origin in self.config["sentence_features"])
+        return sorted(
+            origin
+            for origin in {
+                f.origin
+                for f in message.features
+                if f.is_dense() and f.type == FEATURE_TYPE_SENTENCE and f.attribute == TEXT
+            }
+            if self.config["sentence_features"] is None or origin in self.config["sentence_features"]
+        )
 
     def _dense_block(self, messages: List[Message], origins: List[Text], dims: List[int]) -> np.ndarray:
         """One block per sentence featurizer, each row scaled to unit length (a zero row stays zero)."""
         blocks = []
-        for origin, dim in zip(origins, dims):
+        for origin, dim in zip(origins, dims, strict=False):
             rows = []
             for message in messages:
                 sentence = message.get_dense_features(TEXT, [origin])[1]
-                rows.append(np.zeros(dim, np.float32) if sentence is None else np.asarray(sentence.features).reshape(-1))
+                rows.append(
+                    np.zeros(dim, np.float32) if sentence is None else np.asarray(sentence.features).reshape(-1)
+                )
             dense = np.vstack(rows).astype(np.float32)
             dense /= np.maximum(np.linalg.norm(dense, axis=1, keepdims=True), 1e-12)
             blocks.append(dense)
@@ -225,8 +239,12 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
     def _svc(self):
         from sklearn.svm import LinearSVC
 
-        return LinearSVC(C=self.config["C"], max_iter=self.config["max_iter"],
-                         class_weight=self.config["class_weight"], random_state=self.config["random_seed"])
+        return LinearSVC(
+            C=self.config["C"],
+            max_iter=self.config["max_iter"],
+            class_weight=self.config["class_weight"],
+            random_state=self.config["random_seed"],
+        )
 
     def _fit_temperature(self, x: scipy.sparse.csr_matrix, y: List[Text]) -> float:
         """The softmax temperature that makes the SVC's scores the most likely confidences on held-back examples."""
@@ -266,7 +284,9 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
         dense_dim = sum(self.dense_dims)
         sparse = self._sparse_blocks(texts, word_texts)
         blocks = sparse + (
-            [scipy.sparse.csr_matrix(self._dense_block(examples, self.dense_origins, self.dense_dims))] if dense_dim else []
+            [scipy.sparse.csr_matrix(self._dense_block(examples, self.dense_origins, self.dense_dims))]
+            if dense_dim
+            else []
         )
         x = scipy.sparse.hstack(blocks, format="csr")
         y = [self._label(e) for e in examples]
@@ -292,7 +312,7 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
         self._other_columns = [i for i, label in enumerate(self.labels) if not label.startswith(retrieval + "/")]
 
     def predict_proba(self, messages: List[Message], model: Optional[SpacyModel] = None) -> np.ndarray:
-        scores = np.tile(self._bias, (len(messages), 1))
+        scores = np.tile(cast(np.ndarray, self._bias), (len(messages), 1))  # set by train() or load()
         if self._vectorizers:
             texts = [m.get(TEXT) or "" for m in messages]
             blocks = self._sparse_blocks(texts, self._word_texts(messages, model))
@@ -310,8 +330,10 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             return messages
         probabilities = self.predict_proba(messages, model)
         retrieval = self.config["retrieval_intent"]
-        for message, p in zip(messages, probabilities):
-            ranking = [{INTENT_NAME_KEY: self.labels[i], PREDICTED_CONFIDENCE_KEY: float(p[i])} for i in self._other_columns]
+        for message, p in zip(messages, probabilities, strict=False):
+            ranking: List[Dict[Text, Any]] = [
+                {INTENT_NAME_KEY: self.labels[i], PREDICTED_CONFIDENCE_KEY: float(p[i])} for i in self._other_columns
+            ]
             topic_total = float(p[self._topic_columns].sum()) if self._topic_columns else 0.0
             if self._topic_columns:
                 ranking.append({INTENT_NAME_KEY: retrieval, PREDICTED_CONFIDENCE_KEY: topic_total})
@@ -325,9 +347,11 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
 
     def _set_topics(self, message: Message, p: np.ndarray, topic_total: float) -> None:
         retrieval = self.config["retrieval_intent"]
-        topics = sorted(
-            ({INTENT_RESPONSE_KEY: self.labels[i], PREDICTED_CONFIDENCE_KEY: float(p[i]) / max(topic_total, 1e-12)}
-             for i in self._topic_columns),
+        topics: List[Dict[Text, Any]] = sorted(
+            (
+                {INTENT_RESPONSE_KEY: self.labels[i], PREDICTED_CONFIDENCE_KEY: float(p[i]) / max(topic_total, 1e-12)}
+                for i in self._topic_columns
+            ),
             key=lambda item: item[PREDICTED_CONFIDENCE_KEY],
             reverse=True,
         )
@@ -353,15 +377,17 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
     # --- persistence --------------------------------------------------------------
 
     def persist(self) -> None:
+        # Rasa persists a trained component: train() has set the weights.
+        sparse = cast(scipy.sparse.csr_matrix, self._sparse_weights)
         with self._model_storage.write_to(self._resource) as directory:
             np.savez(
                 directory / WEIGHTS_FILE,
-                sparse_data=self._sparse_weights.data,
-                sparse_indices=self._sparse_weights.indices,
-                sparse_indptr=self._sparse_weights.indptr,
-                sparse_shape=np.array(self._sparse_weights.shape),
-                dense=self._dense_weights,
-                bias=self._bias,
+                sparse_data=sparse.data,
+                sparse_indices=sparse.indices,
+                sparse_indptr=sparse.indptr,
+                sparse_shape=np.array(sparse.shape),
+                dense=cast(np.ndarray, self._dense_weights),
+                bias=cast(np.ndarray, self._bias),
             )
             (directory / META_FILE).write_text(
                 json.dumps(

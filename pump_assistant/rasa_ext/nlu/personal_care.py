@@ -9,6 +9,7 @@ sleeping pill with the pump" from the pages would be medical advice. Intents
 the classifier chose for other reasons (emergency, a request for a person,
 small talk) stand.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -26,9 +27,7 @@ from pump_assistant.rasa_ext.nlu.rule_component import SpacyRuleComponent
 CUES_KEY = "personal_care"
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False, model_from="SpacyNLP"
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False, model_from="SpacyNLP")
 class PersonalCareRouter(SpacyRuleComponent[PersonalCareCues]):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:

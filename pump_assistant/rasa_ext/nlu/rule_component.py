@@ -4,6 +4,7 @@ They train nothing: the rules are read from the repository (YAML next to the
 code in :mod:`pump_assistant.nlp`) and compiled against the spaCy pipeline the
 model was trained with, once, on the first message.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, Generic, Optional, Text, TypeVar

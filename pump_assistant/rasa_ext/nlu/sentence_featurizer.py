@@ -20,10 +20,11 @@ the first feature when nothing is dismissed, or everything. Suppositions stay
 in (``kept_leaves_out``): "what happens if the battery runs out?" is its topic.
 The classifier reads the features its configuration names.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, cast
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -42,16 +43,19 @@ from pump_assistant.nlp.sentence_encoder import SentenceEncoder, shared_encoder
 
 
 # model_from: Rasa hands the spaCy pipeline (SpacyNLP's model) to process, for the kept text.
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False, model_from="SpacyNLP"
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False, model_from="SpacyNLP")
 class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**DenseFeaturizer.get_default_config(), "cache_size": 2048, "batch_size": 64, "kept_text": True,
-                # Whose scopes the kept text leaves out. Not "hypothetical": a question's
-                # condition is its topic ("what happens if the battery runs out?").
-                "kept_leaves_out": ["negated", "resolved", "historical", "other"]}
+        return {
+            **DenseFeaturizer.get_default_config(),
+            "cache_size": 2048,
+            "batch_size": 64,
+            "kept_text": True,
+            # Whose scopes the kept text leaves out. Not "hypothetical": a question's
+            # condition is its topic ("what happens if the battery runs out?").
+            "kept_leaves_out": ["negated", "resolved", "historical", "other"],
+        }
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
@@ -138,7 +142,9 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
                 kept_texts.append(kept if any(ch.isalpha() for ch in kept) else "")
         return kept_texts
 
-    def _add_kept(self, message: Message, vector: np.ndarray, kept: Optional[Text], kept_vector: Optional[np.ndarray]) -> None:
+    def _add_kept(
+        self, message: Message, vector: np.ndarray, kept: Optional[Text], kept_vector: Optional[np.ndarray]
+    ) -> None:
         if not self.config["kept_text"]:
             return
         if not kept:
@@ -146,11 +152,12 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
             # signs of an infection?" keep their whole meaning (the word counts carry the
             # "negated_" tags; a general question's topic is its whole text).
             kept_vector = vector
-        self._add(message, kept_vector, self.kept_origin)
+        # Encoded for every non-empty kept text, so not None here.
+        self._add(message, cast(np.ndarray, kept_vector), self.kept_origin)
 
     def process(self, messages: List[Message], model: Optional[SpacyModel] = None) -> List[Message]:
         with_text = [m for m in messages if m.get(TEXT) is not None]
-        for message, kept in zip(with_text, self._kept_texts(with_text, model)):
+        for message, kept in zip(with_text, self._kept_texts(with_text, model), strict=False):
             # Every message with text gets the feature, even "/intent" payloads:
             # the classifier expects the same inputs for every message.
             vector = self._encode(message.get(TEXT))
@@ -163,8 +170,12 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
         vectors = self.encoder.encode([m.get(TEXT) for m in messages], batch_size=self.config["batch_size"])
         kept_texts = self._kept_texts(messages, model)
         to_encode = sorted({kept for kept in kept_texts if kept})
-        encoded = dict(zip(to_encode, self.encoder.encode(to_encode, batch_size=self.config["batch_size"]))) if to_encode else {}
-        for message, vector, kept in zip(messages, vectors, kept_texts):
+        encoded = (
+            dict(zip(to_encode, self.encoder.encode(to_encode, batch_size=self.config["batch_size"]), strict=False))
+            if to_encode
+            else {}
+        )
+        for message, vector, kept in zip(messages, vectors, kept_texts, strict=False):
             self._add(message, vector)
             self._add_kept(message, vector, kept, encoded.get(kept) if kept else None)
         return training_data

@@ -17,6 +17,7 @@ Trained only in the sense that it keeps, in the model, the sentence vectors of
 its red-flag descriptions and of the assistant's ordinary training questions
 (the meaning detector's two banks).
 """
+
 from __future__ import annotations
 
 import logging
@@ -46,24 +47,34 @@ BANKS_FILE = "meaning_banks.npz"
 MAX_CONTRAST = 3000
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True, model_from="SpacyNLP"
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True, model_from="SpacyNLP")
 class TriageComponent(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
             # Intents a possible emergency keeps: the question is still answered or handed off.
-            "keep_on_possible": ["faq", "clinical_question", "request_human", "choose_topic",
-                                 "followup_duration", "followup_more", "inform_contact"],
+            "keep_on_possible": [
+                "faq",
+                "clinical_question",
+                "request_human",
+                "choose_topic",
+                "followup_duration",
+                "followup_more",
+                "inform_contact",
+            ],
             "handoff_intent": "clinical_question",
             "sentence_featurizer": "minilm",
             "meaning_threshold": DEFAULT_THRESHOLD,
             "meaning_margin": DEFAULT_MARGIN,
         }
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 banks: Optional[Dict[str, np.ndarray]] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        banks: Optional[Dict[str, np.ndarray]] = None,
+    ) -> None:
         self.config = config
         self._storage = model_storage
         self._resource = resource
@@ -72,12 +83,12 @@ class TriageComponent(GraphComponent, IntentClassifier):
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "TriageComponent":
+               execution_context: ExecutionContext) -> "TriageComponent":  # fmt: skip
         return cls(config, model_storage, resource)
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "TriageComponent":
+             execution_context: ExecutionContext, **kwargs: Any) -> "TriageComponent":  # fmt: skip
         banks = None
         try:
             with model_storage.read_from(resource) as directory:
@@ -95,9 +106,9 @@ class TriageComponent(GraphComponent, IntentClassifier):
         encoder = SentenceEncoder()
         bank = encoder.encode([text for _, text in descriptions])
         contrast = [
-            vector for message in training_data.intent_examples
-            if message.get(INTENT) != EMERGENCY_INTENT
-            and (vector := self._sentence_vector(message)) is not None
+            vector
+            for message in training_data.intent_examples
+            if message.get(INTENT) != EMERGENCY_INTENT and (vector := self._sentence_vector(message)) is not None
         ]
         rng = np.random.default_rng(0)
         if len(contrast) > MAX_CONTRAST:
@@ -127,9 +138,12 @@ class TriageComponent(GraphComponent, IntentClassifier):
             meaning = None
             if self._banks is not None and len(self._banks.get("bank", ())):
                 meaning = MeaningDetector(
-                    self._banks["bank"], [str(c) for c in self._banks["categories"]],
-                    [str(d) for d in self._banks["descriptions"]], self._banks["contrast"],
-                    threshold=float(self.config["meaning_threshold"]), margin=float(self.config["meaning_margin"]),
+                    self._banks["bank"],
+                    [str(c) for c in self._banks["categories"]],
+                    [str(d) for d in self._banks["descriptions"]],
+                    self._banks["contrast"],
+                    threshold=float(self.config["meaning_threshold"]),
+                    margin=float(self.config["meaning_margin"]),
                 )
             from pump_assistant.nlp.sentence_encoder import shared_encoder
 

@@ -15,6 +15,7 @@ so Rasa applies it as it applies a session start that carries slots over, and
 its ``session_started`` event carries how many stored events the view leaves
 out, so the store knows which events of the view are new.
 """
+
 from __future__ import annotations
 
 from itertools import islice
@@ -74,9 +75,7 @@ def _state_prefix(head: DialogueStateTracker, timestamp: float, omitted: int) ->
     return session_start_events(timestamp, {WINDOW_KEY: window}) + state
 
 
-def bounded_events(
-    sender_id: str, events: Sequence[Event], slots: Iterable[Slot], turns: int
-) -> List[Event]:
+def bounded_events(sender_id: str, events: Sequence[Event], slots: Iterable[Slot], turns: int) -> List[Event]:
     """The events of a view with at most ``turns`` user turns (``events`` itself may be a view)."""
     events = list(events)
     if turns <= 0:

@@ -26,6 +26,7 @@ conversation (:mod:`history_window`). Configure it in endpoints.yml with
 ``type: pump_assistant.rasa_ext.stores.sql.ResilientSQLTrackerStore`` and the
 same keys as ``type: SQL``.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -65,8 +66,8 @@ class ResilientSQLTrackerStore(SQLTrackerStoreHooks):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        url = self.engine.url
-        self.engine.dispose()
+        url = self.engine.url  # type: ignore[has-type]  # Rasa's SQLTrackerStore leaves it unannotated
+        self.engine.dispose()  # type: ignore[has-type]
         # pool_pre_ping: a connection that died with a database restart is replaced, not used.
         self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
@@ -102,7 +103,7 @@ class ResilientSQLTrackerStore(SQLTrackerStoreHooks):
         # the database starts there; one kept in memory (``_recent``) also holds the
         # `action_session_start` before it and any earlier session, so the count is taken from
         # the tracker's own copy of that event (before, the event after it was stored twice).
-        return events[self._session_anchor(session, tracker.sender_id, events) + stored_count:]
+        return events[self._session_anchor(session, tracker.sender_id, events) + stored_count :]
 
     def _session_anchor(self, session: Any, sender_id: Text, events: List[Event]) -> int:
         """Index in ``events`` of the stored conversation's latest `session_started`, or 0."""
@@ -196,7 +197,9 @@ class ResilientSQLTrackerStore(SQLTrackerStoreHooks):
             return tracker
         return DialogueStateTracker.from_events(tracker.sender_id, events, self.domain.slots)
 
-    async def load_tracker(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+    async def load_tracker(
+        self, sender_id: Text, fetch_events_from_all_sessions: bool
+    ) -> Optional[DialogueStateTracker]:
         pending = self._unsaved.get(sender_id)
         if pending is not None:
             await self.save(pending)

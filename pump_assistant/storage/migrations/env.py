@@ -1,4 +1,5 @@
 """Alembic environment: runs against the connection or URL the caller passes."""
+
 from alembic import context
 from sqlalchemy import create_engine
 

@@ -12,13 +12,12 @@ from pump_assistant.sms.twilio_api import TwilioApi, TwilioSendError
 from pump_assistant.triage import replies
 from pump_assistant.triage.decision import Triage
 from pump_assistant.triage.levels import EMERGENCY
+from pump_assistant.vocabulary import Intent
 from webservice.blueprints.desk.common import signed_in
-from webservice.blueprints.handoffs import body_of
+from webservice.json_replies import body_of
 from webservice.rasa_client import RasaUnavailable
 
 PHONE = re.compile(r"^\+[1-9]\d{7,14}$")
-# Intents whose questions only a clinician answers: the ask box offers no approved answer for them.
-HANDOFF_INTENTS = frozenset({"emergency", "clinical_question"})
 bp = Blueprint("desk_ask", url_prefix="/api")
 
 
@@ -33,16 +32,10 @@ async def ask(request):
     except RasaUnavailable:
         return json({"error": "unavailable", "detail": "the assistant is not reachable"}, status=503)
     registry, settings = services.registry(), request.app.ctx.settings
-    choice = answering.choose_answer(
+    choice = answering.choose_answer_to_question(
         parse, registry, answer_confidence=settings.answer_confidence, ambiguity_margin=settings.ambiguity_margin
     )
     intent = parse.get("intent", {}).get("name")
-    # A question about one person's care ("can I take ibuprofen with my pump?") has no
-    # approved answer, even when a page topic is close: staff hand it to a clinician.
-    if intent in HANDOFF_INTENTS or (
-        intent != answering.FAQ_INTENT and choice.kind == answering.ANSWER and choice.confidence < 0.9
-    ):
-        choice = answering.Choice(answering.UNKNOWN)
     answers = []
     for answer_id in choice.answer_ids:
         answer = registry.answers[answer_id]
@@ -56,7 +49,7 @@ async def ask(request):
         answers = []
     request.app.ctx.staff.audit(request.ctx.user.display_name, "asked", ",".join(a["id"] for a in answers) or None)
     return json({
-        "kind": "emergency" if triage.level == EMERGENCY else choice.kind,
+        "kind": Intent.EMERGENCY if triage.level == EMERGENCY else choice.kind,
         "intent": intent,
         "answers": answers,
         "triage": {"level": triage.level, "self_harm": triage.self_harm, "urgency": triage.urgency},

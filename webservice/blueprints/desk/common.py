@@ -5,22 +5,14 @@ import hmac
 from functools import wraps
 from pathlib import Path
 
-from sanic.response import json
+from webservice.json_replies import error, respond
 
-from webservice.handoff_service import Outcome
+__all__ = ["error", "respond", "signed_in", "content_approver", "STATIC", "COOKIE", "CSP"]
 
 STATIC = Path(__file__).resolve().parent.parent.parent / "static"
 COOKIE = "desk_session"
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-
-
-def error(status: int, code: str, detail: str, **extra):
-    return json({"error": code, "detail": detail, **extra}, status=status)
-
-
-def respond(outcome: Outcome):
-    return json(outcome.body, status=outcome.status)
 
 
 def signed_in(handler):

@@ -14,7 +14,7 @@ from pump_assistant import services
 from pump_assistant.content.approval import ContentRejected, NewVersion, approve_new_version
 from pump_assistant.storage import insights
 from webservice.blueprints.desk.common import content_approver, error, signed_in
-from webservice.blueprints.handoffs import body_of
+from webservice.json_replies import body_of
 
 bp = Blueprint("desk_drafts", url_prefix="/api")
 MAX_QUOTES = 10

@@ -6,7 +6,7 @@ from sanic.response import json
 
 from pump_assistant.login_throttle import locked_message
 from webservice.blueprints.desk.common import COOKIE, error, signed_in
-from webservice.blueprints.handoffs import body_of
+from webservice.json_replies import body_of
 
 bp = Blueprint("desk_session", url_prefix="/api")
 

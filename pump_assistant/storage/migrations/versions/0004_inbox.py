@@ -4,6 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-01
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -28,15 +29,24 @@ def upgrade() -> None:
     from pump_assistant.storage.search import search_text
 
     tickets = sa.table(
-        "handoff_tickets", sa.column("id", sa.String), sa.column("sender_id", sa.String),
-        sa.column("trigger_message", sa.Text), sa.column("transcript", sa.JSON), sa.column("contact_name", sa.String),
-        sa.column("contact_phone", sa.String), sa.column("search_text", sa.Text),
+        "handoff_tickets",
+        sa.column("id", sa.String),
+        sa.column("sender_id", sa.String),
+        sa.column("trigger_message", sa.Text),
+        sa.column("transcript", sa.JSON),
+        sa.column("contact_name", sa.String),
+        sa.column("contact_phone", sa.String),
+        sa.column("search_text", sa.Text),
     )
     connection = op.get_bind()
     for row in connection.execute(sa.select(tickets)).mappings().all():
-        text = search_text(sender_id=row["sender_id"], trigger_message=row["trigger_message"],
-                           transcript=row["transcript"] or [], contact_name=row["contact_name"],
-                           contact_phone=row["contact_phone"])
+        text = search_text(
+            sender_id=row["sender_id"],
+            trigger_message=row["trigger_message"],
+            transcript=row["transcript"] or [],
+            contact_name=row["contact_name"],
+            contact_phone=row["contact_phone"],
+        )
         connection.execute(tickets.update().where(tickets.c.id == row["id"]).values(search_text=text))
 
 

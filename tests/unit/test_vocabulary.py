@@ -1,0 +1,80 @@
+"""The project's words (pump_assistant.vocabulary) agree with the places that spell them too.
+
+domain.yml and data/ name intents and responses, the channels name themselves, the
+tickets store urgencies and reasons, the widget and console scripts read display
+flags and urgencies: a word renamed in one place and not the other fails here.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+from pump_assistant.rasa_ext.channels.display_flags import FLAG_BY_RESPONSE
+from pump_assistant.storage import inbox, tickets
+from pump_assistant.triage.levels import URGENCY_BY_LEVEL
+from pump_assistant.vocabulary import TICKET_REASON_BY_INTENT, Channel, DisplayFlag, Intent, TicketReason, Urgency
+
+ROOT = Path(__file__).resolve().parents[2]
+STATIC = ROOT / "webservice" / "static"
+
+
+def domain() -> dict:
+    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+def domain_intents() -> set[str]:
+    return {next(iter(i)) if isinstance(i, dict) else i for i in domain()["intents"]}
+
+
+def test_every_intent_the_code_names_is_in_the_domain():
+    rasa_own = {Intent.NLU_FALLBACK}
+    assert {str(i) for i in Intent if i not in rasa_own} <= domain_intents()
+
+
+def test_the_staff_notices_are_responses_of_the_domain():
+    assert set(FLAG_BY_RESPONSE) <= set(domain()["responses"])
+    assert set(FLAG_BY_RESPONSE.values()) == {DisplayFlag.STAFF_JOINED, DisplayFlag.STAFF_LEFT}
+
+
+def test_members_are_their_strings_in_json():
+    assert json.dumps({"urgency": Urgency.EMERGENCY, Channel.SMS: [TicketReason.CLINICAL]}) == (
+        '{"urgency": "emergency", "sms": ["clinical"]}'
+    )
+    assert f"/{Intent.FEEDBACK_HELPFUL}" == "/feedback_helpful"
+
+
+def test_the_stores_use_the_vocabulary_most_urgent_first():
+    assert tickets.URGENCIES == inbox.URGENCIES == ("emergency", "urgent", "routine")
+    assert tickets.REASONS == ("emergency", "clinical", "request")
+    assert inbox.CHANNELS == ("webchat", "sms", "rest", "cmdline", "unknown")
+    assert set(URGENCY_BY_LEVEL.values()) == set(Urgency)
+    assert set(TICKET_REASON_BY_INTENT.values()) == set(TicketReason)
+
+
+def test_the_channels_name_themselves_from_the_vocabulary():
+    from pump_assistant.rasa_ext.channels.rest import PatientRestInput
+    from pump_assistant.rasa_ext.channels.sms import SmsInput
+    from pump_assistant.rasa_ext.channels.webchat import WebChatInput
+
+    assert {PatientRestInput.name(), SmsInput.name(), WebChatInput.name()} == {Channel.REST, Channel.SMS, Channel.WEBCHAT}
+
+
+def test_the_widget_reads_every_display_flag_and_matches_no_staff_notice_by_its_words():
+    widget = (STATIC / "widget.js").read_text(encoding="utf-8")
+    # staff_name is for other clients: a staff reply's text already opens with the name.
+    for flag in (DisplayFlag.URGENT, DisplayFlag.FROM_STAFF, DisplayFlag.STAFF_JOINED, DisplayFlag.STAFF_LEFT):
+        assert re.search(rf"\.{flag}\b", widget), f"widget.js does not read the {flag} flag"
+    responses = domain()["responses"]
+    for response in FLAG_BY_RESPONSE:
+        for variant in responses[response]:
+            words = variant["text"].split(".")[0][:25]
+            assert words not in widget, f"widget.js matches {response} by its words"
+
+
+def test_the_console_knows_every_urgency():
+    desk = (STATIC / "desk.js").read_text(encoding="utf-8")
+    for urgency in Urgency:
+        assert f'"{urgency}"' in desk
