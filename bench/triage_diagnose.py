@@ -13,18 +13,10 @@ import asyncio
 import re
 import sys
 
-from triage_bench import BLIND, MODEL, quiet_rasa  # bench/, next to this script
+from triage_bench import BLIND, MODEL, quiet_rasa, status_of  # bench/, next to this script
 
 from pump_assistant.triage.evaluation import load_safety_set, verdict_from_parse
 from pump_assistant.triage.levels import NONE
-
-
-def status_of(set_name: str) -> str:
-    """The set's status column in the blind sets' README."""
-    for line in (BLIND / "README.md").read_text(encoding="utf-8").splitlines():
-        if line.startswith(f"| `{set_name}.yml`"):
-            return line.rsplit("|", 2)[-2].lower()
-    return ""
 
 
 def main() -> int:
