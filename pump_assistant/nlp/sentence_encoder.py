@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import functools
 import json
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,6 +31,58 @@ def bundled_model_dir() -> Path:
 def shared_encoder() -> SentenceEncoder:
     """One encoder per process: the featurizer and the triage's meaning detector share its weights."""
     return SentenceEncoder()
+
+
+_MESSAGE_ENCODERS: dict[int, MessageEncoder] = {}
+
+
+def message_encoder(cache_size: int = 2048) -> MessageEncoder:
+    """One message encoder per process (and cache size): the featurizer and the triage share its cache."""
+    if cache_size not in _MESSAGE_ENCODERS:
+        _MESSAGE_ENCODERS[cache_size] = MessageEncoder(shared_encoder(), cache_size)
+    return _MESSAGE_ENCODERS[cache_size]
+
+
+class MessageEncoder:
+    """Messages one at a time, with the last ``cache_size`` distinct texts kept.
+
+    Case and spacing are ignored: the model is uncased and splits on whitespace, so
+    their embeddings are identical. "hi", "thanks" and repeated questions cost
+    nothing, and the text a message keeps after its denials is encoded once for the
+    classifier's feature and the triage's meaning detector alike.
+    """
+
+    def __init__(self, encoder: SentenceEncoder, cache_size: int = 2048):
+        self.encoder = encoder
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._threads: Any = None  # threadpoolctl's controller, made on first use
+
+    @staticmethod
+    def cache_key(text: str) -> str:
+        return " ".join(text.lower().split())
+
+    def encode_one(self, text: str) -> np.ndarray:
+        key = self.cache_key(text)
+        vector = self._cache.get(key)
+        if vector is not None:
+            self._cache.move_to_end(key)
+            return vector
+        if self._threads is None:
+            from threadpoolctl import ThreadpoolController
+
+            self._threads = ThreadpoolController()
+        # One message is a few dozen tokens: BLAS's second thread only adds hand-over
+        # costs, and under load waits for a core (measured: 17 ms against 25 ms of CPU,
+        # 17 ms against 51 ms of wall time with other processes busy). Training's
+        # batches keep every thread.
+        with self._threads.limit(limits=1, user_api="blas"):
+            vector = self.encoder.encode_one(text)
+        if self.cache_size > 0:
+            self._cache[key] = vector
+            if len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return vector
 
 
 class SentenceEncoder:

@@ -71,3 +71,15 @@ def test_a_button_payload_without_a_spacy_doc_still_gets_both_features(featurize
     message = Message(data={TEXT: '/choose_topic{"topic": "refills"}'})
     featurizer.process([message], SpacyModel(model=nlp, model_name="en_pump"))
     assert np.allclose(_features(message, "minilm"), _features(message, "minilm_kept"))
+
+
+def test_the_featurizer_and_the_triage_share_one_message_cache(nlp, featurizer):
+    """The text a message keeps is encoded once: the triage's meaning detector finds it in the featurizer's cache."""
+    from pump_assistant.nlp.sentence_encoder import message_encoder
+
+    [message] = _messages(nlp, "No chest pain, no fainting since Tuesday — ¿puedo viajar en avión con la bomba?")
+    featurizer.process([message], SpacyModel(model=nlp, model_name="en_pump"))
+    kept = featurizer._context.kept_text(message.get(SPACY_DOCS[TEXT]), frozenset({"negated", "resolved", "historical", "other"}))
+    shared = message_encoder()
+    assert shared.cache_key(kept) in shared._cache
+    assert np.allclose(shared.encode_one(kept), _features(message, "minilm_kept"))

@@ -23,7 +23,6 @@ The classifier reads the features its configuration names.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Text, cast
 
 import numpy as np
@@ -39,7 +38,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from pump_assistant.nlp.sentence_encoder import SentenceEncoder, shared_encoder
+from pump_assistant.nlp.sentence_encoder import MessageEncoder, SentenceEncoder, message_encoder, shared_encoder
 
 
 # model_from: Rasa hands the spaCy pipeline (SpacyNLP's model) to process, for the kept text.
@@ -69,8 +68,8 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
         super().__init__(name, config)
         self.config = config  # our own reference (the base class keeps it in a private attribute)
         self._encoder: Optional[SentenceEncoder] = None
-        self._threads: Any = None  # threadpoolctl's controller, made on first use
-        self._cache: "OrderedDict[str, np.ndarray]" = OrderedDict()
+        # The process's message encoder and its cache, shared with the triage's meaning detector.
+        self._messages: Optional[MessageEncoder] = None
         self._context: Any = None  # the triage's ConText, built on first use from the spaCy pipeline
 
     @classmethod
@@ -89,31 +88,10 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
             self._encoder = shared_encoder()
         return self._encoder
 
-    @staticmethod
-    def cache_key(text: str) -> str:
-        return " ".join(text.lower().split())
-
     def _encode(self, text: str) -> np.ndarray:
-        key = self.cache_key(text)
-        vector = self._cache.get(key)
-        if vector is not None:
-            self._cache.move_to_end(key)
-            return vector
-        if self._threads is None:
-            from threadpoolctl import ThreadpoolController
-
-            self._threads = ThreadpoolController()
-        # One message is a few dozen tokens: BLAS's second thread only adds hand-over
-        # costs, and under load waits for a core (measured: 17 ms against 25 ms of CPU,
-        # 17 ms against 51 ms of wall time with other processes busy). Training's
-        # batches keep every thread.
-        with self._threads.limit(limits=1, user_api="blas"):
-            vector = self.encoder.encode_one(text)
-        if self.config["cache_size"] > 0:
-            self._cache[key] = vector
-            if len(self._cache) > self.config["cache_size"]:
-                self._cache.popitem(last=False)
-        return vector
+        if self._messages is None:  # made on first use, never at import
+            self._messages = message_encoder(int(self.config["cache_size"]))
+        return self._messages.encode_one(text)
 
     @property
     def kept_origin(self) -> Text:

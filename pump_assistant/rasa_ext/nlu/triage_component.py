@@ -145,9 +145,10 @@ class TriageComponent(GraphComponent, IntentClassifier):
                     threshold=float(self.config["meaning_threshold"]),
                     margin=float(self.config["meaning_margin"]),
                 )
-            from pump_assistant.nlp.sentence_encoder import shared_encoder
+            from pump_assistant.nlp.sentence_encoder import message_encoder
 
-            encode = shared_encoder().encode_one if meaning is not None else None
+            # The featurizer's cache: the text a message keeps is often the one it already encoded.
+            encode = message_encoder().encode_one if meaning is not None else None
             self._triager = Triager(model.model, meaning, encode)
         return self._triager
 
