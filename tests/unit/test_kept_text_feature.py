@@ -33,7 +33,7 @@ def featurizer():
 
 
 def test_a_denied_sign_is_left_out_of_the_kept_embedding(nlp, featurizer):
-    [message] = _messages(nlp, "No hives, no trouble breathing after the contrast dye. When is my next refill?")
+    [message] = _messages(nlp, "No swollen lips and no wheezing since the scan dye on Monday. When is my next refill?")
     featurizer.process([message], SpacyModel(model=nlp, model_name="en_pump"))
     full, kept = _features(message, "minilm"), _features(message, "minilm_kept")
     assert not np.allclose(full, kept)

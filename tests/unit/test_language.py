@@ -190,7 +190,7 @@ def test_detection_is_fast():
 
 
 @pytest.mark.parametrize("text", [
-    "Ya no quiero vivir así. A veces pienso en quitarme la vida.",
+    "Ya no aguanto más; hay noches en que pienso en quitarme de en medio.",
     "Sigo sangrando por la herida desde anoche",
     "Estoy muy cansada, no puedo despertarme bien",
 ])
