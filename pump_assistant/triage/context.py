@@ -247,7 +247,6 @@ FIRST_PERSON = frozenset({"i", "i'm", "im", "myself"})
 # problem, not a supposition. A question, a modal or a future ("what do I do if",
 # "would I", "will it") keeps the cue hypothetical.
 HABITUAL_CUES = frozenset({"if", "every time", "every time i", "whenever", "each time", "anytime", "any time"})
-HABITUAL_SUBJECTS = frozenset({"i", "i'm", "im", "me", "my", "we", "our", "she", "he", "her", "his", "she's", "he's"})
 NOT_HABITUAL = frozenset(
     {
         "will",
@@ -306,7 +305,7 @@ def _habitual_present(doc: Doc, modifier: Modifier) -> bool:
         return False
     sentence = doc[modifier.start].sent
     words = {t.lower_ for t in sentence}
-    return "?" not in words and not (words & NOT_HABITUAL) and bool(words & HABITUAL_SUBJECTS)
+    return "?" not in words and not (words & NOT_HABITUAL) and bool(words & PRESENT_PERSON)
 
 
 def _first_person(doc: Doc, span: tuple[int, int]) -> bool:

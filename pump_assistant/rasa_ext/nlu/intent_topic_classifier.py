@@ -319,10 +319,7 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             product = scipy.sparse.hstack(blocks, format="csr") @ self._sparse_weights
             scores += product.toarray() if scipy.sparse.issparse(product) else np.asarray(product)
         if self._dense_weights is not None and self._dense_weights.shape[0]:
-            origins, dims = self.dense_origins, self.dense_dims
-            if not origins:  # a model trained before the kept-text feature: one block, the first featurizer's
-                origins, dims = self._sentence_origins(messages[0])[:1], [self._dense_weights.shape[0]]
-            scores += self._dense_block(messages, origins, dims) @ self._dense_weights
+            scores += self._dense_block(messages, self.dense_origins, self.dense_dims) @ self._dense_weights
         return _softmax(scores)
 
     def process(self, messages: List[Message], model: Optional[SpacyModel] = None) -> List[Message]:
@@ -439,6 +436,6 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             vocabularies=meta["vocabularies"],
             responses=meta["responses"],
             retrieval_intents=meta["retrieval_intents"],
-            dense_origins=meta.get("dense_origins"),
-            dense_dims=meta.get("dense_dims"),
+            dense_origins=meta["dense_origins"],
+            dense_dims=meta["dense_dims"],
         )

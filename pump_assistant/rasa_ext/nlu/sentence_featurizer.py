@@ -12,9 +12,8 @@ ignored: the model is uncased and splits on whitespace, so their embeddings are
 identical) are kept, so "hi", "thanks" and repeated questions cost nothing.
 
 With ``kept_text`` (on by default) every message gets a second sentence feature,
-origin ``<alias>_kept``: the embedding of what the message does not deny, date,
-suppose, ask in general or say of someone else (the triage's ConText, read on
-SpacyNLP's doc). "no hives, no trouble breathing, all good" as a whole reads
+origin ``<alias>_kept``: the embedding of what the message does not deny, date
+or say of someone else (the triage's ConText, read on SpacyNLP's doc). "no hives, no trouble breathing, all good" as a whole reads
 close to an allergic emergency; what it keeps, "all good", does not. It equals
 the first feature when nothing is dismissed, or everything. Suppositions stay
 in (``kept_leaves_out``): "what happens if the battery runs out?" is its topic.
@@ -23,7 +22,7 @@ The classifier reads the features its configuration names.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text, cast
+from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -103,59 +102,55 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
         )
 
     def _kept_texts(self, messages: List[Message], model: Optional[SpacyModel]) -> List[Optional[Text]]:
-        """Per message: None when nothing is dismissed, "" when everything is, else the text kept."""
-        if not self.config["kept_text"] or model is None:
+        """Per message, the text it keeps; None where that is the whole message.
+
+        Nothing dismissed, or everything ("no fever, no stiff neck", whose word counts
+        carry the "negated_" tags), or no spaCy doc (a button payload): the whole
+        message's meaning is the kept meaning.
+        """
+        if model is None:
             return [None] * len(messages)
         if self._context is None:
             from pump_assistant.triage.context import ConText
 
             self._context = ConText(model.model)
+        leaves_out = frozenset(self.config["kept_leaves_out"])
         kept_texts: List[Optional[Text]] = []
         for message in messages:
             doc = message.get(SPACY_DOCS[TEXT])
-            kept = None if doc is None else self._context.kept_text(doc, frozenset(self.config["kept_leaves_out"]))
-            if kept is None or kept == doc.text.strip():
-                kept_texts.append(None)
-            else:
-                kept_texts.append(kept if any(ch.isalpha() for ch in kept) else "")
+            kept = None if doc is None else self._context.kept_text(doc, leaves_out)
+            changed = kept is not None and kept != doc.text.strip() and any(ch.isalpha() for ch in kept)
+            kept_texts.append(kept if changed else None)
         return kept_texts
-
-    def _add_kept(
-        self, message: Message, vector: np.ndarray, kept: Optional[Text], kept_vector: Optional[np.ndarray]
-    ) -> None:
-        if not self.config["kept_text"]:
-            return
-        if not kept:
-            # Nothing dismissed, or everything: "no fever, no stiff neck" and "what are the
-            # signs of an infection?" keep their whole meaning (the word counts carry the
-            # "negated_" tags; a general question's topic is its whole text).
-            kept_vector = vector
-        # Encoded for every non-empty kept text, so not None here.
-        self._add(message, cast(np.ndarray, kept_vector), self.kept_origin)
 
     def process(self, messages: List[Message], model: Optional[SpacyModel] = None) -> List[Message]:
         with_text = [m for m in messages if m.get(TEXT) is not None]
-        for message, kept in zip(with_text, self._kept_texts(with_text, model), strict=False):
+        kept_texts = self._kept_texts(with_text, model) if self.config["kept_text"] else []
+        for i, message in enumerate(with_text):
             # Every message with text gets the feature, even "/intent" payloads:
             # the classifier expects the same inputs for every message.
             vector = self._encode(message.get(TEXT))
             self._add(message, vector)
-            self._add_kept(message, vector, kept, self._encode(kept) if kept else None)
+            if self.config["kept_text"]:
+                kept = kept_texts[i]
+                self._add(message, vector if kept is None else self._encode(kept), self.kept_origin)
         return messages
 
     def process_training_data(self, training_data: TrainingData, model: Optional[SpacyModel] = None) -> TrainingData:
         messages = [m for m in training_data.training_examples if m.get(TEXT) is not None]
-        vectors = self.encoder.encode([m.get(TEXT) for m in messages], batch_size=self.config["batch_size"])
-        kept_texts = self._kept_texts(messages, model)
-        to_encode = sorted({kept for kept in kept_texts if kept})
-        encoded = (
-            dict(zip(to_encode, self.encoder.encode(to_encode, batch_size=self.config["batch_size"]), strict=False))
-            if to_encode
-            else {}
-        )
-        for message, vector, kept in zip(messages, vectors, kept_texts, strict=False):
+        batch = self.config["batch_size"]
+        vectors = self.encoder.encode([m.get(TEXT) for m in messages], batch_size=batch)
+        for message, vector in zip(messages, vectors, strict=True):
             self._add(message, vector)
-            self._add_kept(message, vector, kept, encoded.get(kept) if kept else None)
+        if not self.config["kept_text"]:
+            return training_data
+        kept_texts = self._kept_texts(messages, model)
+        to_encode = sorted({kept for kept in kept_texts if kept is not None})
+        encoded = (
+            dict(zip(to_encode, self.encoder.encode(to_encode, batch_size=batch), strict=True)) if to_encode else {}
+        )
+        for message, vector, kept in zip(messages, vectors, kept_texts, strict=True):
+            self._add(message, vector if kept is None else encoded[kept], self.kept_origin)
         return training_data
 
 
