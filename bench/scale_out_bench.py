@@ -94,27 +94,24 @@ def admin_engine():
     return create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT", pool_pre_ping=True)
 
 
-def create_database(name: str) -> str:
+def _admin_execute(statement: str) -> None:
     from sqlalchemy import text
 
     engine = admin_engine()
     try:
         with engine.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            connection.execute(text(statement))
     finally:
         engine.dispose()
+
+
+def create_database(name: str) -> str:
+    _admin_execute(f'CREATE DATABASE "{name}"')
     return f"{POSTGRES_SERVER}/{name}"
 
 
 def drop_database(name: str) -> None:
-    from sqlalchemy import text
-
-    engine = admin_engine()
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        engine.dispose()
+    _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def stale_databases() -> list[str]:
