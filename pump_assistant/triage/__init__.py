@@ -14,7 +14,9 @@ Imported by: rasa_ext.nlu, actions and the web service (its ``Triage`` result), 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,7 +43,24 @@ __all__ = [
     "MeaningDetector",
     "ConText",
     "decide",
+    "source_fingerprint",
 ]
+
+
+def source_fingerprint(directory: Path | None = None) -> str:
+    """Changes whenever a module or rule file of the triage changes.
+
+    Trained components that read ConText (the featurizer's kept text, the
+    classifier's context tags) or the red-flag descriptions add it to Rasa's
+    fingerprint (``fingerprint_addon``): Rasa hashes only a component's own
+    class source and config, so without it a rule change reuses stale features.
+    """
+    digest = hashlib.sha256()
+    for path in sorted((directory or Path(__file__).parent).glob("*")):
+        if path.suffix in {".py", ".yml"}:
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 class Triager:

@@ -246,7 +246,11 @@ FIRST_PERSON = frozenset({"i", "i'm", "im", "myself"})
 # that keeps coming true for the writer (or the one they care for) is a present
 # problem, not a supposition. A question, a modal or a future ("what do I do if",
 # "would I", "will it") keeps the cue hypothetical.
-HABITUAL_CUES = frozenset({"if", "every time", "every time i", "whenever", "each time", "anytime", "any time"})
+# "my legs are getting weaker every day": a frequency inside a report is part of the report.
+FREQUENCY_CUES = frozenset({"every day", "every night", "every morning", "every evening", "every week"})
+HABITUAL_CUES = (
+    frozenset({"if", "every time", "every time i", "whenever", "each time", "anytime", "any time"}) | FREQUENCY_CUES
+)
 NOT_HABITUAL = frozenset(
     {
         "will",
@@ -273,6 +277,11 @@ NOT_HABITUAL = frozenset(
     }
 )
 
+
+# Words that make a clause a supposition or a question rather than a report (with NOT_HABITUAL).
+CONDITIONAL_WORDS = frozenset(
+    {"if", "when", "whether", "can", "ca", "unless", "suppose", "imagine", "worried", "afraid", "scared"}
+)
 
 # "I wanted to know if", "not sure if": an "if" that means "whether" asks, it does not report.
 WHETHER_BEFORE = frozenset(
@@ -484,7 +493,41 @@ class ConText:
         scopes = [(m, self.scope(doc, m, bounds)) for m in modifiers]
         scopes += [(Modifier(HYPOTHETICAL, BOTH, s, s), (s, e)) for s, e in self.general_questions(doc)]
         scopes += [(Modifier(UNCERTAIN, BOTH, s, s), (s, e)) for s, e in self.cause_questions(doc)]
-        return [self._assess(span, scopes, _first_person(doc, span)) for span in spans]
+        frequencies = frozenset(
+            m.start for m in modifiers if m.category == HYPOTHETICAL and doc[m.start : m.end].text in FREQUENCY_CUES
+        )
+        return [
+            self._assess(span, scopes, _first_person(doc, span), self.asserted_clause(doc, span, bounds), frequencies)
+            for span in spans
+        ]
+
+    def clause_of(self, doc: Doc, span: tuple[int, int], bounds: Boundaries) -> tuple[int, int]:
+        """The clause around a span: up to a comma that ends no list, "and I", a terminator or a sentence end."""
+        start, end = span
+        while start > 0 and not doc[start].is_sent_start and not self._is_break(doc, start - 1, bounds, False):
+            start -= 1
+        while end < len(doc) and not self._is_break(doc, end, bounds, True):
+            end += 1
+        return start, end
+
+    def asserted_clause(self, doc: Doc, span: tuple[int, int], bounds: Boundaries) -> tuple[int, int] | None:
+        """The sign's clause when it reports a person's present state; None when it asks, supposes or doubts.
+
+        "just wondering, I've had chest pressure for an hour, is that the pump?": the
+        wondering and the question are about the cause; the middle clause is a report.
+        A report names the writer or someone present ("I", "my", "he"), has no
+        modal, condition or future, does not open a question and is not one.
+        """
+        start, end = self.clause_of(doc, span, bounds)
+        words = [t for t in doc[start:end] if not (t.is_punct or t.is_space)]
+        if not words or words[0].lower_ in QUESTION_OPENERS:
+            return None
+        lowered = {t.lower_ for t in words}
+        if not (lowered & PRESENT_PERSON) or lowered & (NOT_HABITUAL | CONDITIONAL_WORDS):
+            return None
+        if end < len(doc) and doc[end].text == "?":
+            return None
+        return start, end
 
     def cause_questions(self, doc: Doc) -> list[tuple[int, int]]:
         """Questions of a person asking what causes a sign ("can bupivacaine cause numbness in my legs?").
@@ -577,7 +620,11 @@ class ConText:
 
     @staticmethod
     def _assess(
-        span: tuple[int, int], scopes: list[tuple[Modifier, tuple[int, int]]], first_person: bool = False
+        span: tuple[int, int],
+        scopes: list[tuple[Modifier, tuple[int, int]]],
+        first_person: bool = False,
+        asserted: tuple[int, int] | None = None,
+        frequencies: frozenset[int] = frozenset(),
     ) -> Assessment:
         start, end = span
         categories = set()
@@ -586,6 +633,12 @@ class ConText:
                 continue  # the cue is part of the sign itself ("not breathing", "whenever i sit up")
             if modifier.category == OTHER and first_person:
                 continue  # the sign names its own subject, the writer ("my dog ... when I'm gone")
+            if (
+                modifier.category == HYPOTHETICAL
+                and asserted is not None
+                and (not (asserted[0] <= modifier.start < asserted[1]) or modifier.start in frequencies)
+            ):
+                continue  # a question or a wondering in another clause, or "every day", does not unsay a report
             if scope_start < end and start < scope_end:
                 categories.add(modifier.category)
         if categories & DISMISSING:

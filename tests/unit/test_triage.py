@@ -447,3 +447,76 @@ def test_a_condition_that_keeps_coming_true_is_a_present_problem_not_a_suppositi
 ])
 def test_a_condition_asked_about_or_supposed_stays_hypothetical(triager, text):
     assert level(triager, text) != EMERGENCY
+
+
+# -- a report in a sentence that also asks or wonders --------------------------
+@pytest.mark.parametrize("text", [
+    "quick question, my right leg has gone numb since lunch and i can't lift it, could that be the catheter?",
+    "curious about this: my husband is struggling to breathe tonight, is that a side effect?",
+    "my son's legs are getting weaker every day, is physio still ok with the pump?",
+    "there's clear fluid soaking my dressing, not blood, from the pump site",
+])
+def test_a_report_is_not_unsaid_by_a_question_or_a_wondering_in_another_clause(triager, text):
+    assert level(triager, text) != NONE
+
+
+@pytest.mark.parametrize("text", [
+    "just wondering, can the pump cause trouble breathing?",
+    "is numbness in the legs a side effect of the pump?",
+    "if i ever had crushing chest pain, would the pump be the cause?",
+    "we're flying somewhere hot and fevers are going round there, can I travel with the pump?",
+])
+def test_questions_and_suppositions_about_a_sign_stay_general(triager, text):
+    assert level(triager, text) == NONE
+
+
+# -- thoughts of self-harm in words the lists did not have ---------------------
+@pytest.mark.parametrize("text", [
+    "honestly the pain has won, i'm so tired of existing",
+    "ngl gonna kms if this pump doesn't start working",
+    "I'm not actively suicidal, I just wouldn't mind dying in my sleep",
+    "it would honestly be a relief if the morphine just killed me",
+    "found lethal dose pages in my dad's search history after his pump refill",
+    "keep holding a razor to my wrist when the spasms get bad",
+    "if I swallowed my whole month of gabapentin with the pump running, would that be enough",
+    "what if i mixed my oxycodone with a bottle of vodka on top of the pump, would it work",
+    "she says she's done fighting and there is only one way out of this",
+])
+def test_thoughts_of_self_harm_said_in_other_words_raise_the_level_and_give_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level in (EMERGENCY, POSSIBLE)
+    assert result.self_harm
+
+
+@pytest.mark.parametrize("text", [
+    "how many kms can I drive the day after the implant?",
+    "we walked 5 kms yesterday, is that ok with a new pump?",
+    "why does the medicine work better when it goes straight into the spinal fluid?",
+    "I hope the refill won't be a problem next week",
+    "my knife skills are fine but my arm is tired after the implant, can I cook?",
+])
+def test_ordinary_words_near_self_harm_words_are_not_self_harm(triager, text):
+    result = triager.triage_text(text)
+    assert not result.self_harm
+
+
+def test_a_change_to_a_triage_rule_file_changes_what_rasa_fingerprints(tmp_path):
+    """Rasa hashes only a component's own class: without the addon a rule change would reuse stale features."""
+    import shutil
+    from pathlib import Path
+
+    from pump_assistant.rasa_ext.nlu.intent_topic_classifier import IntentTopicClassifier
+    from pump_assistant.rasa_ext.nlu.sentence_featurizer import MiniLMSentenceFeaturizer
+    from pump_assistant.rasa_ext.nlu.triage_component import TriageComponent
+    from pump_assistant.triage import source_fingerprint
+
+    package = Path(source_fingerprint.__code__.co_filename).parent
+    copy = tmp_path / "triage"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = source_fingerprint(copy)
+    rules = copy / "context_rules.yml"
+    rules.write_text(rules.read_text(encoding="utf-8") + "\n# één nieuwe regel\n", encoding="utf-8")
+    assert source_fingerprint(copy) != before
+    assert before == source_fingerprint()
+    for component in (MiniLMSentenceFeaturizer, IntentTopicClassifier, TriageComponent):
+        assert component.fingerprint_addon({}) == source_fingerprint()

@@ -167,6 +167,13 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
         self._set_label_groups()
 
     @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
+        # Reads the triage's rule files: a change there must retrain (Rasa hashes only this class).
+        from pump_assistant.triage import source_fingerprint
+
+        return source_fingerprint()
+
+    @classmethod
     def create(
         cls,
         config: Dict[Text, Any],

@@ -56,6 +56,13 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
         }
 
     @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
+        # Reads the triage's rule files: a change there must retrain (Rasa hashes only this class).
+        from pump_assistant.triage import source_fingerprint
+
+        return source_fingerprint()
+
+    @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
         pass  # the featurizer alias, the cache and batch sizes; nothing to check
 

@@ -82,6 +82,13 @@ class TriageComponent(GraphComponent, IntentClassifier):
         self._triager: Optional[Triager] = None
 
     @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
+        # Reads the triage's rule files: a change there must retrain (Rasa hashes only this class).
+        from pump_assistant.triage import source_fingerprint
+
+        return source_fingerprint()
+
+    @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "TriageComponent":  # fmt: skip
         return cls(config, model_storage, resource)
