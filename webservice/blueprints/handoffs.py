@@ -9,7 +9,7 @@ from pump_assistant.storage.tickets import STATUSES, TicketNotFound
 from webservice import inbox_params
 from webservice.auth import bearer_token_required
 from webservice.handoff_service import HandoffService
-from webservice.json_replies import body_of, error, respond
+from webservice.json_replies import body_of, error, optional_note, respond
 
 bp = Blueprint("handoffs", url_prefix="/api/handoffs")
 
@@ -74,8 +74,7 @@ async def reply_to_handoff(request, ticket_id: str):
 @bp.post("/<ticket_id:str>/resolve")
 @bearer_token_required
 async def resolve_handoff(request, ticket_id: str):
-    body = body_of(request) or {}
-    note = body.get("note")
-    if note is not None and not isinstance(note, str):
-        return error(400, "bad_request", "note must be text")
-    return respond(await service(request).resolve(ticket_id, staff_name(body) or "staff", note))
+    note, refused = optional_note(request)
+    if refused:
+        return refused
+    return respond(await service(request).resolve(ticket_id, staff_name(body_of(request) or {}) or "staff", note))

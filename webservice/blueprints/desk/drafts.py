@@ -6,6 +6,7 @@ written; both decisions are audit entries. Only a role allowed to approve conten
 from __future__ import annotations
 
 import asyncio
+from functools import wraps
 
 from sanic import Blueprint
 from sanic.response import json
@@ -14,7 +15,7 @@ from pump_assistant import services
 from pump_assistant.content.approval import ContentRejected, NewVersion, approve_new_version
 from pump_assistant.storage import insights
 from webservice.blueprints.desk.common import content_approver, error, signed_in
-from webservice.json_replies import body_of
+from webservice.json_replies import body_of, optional_note
 
 bp = Blueprint("desk_drafts", url_prefix="/api")
 MAX_QUOTES = 10
@@ -59,23 +60,28 @@ async def registry_answers(request):
     })
 
 
-def pending_draft(request, draft_id: int):
-    draft = insights.draft(request.app.ctx.database, draft_id)
-    if draft is None:
-        return None, error(404, "not_found", "no such draft")
-    if draft["status"] != "pending":
-        return None, error(409, "already_reviewed", f"this draft was already {draft['status']} by {draft['reviewed_by']}")
-    return draft, None
+def deciding_a_pending_draft(handler):
+    """A clinician's decision on a draft (signed in, allowed to approve content): 404 when there is
+    no such draft, 409 when it was already decided; otherwise the handler decides."""
+
+    @signed_in
+    @content_approver
+    @wraps(handler)
+    async def wrapper(request, draft_id: int):
+        draft = insights.draft(request.app.ctx.database, draft_id)
+        if draft is None:
+            return error(404, "not_found", "no such draft")
+        if draft["status"] != "pending":
+            return error(409, "already_reviewed", f"this draft was already {draft['status']} by {draft['reviewed_by']}")
+        return await handler(request, draft_id)
+
+    return wrapper
 
 
 @bp.post("/drafts/<draft_id:int>/approve")
-@signed_in
-@content_approver
+@deciding_a_pending_draft
 async def approve(request, draft_id: int):
     """JSON {answer_id, title, sms, text, page, quotes[]}: the next version of that answer, if it passes the checks."""
-    draft, refused = pending_draft(request, draft_id)
-    if refused:
-        return refused
     body = body_of(request) or {}
     fields = {name: body.get(name) for name in ("answer_id", "title", "sms", "text", "page")}
     quotes = body.get("quotes")
@@ -103,16 +109,12 @@ async def approve(request, draft_id: int):
 
 
 @bp.post("/drafts/<draft_id:int>/reject")
-@signed_in
-@content_approver
+@deciding_a_pending_draft
 async def reject(request, draft_id: int):
     """JSON {"note": "why"} (optional): the draft is closed and never becomes an answer."""
-    draft, refused = pending_draft(request, draft_id)
+    note, refused = optional_note(request)
     if refused:
         return refused
-    note = (body_of(request) or {}).get("note")
-    if note is not None and not isinstance(note, str):
-        return error(400, "bad_request", "note must be text")
     reviewer = request.ctx.user.display_name
     insights.review_draft(request.app.ctx.database, draft_id, reviewer=reviewer, approve=False, note=note)
     request.app.ctx.staff.audit(reviewer, "rejected_draft", str(draft_id), note or None)

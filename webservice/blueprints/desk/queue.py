@@ -10,7 +10,7 @@ from pump_assistant.transcript import readable_transcript
 from pump_assistant.vocabulary import Urgency
 from webservice import inbox_params
 from webservice.blueprints.desk.common import error, respond, signed_in
-from webservice.json_replies import body_of
+from webservice.json_replies import body_of, optional_note
 from webservice.handoff_service import SMS_CHANNEL
 
 bp = Blueprint("desk_queue", url_prefix="/api")
@@ -102,8 +102,7 @@ async def reply(request, ticket_id: str):
 @signed_in
 async def resolve(request, ticket_id: str):
     """JSON {"note": "what was done"} (optional, up to 2,000 characters): kept on the ticket and in the audit log."""
-    body = body_of(request) or {}
-    note = body.get("note")
-    if note is not None and not isinstance(note, str):
-        return error(400, "bad_request", "note must be text")
+    note, refused = optional_note(request)
+    if refused:
+        return refused
     return respond(await request.app.ctx.handoffs.resolve(ticket_id, request.ctx.user.display_name, note))
