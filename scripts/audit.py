@@ -34,11 +34,12 @@ import os
 import re
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parent.parent
+# Run by any Python 3, outside the project's venv: the loopback OSV server is the project's own
+# stand-in server (pump_assistant.loopback, standard library only), imported from the checkout.
+sys.path.insert(0, str(ROOT))
 PIP_AUDIT_VERSION = "2.10.1"
 IN_TOOLS_VENV = "PUMP_AUDIT_IN_TOOLS_VENV"
 
@@ -181,34 +182,24 @@ def load_osv_index(db: Path) -> dict[str, list[dict]]:
 
 def serve_local_osv(db: Path):
     """The OSV API over ``db`` on a loopback port, in a thread; (server, description of the data)."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     from packaging.utils import canonicalize_name
+
+    from pump_assistant.loopback import Request, serve_json
 
     try:
         index = load_osv_index(db)
     except Exception as error:  # as the shell version: a database that cannot be read is no data source
         raise NotDone(f"local OSV server failed to start: {error}") from None
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            query = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-            name = canonicalize_name(query["package"]["name"])
-            version = _version(query["version"])
-            vulns = [as_served(r, name) for r in index.get(name, [])
-                     if version is not None and not r.get("withdrawn") and affects(r, name, version)]
-            body = json.dumps({"vulns": vulns} if vulns else {}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(request: Request):
+        query = request.json()
+        name = canonicalize_name(query["package"]["name"])
+        version = _version(query["version"])
+        vulns = [as_served(r, name) for r in index.get(name, [])
+                 if version is not None and not r.get("withdrawn") and affects(r, name, version)]
+        return 200, {"vulns": vulns} if vulns else {}
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve_json(answer)
     files = [p for p in db.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml", ".json")]
     dates = []
     for path in files:
@@ -283,8 +274,7 @@ def choose_source(auditor: Auditor, files: list[str]) -> str:
         if not Path(osv_db).is_dir():
             raise NotDone(f"AUDIT_OSV_DB={osv_db} is not a directory")
         server, auditor.source = serve_local_osv(Path(osv_db))
-        auditor.service_args = ["--vulnerability-service", "osv", "--osv-url",
-                                f"http://127.0.0.1:{server.server_address[1]}/v1/query"]
+        auditor.service_args = ["--vulnerability-service", "osv", "--osv-url", f"{server.url}/v1/query"]
         candidates = ["configured"]
     elif osv_url:
         auditor.service_args = ["--vulnerability-service", "osv", "--osv-url", osv_url]
