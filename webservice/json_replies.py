@@ -1,7 +1,9 @@
 """What every JSON API of the web service shares: reading a JSON body, errors, a hand-off outcome as a response."""
 from __future__ import annotations
 
-from sanic.response import HTTPResponse, json
+from functools import wraps
+
+from sanic.response import json
 
 from webservice.handoff_service import Outcome
 
@@ -23,10 +25,16 @@ def body_of(request) -> dict | None:
     return body if isinstance(body, dict) else None
 
 
-def optional_note(request) -> tuple[str | None, HTTPResponse | None]:
-    """The JSON body's optional "note" (a resolution, a rejection): (note or None, None),
-    or (None, the 400 to send back) when it is not text."""
-    note = (body_of(request) or {}).get("note")
-    if note is not None and not isinstance(note, str):
-        return None, error(400, "bad_request", "note must be text")
-    return note, None
+
+def takes_note(handler):
+    """The JSON body's optional "note" (a resolution, a rejection) as the handler's keyword
+    ``note``: text, or None when absent; anything else is refused with a 400."""
+
+    @wraps(handler)
+    async def wrapper(request, *args, **kwargs):
+        note = (body_of(request) or {}).get("note")
+        if note is not None and not isinstance(note, str):
+            return error(400, "bad_request", "note must be text")
+        return await handler(request, *args, note=note, **kwargs)
+
+    return wrapper

@@ -287,6 +287,9 @@ async def test_resolution_note_is_stored_shown_searchable_and_audited(desk_app, 
 
 async def test_token_api_resolve_keeps_a_note(desk_app, store, auth):
     ticket = raise_ticket(store)
+    _, refused = await desk_app.asgi_client.post(f"/api/handoffs/{ticket}/resolve", headers=auth,
+                                                 json={"staff": "Ana", "note": ["not", "text"]})
+    assert refused.status == 400 and refused.json["detail"] == "note must be text"
     _, response = await desk_app.asgi_client.post(f"/api/handoffs/{ticket}/resolve", headers=auth,
                                                   json={"staff": "Ana", "note": "Left a voicemail."})
     assert response.status == 200 and response.json["resolution_note"] == "Left a voicemail."
@@ -368,6 +371,7 @@ async def test_a_clinician_rejects_a_draft_with_a_reason(desk_app):
     desk = await sign_in(desk_app)
     draft = await save_draft(desk, text="Call billing about Medicare.")
     clinician = await sign_in(desk_app, "drlee")
+    assert (await clinician.post(f"/drafts/{draft}/reject", {"note": 7})).status == 400
     response = await clinician.post(f"/drafts/{draft}/reject", {"note": "Not from an approved page – ask billing."})
     assert response.status == 200
     assert (response.json["draft"]["status"], response.json["draft"]["review_note"]) == (

@@ -9,7 +9,7 @@ from pump_assistant.storage.tickets import STATUSES, TicketNotFound
 from webservice import inbox_params
 from webservice.auth import bearer_token_required
 from webservice.handoff_service import HandoffService
-from webservice.json_replies import body_of, error, optional_note, respond
+from webservice.json_replies import body_of, error, respond, takes_note
 
 bp = Blueprint("handoffs", url_prefix="/api/handoffs")
 
@@ -73,8 +73,6 @@ async def reply_to_handoff(request, ticket_id: str):
 
 @bp.post("/<ticket_id:str>/resolve")
 @bearer_token_required
-async def resolve_handoff(request, ticket_id: str):
-    note, refused = optional_note(request)
-    if refused:
-        return refused
+@takes_note
+async def resolve_handoff(request, ticket_id: str, *, note: str | None):
     return respond(await service(request).resolve(ticket_id, staff_name(body_of(request) or {}) or "staff", note))

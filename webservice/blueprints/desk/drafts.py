@@ -15,7 +15,7 @@ from pump_assistant import services
 from pump_assistant.content.approval import ContentRejected, NewVersion, approve_new_version
 from pump_assistant.storage import insights
 from webservice.blueprints.desk.common import content_approver, error, signed_in
-from webservice.json_replies import body_of, optional_note
+from webservice.json_replies import body_of, takes_note
 
 bp = Blueprint("desk_drafts", url_prefix="/api")
 MAX_QUOTES = 10
@@ -110,11 +110,9 @@ async def approve(request, draft_id: int):
 
 @bp.post("/drafts/<draft_id:int>/reject")
 @deciding_a_pending_draft
-async def reject(request, draft_id: int):
+@takes_note
+async def reject(request, draft_id: int, *, note: str | None):
     """JSON {"note": "why"} (optional): the draft is closed and never becomes an answer."""
-    note, refused = optional_note(request)
-    if refused:
-        return refused
     reviewer = request.ctx.user.display_name
     insights.review_draft(request.app.ctx.database, draft_id, reviewer=reviewer, approve=False, note=note)
     request.app.ctx.staff.audit(reviewer, "rejected_draft", str(draft_id), note or None)

@@ -10,8 +10,8 @@ from pump_assistant.transcript import readable_transcript
 from pump_assistant.vocabulary import Urgency
 from webservice import inbox_params
 from webservice.blueprints.desk.common import error, respond, signed_in
-from webservice.json_replies import body_of, optional_note
 from webservice.handoff_service import SMS_CHANNEL
+from webservice.json_replies import body_of, takes_note
 
 bp = Blueprint("desk_queue", url_prefix="/api")
 SUMMARY_CHARS = 160
@@ -100,9 +100,7 @@ async def reply(request, ticket_id: str):
 
 @bp.post("/handoffs/<ticket_id:str>/resolve")
 @signed_in
-async def resolve(request, ticket_id: str):
+@takes_note
+async def resolve(request, ticket_id: str, *, note: str | None):
     """JSON {"note": "what was done"} (optional, up to 2,000 characters): kept on the ticket and in the audit log."""
-    note, refused = optional_note(request)
-    if refused:
-        return refused
     return respond(await request.app.ctx.handoffs.resolve(ticket_id, request.ctx.user.display_name, note))
