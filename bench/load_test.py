@@ -34,7 +34,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Awaitable, Callable, Iterator, Optional
 
 import aiohttp
 import yaml
@@ -182,7 +182,10 @@ class Tally:
             self.empty_replies += 1
 
 
-async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str, timeout: float) -> Outcome:
+async def exchange(session: aiohttp.ClientSession, url: str, sender: str, text: str,
+                   timeout: float) -> tuple[Outcome, object]:
+    """One message to the REST channel: its outcome (no reply count yet) and the parsed reply body
+    (None when the message failed). Also bench/scale_out_bench.py's."""
     started = time.perf_counter()
 
     def elapsed_ms() -> float:
@@ -196,17 +199,24 @@ async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str,
         ) as response:
             body = await response.read()
             if response.status != 200:
-                return Outcome(elapsed_ms(), f"http_{response.status}")
+                return Outcome(elapsed_ms(), f"http_{response.status}"), None
             replies = json.loads(body)
-            return Outcome(elapsed_ms(), replies=len(replies) if isinstance(replies, list) else 0)
+            return Outcome(elapsed_ms()), replies
     except asyncio.TimeoutError:
-        return Outcome(elapsed_ms(), "timeout")
+        return Outcome(elapsed_ms(), "timeout"), None
     except aiohttp.ClientConnectionError:
-        return Outcome(elapsed_ms(), "connection_error")
+        return Outcome(elapsed_ms(), "connection_error"), None
     except aiohttp.ClientError:
-        return Outcome(elapsed_ms(), "client_error")
+        return Outcome(elapsed_ms(), "client_error"), None
     except ValueError:
-        return Outcome(elapsed_ms(), "invalid_json")
+        return Outcome(elapsed_ms(), "invalid_json"), None
+
+
+async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str, timeout: float) -> Outcome:
+    outcome, replies = await exchange(session, url, sender, text, timeout)
+    if outcome.error:
+        return outcome
+    return Outcome(outcome.latency_ms, replies=len(replies) if isinstance(replies, list) else 0)
 
 
 def percentile(sorted_values: list[float], fraction: float) -> Optional[float]:
@@ -234,32 +244,48 @@ async def warm_up_alone(url: str) -> None:
         await warm_up(session, url, uuid.uuid4().hex[:8])
 
 
+Turn = Callable[[str], Awaitable[Outcome]]
+
+
+async def drive_conversations(conversations: int, seconds: float, seed: int, prefix: str, tally: Tally,
+                              begin: Callable[[str], Turn]) -> float:
+    """``conversations`` slots, each playing planned patient conversations back to back (sender
+    ``{prefix}-{slot}-{number}``) until ``seconds`` have passed; ``begin(sender)`` opens a
+    conversation and gives the function that sends one of its messages. Outcomes go to ``tally``.
+    New messages stop at the deadline; replies still in flight are waited for and counted.
+    Returns the run's duration in seconds. Also bench/scale_out_bench.py's."""
+    deadline = time.monotonic() + seconds
+
+    async def converse(slot: int) -> None:
+        rng = random.Random(f"{seed}-{slot}")
+        number = 0
+        while time.monotonic() < deadline:
+            say = begin(f"{prefix}-{slot}-{number}")
+            number += 1
+            tally.conversations_started += 1
+            for text in plan_conversation(rng):
+                if time.monotonic() >= deadline:
+                    return
+                outcome = await say(text)
+                tally.add(outcome)
+                if outcome.error == "connection_error":
+                    await asyncio.sleep(0.5)  # a refused connection fails at once: do not spin
+
+    started = time.perf_counter()
+    await asyncio.gather(*(converse(slot) for slot in range(conversations)))
+    return time.perf_counter() - started
+
+
 async def run_load(url: str, conversations: int, seconds: float, timeout: float, seed: int) -> dict:
     run_id = uuid.uuid4().hex[:8]
     tally = Tally()
     async with new_session(conversations + 1) as session:
         await warm_up(session, url, run_id)
-        deadline = time.monotonic() + seconds
 
-        async def converse(slot: int) -> None:
-            rng = random.Random(f"{seed}-{slot}")
-            number = 0
-            while time.monotonic() < deadline:
-                sender = f"load-{run_id}-{slot}-{number}"
-                number += 1
-                tally.conversations_started += 1
-                for text in plan_conversation(rng):
-                    if time.monotonic() >= deadline:
-                        return
-                    outcome = await send(session, url, sender, text, timeout)
-                    tally.add(outcome)
-                    if outcome.error == "connection_error":
-                        await asyncio.sleep(0.5)  # a refused connection fails at once: do not spin
+        def begin(sender: str) -> Turn:
+            return lambda text: send(session, url, sender, text, timeout)
 
-        started = time.perf_counter()
-        # New messages stop at the deadline; replies still in flight are waited for and counted.
-        await asyncio.gather(*(converse(slot) for slot in range(conversations)))
-        duration = time.perf_counter() - started
+        duration = await drive_conversations(conversations, seconds, seed, f"load-{run_id}", tally, begin)
     return {"mode": "concurrent", "url": url, **load_figures(tally, conversations, duration)}
 
 
@@ -436,13 +462,18 @@ def finish_profile(process: subprocess.Popen, output: Path) -> dict:
 # --- command line ------------------------------------------------------------------
 
 
+def add_load_arguments(parser: argparse.ArgumentParser, seconds_help: str) -> None:
+    """--conversations, --seconds, --timeout and --seed (also bench/scale_out_bench.py's)."""
+    parser.add_argument("--conversations", type=int, default=50, help="concurrent conversations (default 50)")
+    parser.add_argument("--seconds", type=float, default=60, help=f"{seconds_help} (default 60)")
+    parser.add_argument("--timeout", type=float, default=30, help="seconds before a message counts as timed out")
+    parser.add_argument("--seed", type=int, default=1, help="seed for the choice of messages")
+
+
 def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://localhost:5005", help="the Rasa server (ignored with --start)")
-    parser.add_argument("--conversations", type=int, default=50, help="concurrent conversations")
-    parser.add_argument("--seconds", type=float, default=60, help="how long to keep sending")
-    parser.add_argument("--timeout", type=float, default=30, help="seconds before a message counts as timed out")
-    parser.add_argument("--seed", type=int, default=1, help="seed for the choice of messages")
+    add_load_arguments(parser, seconds_help="how long to keep sending")
     parser.add_argument("--long-conversation", type=int, metavar="TURNS", default=0,
                         help="instead: one conversation of TURNS turns; first 10 vs last 10 turn latency")
     parser.add_argument("--start", action="store_true",

@@ -57,23 +57,40 @@ import yaml
 
 from load_test import (  # bench/, next to this script
     MODEL,
-    WEBHOOK,
     Outcome,
     Tally,
+    Turn,
+    add_load_arguments,
     cpu_seconds,
+    drive_conversations,
+    exchange,
     new_session,
     load_figures,
     percentile,
-    plan_conversation,
     warm_up,
 )
 
-from pump_assistant.devstack import ROOT, free_port, shielded, start_actions, start_rasa, stop_all, wait_for_http
+from pump_assistant.devstack import (
+    LOOPBACK_POSTGRES,
+    LOOPBACK_RABBITMQ,
+    LOOPBACK_REDIS_HOST,
+    LOOPBACK_REDIS_LOCK_DB,
+    LOOPBACK_REDIS_PORT,
+    ROOT,
+    base_env,
+    free_port,
+    production_endpoints_env,
+    shielded,
+    start_actions,
+    start_rasa,
+    stop_all,
+    wait_for_http,
+)
 
 PRODUCTION_ENDPOINTS = ROOT / "deploy" / "endpoints.production.yml"
-POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
-REDIS_HOST, REDIS_PORT, REDIS_LOCK_DB = "127.0.0.1", 6379, 1
-RABBITMQ_URL = "amqp://guest:guest@127.0.0.1/"
+POSTGRES_SERVER = LOOPBACK_POSTGRES
+REDIS_HOST, REDIS_PORT, REDIS_LOCK_DB = LOOPBACK_REDIS_HOST, LOOPBACK_REDIS_PORT, LOOPBACK_REDIS_LOCK_DB
+RABBITMQ_URL = LOOPBACK_RABBITMQ
 # Processes of the shared services, by /proc/<pid>/comm, for the CPU account.
 SERVICE_COMMANDS = {"PostgreSQL": ("postgres",), "RabbitMQ": ("beam.smp",), "Redis": ("redis-server",)}
 
@@ -213,34 +230,16 @@ def started_phase(instances: int, broker: bool, keep_logs: bool) -> Iterator[Pha
     try:
         database_url = create_database(database)
         database_created = True
-        env = {
-            key: value for key, value in os.environ.items()
-            if key not in ("RASA_TOKEN", "RASA_TOKEN_FILE", "REDIS_URL", "RASA_PORT", "ACTION_PORT")
-        }
-        env.update({
-            "RASA_TELEMETRY_ENABLED": "false",
-            "TF_CPP_MIN_LOG_LEVEL": "3",
-            "PUMP_DATA_DIR": str(work),
-            "OUTBOX_DIR": str(work / "outbox"),
-            "DATABASE_URL": database_url,  # tickets and the reply guard, as in production
+        env = base_env(
+            work,
+            PUMP_DATA_DIR=str(work),
+            DATABASE_URL=database_url,  # tickets and the reply guard, as in production
             # Every conversation comes from one address at machine speed.
-            "RATE_LIMIT_PER_SENDER": "0",
-            "RATE_LIMIT_PER_IP": "0",
-            "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
-            "TRACKER_DB_HOST": "127.0.0.1",
-            "TRACKER_DB_PORT": "5432",
-            "TRACKER_DB_NAME": database,
-            "TRACKER_DB_USER": "postgres",
-            "TRACKER_DB_PASSWORD": "",
-            "REDIS_HOST": REDIS_HOST,
-            "REDIS_PORT": str(REDIS_PORT),
-            "REDIS_LOCK_DB": str(REDIS_LOCK_DB),
-            "REDIS_LOCK_PREFIX": lock_prefix,
-            "RABBITMQ_HOST": "127.0.0.1",
-            "RABBITMQ_USER": "guest",
-            "RABBITMQ_PASSWORD": "guest",
-            "RABBITMQ_QUEUE": queue or "unused",
-        })
+            RATE_LIMIT_PER_SENDER="0",
+            RATE_LIMIT_PER_IP="0",
+            **production_endpoints_env(action_port, database, lock_prefix, queue or "unused"),
+        )
+        env.pop("REDIS_URL", None)  # the caller's socket.io rooms are not this run's (the bench talks REST)
         endpoints = work / "endpoints.yml"
         endpoints.write_text(yaml.safe_dump(production_endpoints(exchange), sort_keys=False))
         print(f"[N={instances}] starting the action server on :{action_port} and Rasa on "
@@ -369,30 +368,13 @@ class Conversation:
 async def send_keeping_replies(session: aiohttp.ClientSession, url: str, sender: str, text: str,
                                timeout: float) -> tuple[Outcome, Optional[list[str]]]:
     """bench/load_test.py's send(), keeping the reply texts for the check."""
-    started = time.perf_counter()
-
-    def elapsed_ms() -> float:
-        return (time.perf_counter() - started) * 1000
-
-    try:
-        async with session.post(url + WEBHOOK, json={"sender": sender, "message": text},
-                                timeout=aiohttp.ClientTimeout(total=timeout)) as response:
-            body = await response.read()
-            if response.status != 200:
-                return Outcome(elapsed_ms(), f"http_{response.status}"), None
-            replies = json.loads(body)
-            if not isinstance(replies, list):
-                return Outcome(elapsed_ms(), "invalid_json"), None
-            texts = [r["text"] for r in replies if isinstance(r, dict) and isinstance(r.get("text"), str)]
-            return Outcome(elapsed_ms(), replies=len(replies)), texts
-    except asyncio.TimeoutError:
-        return Outcome(elapsed_ms(), "timeout"), None
-    except aiohttp.ClientConnectionError:
-        return Outcome(elapsed_ms(), "connection_error"), None
-    except aiohttp.ClientError:
-        return Outcome(elapsed_ms(), "client_error"), None
-    except ValueError:
-        return Outcome(elapsed_ms(), "invalid_json"), None
+    outcome, replies = await exchange(session, url, sender, text, timeout)
+    if outcome.error:
+        return outcome, None
+    if not isinstance(replies, list):
+        return Outcome(outcome.latency_ms, "invalid_json"), None
+    texts = [r["text"] for r in replies if isinstance(r, dict) and isinstance(r.get("text"), str)]
+    return Outcome(outcome.latency_ms, replies=len(replies)), texts
 
 
 async def run_spread_load(urls: list[str], conversations: int, seconds: float, timeout: float,
@@ -403,31 +385,21 @@ async def run_spread_load(urls: list[str], conversations: int, seconds: float, t
     transcripts: dict[str, Conversation] = {}
     dealer = itertools.count()
     async with new_session(conversations + len(urls)) as session:
-        deadline = time.monotonic() + seconds
 
-        async def converse(slot: int) -> None:
-            rng = random.Random(f"{seed}-{slot}")
-            number = 0
-            while time.monotonic() < deadline:
-                sender = f"so-{run_id}-{slot}-{number}"
-                number += 1
-                # Sticky: the whole conversation goes to one instance; conversations dealt round-robin.
-                instance = next(dealer) % len(urls)
-                record = transcripts[sender] = Conversation(instance)
-                tally.conversations_started += 1
-                for text in plan_conversation(rng):
-                    if time.monotonic() >= deadline:
-                        return
-                    outcome, replies = await send_keeping_replies(session, urls[instance], sender, text, timeout)
-                    tally.add(outcome)
-                    per_instance[instance].add(outcome)
-                    record.turns.append((text, replies))
-                    if outcome.error == "connection_error":
-                        await asyncio.sleep(0.5)  # a refused connection fails at once: do not spin
+        def begin(sender: str) -> Turn:
+            # Sticky: the whole conversation goes to one instance; conversations dealt round-robin.
+            instance = next(dealer) % len(urls)
+            record = transcripts[sender] = Conversation(instance)
 
-        started = time.perf_counter()
-        await asyncio.gather(*(converse(slot) for slot in range(conversations)))
-        duration = time.perf_counter() - started
+            async def say(text: str) -> Outcome:
+                outcome, replies = await send_keeping_replies(session, urls[instance], sender, text, timeout)
+                per_instance[instance].add(outcome)
+                record.turns.append((text, replies))
+                return outcome
+
+            return say
+
+        duration = await drive_conversations(conversations, seconds, seed, f"so-{run_id}", tally, begin)
     figures = {
         "instances": len(urls),
         **load_figures(tally, conversations, duration),
@@ -631,10 +603,7 @@ def print_report(phases: dict[int, dict], args: argparse.Namespace) -> dict:
 def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--instances", default="1,2", help="Rasa instance counts to run, in order (default 1,2)")
-    parser.add_argument("--conversations", type=int, default=50, help="concurrent conversations (default 50)")
-    parser.add_argument("--seconds", type=float, default=60, help="how long each phase sends (default 60)")
-    parser.add_argument("--timeout", type=float, default=30, help="seconds before a message counts as timed out")
-    parser.add_argument("--seed", type=int, default=1, help="seed for the choice of messages")
+    add_load_arguments(parser, seconds_help="how long each phase sends")
     parser.add_argument("--check-sample", type=int, default=0,
                         help="check this many conversations in PostgreSQL (default 0: every one)")
     parser.add_argument("--no-broker", action="store_true", help="leave the RabbitMQ event broker out")

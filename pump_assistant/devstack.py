@@ -54,6 +54,34 @@ def base_env(work: Path, **extra: str) -> dict:
     return env
 
 
+# The scale-out profile's services on this machine's loopback, as CI and `make bench-scaleout` run them.
+LOOPBACK_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+LOOPBACK_REDIS_HOST, LOOPBACK_REDIS_PORT, LOOPBACK_REDIS_LOCK_DB = "127.0.0.1", 6379, 1
+LOOPBACK_RABBITMQ = "amqp://guest:guest@127.0.0.1/"
+
+
+def production_endpoints_env(action_port: int, database: str, lock_prefix: str, queue: str) -> dict[str, str]:
+    """What deploy/endpoints.production.yml reads from the environment, for the action server on
+    ``action_port`` and the loopback services: conversations in PostgreSQL's ``database``, Rasa's
+    locks under ``lock_prefix`` (letters and digits only, or Rasa ignores it), events to ``queue``."""
+    return {
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "TRACKER_DB_HOST": "127.0.0.1",
+        "TRACKER_DB_PORT": "5432",
+        "TRACKER_DB_NAME": database,
+        "TRACKER_DB_USER": "postgres",
+        "TRACKER_DB_PASSWORD": "",
+        "REDIS_HOST": LOOPBACK_REDIS_HOST,
+        "REDIS_PORT": str(LOOPBACK_REDIS_PORT),
+        "REDIS_LOCK_DB": str(LOOPBACK_REDIS_LOCK_DB),
+        "REDIS_LOCK_PREFIX": lock_prefix,
+        "RABBITMQ_HOST": "127.0.0.1",
+        "RABBITMQ_USER": "guest",
+        "RABBITMQ_PASSWORD": "guest",
+        "RABBITMQ_QUEUE": queue,
+    }
+
+
 def endpoints_for(action_port: int, tracker_store: str, database: Path) -> dict:
     """The project's endpoints.yml with the action server on our port and the tracker store as asked:
     ``sqlite`` (endpoints.yml's store on a throwaway SQLite file), ``sqlite-stock`` (Rasa's ``type: SQL``)
