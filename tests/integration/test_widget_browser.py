@@ -89,15 +89,20 @@ def test_input_is_readable_size_and_messages_are_text_not_html(page):
     assert page.locator(".pc-log img").count() == 0
 
 
-def test_staff_reply_appears_live_without_reload_or_sending(page, stack, web_server, registry):
-    sockets = watch_sockets(page)
-    page.click(".pc-launcher")
+def hand_a_question_to_staff(page) -> None:
+    """A clinical question: staff get a ticket; the patient declines the callback and is told it is with staff."""
     ask(page, "should I lower my dose, I feel dizzy?")
     page.locator(".pc-bot .pc-text", has_text="passed your question").wait_for(timeout=30000)
     decline = page.locator(".pc-choice", has_text="No, thanks").last
     decline.wait_for(timeout=20000)
     decline.click()
     page.locator(".pc-bot .pc-text", has_text="Your question is with our staff").wait_for(timeout=20000)
+
+
+def test_staff_reply_appears_live_without_reload_or_sending(page, stack, web_server, registry):
+    sockets = watch_sockets(page)
+    page.click(".pc-launcher")
+    hand_a_question_to_staff(page)
     # The conversation went over the socket, the only way a staff reply can be pushed.
     assert any('"session_confirm"' in str(frame) for ws in sockets for frame in ws["received"])
 
@@ -266,12 +271,7 @@ def test_a_staff_reply_sent_while_the_chat_was_closed_shows_when_it_reopens(brow
         # A long enough conversation that the log scrolls.
         ask(page, "how often does the pump need to be refilled?")
         page.locator(".pc-bot .pc-text", has_text=registry.answers["refills"].sms[:40]).wait_for(timeout=20000)
-        ask(page, "should I lower my dose, I feel dizzy?")
-        page.locator(".pc-bot .pc-text", has_text="passed your question").wait_for(timeout=30000)
-        decline = page.locator(".pc-choice", has_text="No, thanks").last
-        decline.wait_for(timeout=20000)
-        decline.click()
-        page.locator(".pc-bot .pc-text", has_text="Your question is with our staff").wait_for(timeout=20000)
+        hand_a_question_to_staff(page)
         session_id = widget_session_id(page)
         assert widget_state(page)["local"]["sessionId"] == session_id
         page.close()  # the patient closed the tab
