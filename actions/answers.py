@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -23,7 +23,7 @@ from pump_assistant.vocabulary import Intent, TicketReason, Urgency
 logger = logging.getLogger(__name__)
 
 
-def send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> List[Dict[Text, Any]]:
+def send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> list[dict[str, Any]]:
     from actions.handoff import raise_ticket  # one module raises tickets
 
     triage = triage_of(tracker)
@@ -52,7 +52,7 @@ def send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answ
 FEEDBACK_CHOICES = (("Yes, it helped", Intent.FEEDBACK_HELPFUL), ("No", Intent.FEEDBACK_NOT_HELPFUL))
 
 
-def feedback_buttons(answer: Answer, message_id: str) -> List[Dict[Text, Text]]:
+def feedback_buttons(answer: Answer, message_id: str) -> list[dict[str, str]]:
     """ "Yes" / "No" for one answer: each payload carries the answer's id, version and message id as entities."""
     rated = json.dumps(
         {"rated_answer_id": answer.id, "rated_answer_version": answer.version, "rated_message_id": message_id},
@@ -93,10 +93,10 @@ def remember_unanswered(tracker: Tracker, kind: str, topic_guess: str | None = N
 
 
 class ActionAnswerFaq(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_faq"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         settings = get_settings()
         registry = services.registry()
         choice = answering.choose_answer(
@@ -122,10 +122,10 @@ class ActionAnswerFollowup(Action):
 
     KIND_BY_INTENT = {Intent.FOLLOWUP_DURATION: "duration", Intent.FOLLOWUP_MORE: "more"}
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_followup"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         registry = services.registry()
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         kind = self.KIND_BY_INTENT.get(intent, "more")
@@ -144,10 +144,10 @@ class ActionAnswerFollowup(Action):
 
 
 class ActionNotCovered(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_not_covered"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         remember_unanswered(tracker, "not_covered")
         dispatcher.utter_message(response="utter_not_covered", clinic_phone=get_settings().clinic_phone_or_generic)
         send_closing_line(dispatcher, tracker)
@@ -157,10 +157,10 @@ class ActionNotCovered(Action):
 class ActionFallback(Action):
     """Low NLU confidence: offer the two closest topics, or say plainly we can't answer."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_fallback"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         registry = services.registry()
         ranking = tracker.latest_message.get("intent_ranking") or []
         top_intents = [item.get("name") for item in ranking if item.get("name") != Intent.NLU_FALLBACK][:2]

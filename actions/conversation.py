@@ -1,18 +1,18 @@
 """Reading the parts of a tracker the actions need."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Tracker
 
 from pump_assistant.triage.decision import Triage
 
 
-def channel_of(tracker: Tracker) -> Text:
+def channel_of(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "unknown"
 
 
-def last_typed_text(tracker: Tracker) -> Optional[Text]:
+def last_typed_text(tracker: Tracker) -> str | None:
     """The newest thing the user typed (button payloads such as "/not_covered" are not typed)."""
     for event in reversed(tracker.events):
         if event.get("event") == "user":
@@ -22,7 +22,7 @@ def last_typed_text(tracker: Tracker) -> Optional[Text]:
     return None
 
 
-def transcript(tracker: Tracker, limit: int = 50) -> List[Dict[Text, Any]]:
+def transcript(tracker: Tracker, limit: int = 50) -> list[dict[str, Any]]:
     """The conversation so far, as staff will read it: who said what, when."""
     turns = []
     for event in tracker.events:
@@ -39,7 +39,7 @@ def transcript(tracker: Tracker, limit: int = 50) -> List[Dict[Text, Any]]:
     return turns[-limit:]
 
 
-def latest_intent(tracker: Tracker) -> Optional[Text]:
+def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
@@ -48,7 +48,7 @@ def triage_of(tracker: Tracker) -> Triage:
     return Triage.from_dict(tracker.latest_message.get("triage"))
 
 
-def safety_signs(tracker: Tracker) -> List[Text]:
+def safety_signs(tracker: Tracker) -> list[str]:
     return list(triage_of(tracker).signs)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
@@ -74,7 +74,7 @@ def raise_ticket(tracker: Tracker, reason: str, urgency: str = "") -> str:
 
 
 def clinic_closed() -> bool:
-    return not services.clinic_hours().is_open(dt.datetime.now(dt.timezone.utc))
+    return not services.clinic_hours().is_open(dt.datetime.now(dt.UTC))
 
 
 def send_opening_line(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
@@ -95,10 +95,10 @@ def send_closing_lines(dispatcher: CollectingDispatcher, tracker: Tracker) -> No
 
 
 class ActionEmergency(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_emergency"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         # The reply first: nothing below may delay or prevent it.
         triage = triage_of(tracker)
         if triage.self_harm and triage.via_pump:
@@ -111,7 +111,7 @@ class ActionEmergency(Action):
         second_language = replies.language_lines(triage)
         if second_language:  # "convulsión", "no respira": the same lines in Spanish too
             dispatcher.utter_message(text=second_language, urgent=True)
-        events: List[Dict] = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        events: list[dict] = [ActiveLoop(None), SlotSet("requested_slot", None)]
         try:
             draft = ticket_draft(tracker, TicketReason.EMERGENCY, Urgency.EMERGENCY)
         except Exception:  # never let a fault silence the emergency reply
@@ -126,10 +126,10 @@ class ActionEmergency(Action):
 class ActionHandoff(Action):
     """A clinical question or a request for a person: say so, raise a ticket, then ask for contact details."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_handoff"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         reason = REASON_BY_INTENT.get(latest_intent(tracker) or "", TicketReason.REQUEST)
         send_opening_line(dispatcher, tracker)
         dispatcher.utter_message(response=f"utter_handoff_{reason}")
@@ -143,12 +143,12 @@ class ActionHandoff(Action):
 
 
 class ValidateHandoffContactForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_handoff_contact_form"
 
     async def required_slots(
-        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Text]:
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
         if tracker.get_slot("contact_consent") is False:
             return ["contact_consent"]  # declined: the ticket stands without contact details
         return domain_slots
@@ -156,7 +156,7 @@ class ValidateHandoffContactForm(FormValidationAction):
     # Each validator also sees the slot being cleared when a hand-off starts
     # (value None): that is not an answer, so it is let through silently.
 
-    def validate_contact_name(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def validate_contact_name(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         if value is None:
             return {"contact_name": None}
         name = str(value).strip()
@@ -164,7 +164,7 @@ class ValidateHandoffContactForm(FormValidationAction):
             return {"contact_name": NOT_GIVEN}
         return {"contact_name": name[:120]}
 
-    def validate_contact_phone(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def validate_contact_phone(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         if value is None:
             return {"contact_phone": None}
         contact = str(value).strip()
@@ -177,17 +177,17 @@ class ValidateHandoffContactForm(FormValidationAction):
         dispatcher.utter_message(response="utter_invalid_contact")
         return {"contact_phone": None}
 
-    def validate_contact_time(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def validate_contact_time(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         if value is None:
             return {"contact_time": None}
         return {"contact_time": str(value).strip()[:200] or "any time"}
 
 
 class ActionSubmitContact(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_submit_contact"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         ticket_id = tracker.get_slot("handoff_ticket_id")
         consent = tracker.get_slot("contact_consent")
         if ticket_id:
@@ -202,7 +202,7 @@ class ActionSubmitContact(Action):
             except Exception:
                 logger.exception("could not save contact details on ticket %s", ticket_id)
         hours = services.clinic_hours()
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         if consent is False:
             dispatcher.utter_message(response="utter_contact_declined", clinic_phone=get_settings().clinic_phone_or_generic)
         elif hours.is_open(now):
@@ -215,23 +215,23 @@ class ActionSubmitContact(Action):
         return [SlotSet("staff_handling", True)]
 
 
-def _given(value: Optional[Any]) -> Optional[str]:
+def _given(value: Any | None) -> str | None:
     return None if value in (None, NOT_GIVEN) else str(value)
 
 
 class ActionHoldForStaff(Action):
     """While staff own the conversation, pass each message to the ticket instead of answering."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_hold_for_staff"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         ticket_id = tracker.get_slot("handoff_ticket_id")
         text = tracker.latest_message.get("text") or ""
         if ticket_id and text:
             try:
                 services.tickets().append_turn(
-                    ticket_id, {"role": "patient", "text": text, "time": dt.datetime.now(dt.timezone.utc).isoformat()}
+                    ticket_id, {"role": "patient", "text": text, "time": dt.datetime.now(dt.UTC).isoformat()}
                 )
             except Exception:  # the message stays in the conversation's own history
                 logger.exception("could not add a held message to ticket %s", ticket_id)
@@ -261,10 +261,10 @@ def _general_answer(tracker: Tracker):
 class ActionRelayStaffReply(Action):
     """A staff member's reply, delivered into the patient's conversation."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_relay_staff_reply"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         entities = {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities") or []}
         text = str(entities.get("staff_message") or "").strip()
         if text:
@@ -274,9 +274,9 @@ class ActionRelayStaffReply(Action):
 
 
 class ActionStaffResolved(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_staff_resolved"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         dispatcher.utter_message(response="utter_staff_left")
         return [SlotSet("staff_handling", False), SlotSet("handoff_ticket_id", None)]

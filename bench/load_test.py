@@ -32,14 +32,15 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Awaitable, Callable, Iterator, Optional
 
 import aiohttp
 import yaml
 
-from pump_assistant.devstack import BIN, MODEL_PATH as MODEL, base_env, endpoints_for, free_port, start_actions, start_rasa, stop
+from pump_assistant.devstack import BIN, base_env, endpoints_for, free_port, start_actions, start_rasa, stop
+from pump_assistant.devstack import MODEL_PATH as MODEL
 
 WEBHOOK = "/webhooks/rest/webhook"
 
@@ -160,7 +161,7 @@ def long_conversation_messages(turns: int, rng: random.Random) -> list[str]:
 @dataclass
 class Outcome:
     latency_ms: float
-    error: Optional[str] = None
+    error: str | None = None
     replies: int = 0
 
 
@@ -202,7 +203,7 @@ async def exchange(session: aiohttp.ClientSession, url: str, sender: str, text: 
                 return Outcome(elapsed_ms(), f"http_{response.status}"), None
             replies = json.loads(body)
             return Outcome(elapsed_ms()), replies
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return Outcome(elapsed_ms(), "timeout"), None
     except aiohttp.ClientConnectionError:
         return Outcome(elapsed_ms(), "connection_error"), None
@@ -219,7 +220,7 @@ async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str,
     return Outcome(outcome.latency_ms, replies=len(replies) if isinstance(replies, list) else 0)
 
 
-def percentile(sorted_values: list[float], fraction: float) -> Optional[float]:
+def percentile(sorted_values: list[float], fraction: float) -> float | None:
     if not sorted_values:
         return None
     rank = max(0, min(len(sorted_values) - 1, round(fraction * len(sorted_values) + 0.5) - 1))
@@ -289,7 +290,7 @@ async def run_load(url: str, conversations: int, seconds: float, timeout: float,
     return {"mode": "concurrent", "url": url, **load_figures(tally, conversations, duration)}
 
 
-def load_figures(tally: "Tally", conversations: int, duration: float) -> dict:
+def load_figures(tally: Tally, conversations: int, duration: float) -> dict:
     """Throughput, latency percentiles and errors of a timed run (also bench/scale_out_bench.py's)."""
     latencies = sorted(tally.latencies_ms)
     return {
@@ -314,7 +315,7 @@ async def run_long_conversation(url: str, turns: int, timeout: float, seed: int)
         raise SystemExit("--long-conversation needs at least 20 turns (first 10 vs last 10)")
     run_id = uuid.uuid4().hex[:8]
     sender = f"load-{run_id}-long"
-    latencies: list[Optional[float]] = []
+    latencies: list[float | None] = []
     errors: Counter = Counter()
     async with new_session(2) as session:
         await warm_up(session, url, run_id)
@@ -326,7 +327,7 @@ async def run_long_conversation(url: str, turns: int, timeout: float, seed: int)
             latencies.append(None if outcome.error else outcome.latency_ms)
         duration = time.perf_counter() - started
 
-    def median_of(window: list[Optional[float]]) -> Optional[float]:
+    def median_of(window: list[float | None]) -> float | None:
         answered = [value for value in window if value is not None]
         return round(statistics.median(answered), 1) if answered else None
 
@@ -349,7 +350,7 @@ async def run_long_conversation(url: str, turns: int, timeout: float, seed: int)
     }
 
 
-def print_summary(figures: dict, server_cpu: Optional[dict]) -> None:
+def print_summary(figures: dict, server_cpu: dict | None) -> None:
     errors = ", ".join(f"{kind}: {count}" for kind, count in sorted(figures["errors_by_kind"].items())) or "none"
     if figures["mode"] == "concurrent":
         print(f"conversations:  {figures['conversations']} concurrent ({figures['conversations_started']} started)")
@@ -470,7 +471,7 @@ def add_load_arguments(parser: argparse.ArgumentParser, seconds_help: str) -> No
     parser.add_argument("--seed", type=int, default=1, help="seed for the choice of messages")
 
 
-def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://localhost:5005", help="the Rasa server (ignored with --start)")
     add_load_arguments(parser, seconds_help="how long to keep sending")
@@ -497,7 +498,7 @@ async def measure(args: argparse.Namespace, url: str) -> dict:
     return await run_load(url, args.conversations, args.seconds, args.timeout, args.seed)
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     server_cpu = None
     if args.start:

@@ -38,18 +38,28 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
 
 import yaml
-
 from load_test import run_load, run_long_conversation  # bench/, next to this script
 
 from pump_assistant.config import load_settings
 from pump_assistant.content import load_registry
 from pump_assistant.content.registry import normalise_whitespace
-from pump_assistant.devstack import BIN, MODEL_PATH as MODEL, ROOT, base_env, endpoints_for, free_port, start, start_actions, start_rasa, stop
+from pump_assistant.devstack import (
+    BIN,
+    ROOT,
+    base_env,
+    endpoints_for,
+    free_port,
+    start,
+    start_actions,
+    start_rasa,
+    stop,
+)
+from pump_assistant.devstack import MODEL_PATH as MODEL
 from pump_assistant.evaluation import load_heldout, predicted_label, score
 
 HELDOUT_DIR = ROOT / "tests" / "heldout"
@@ -169,7 +179,7 @@ def tfidf_baseline() -> dict:
     vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
     matrix = vectorizer.fit_transform([p for p, _ in paragraphs])
     scores = linear_kernel(vectorizer.transform([e.text for e in faq]), matrix)
-    correct = sum(e.label.split("/", 1)[1] in paragraphs[row.argmax()][1] for e, row in zip(faq, scores))
+    correct = sum(e.label.split("/", 1)[1] in paragraphs[row.argmax()][1] for e, row in zip(faq, scores, strict=True))
     return {"tfidf_paragraphs": len(paragraphs), "tfidf_topic_accuracy": round(correct / len(faq), 4)}
 
 
@@ -245,7 +255,7 @@ class Bot:
 
     name: str
     workdir: Path
-    launch: Callable[["Bot"], dict[str, subprocess.Popen]]
+    launch: Callable[[Bot], dict[str, subprocess.Popen]]
     url: str = ""  # set by launch
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
@@ -319,7 +329,7 @@ def heldout_latency(url: str, messages: int) -> dict:
     }
 
 
-def serve_and_measure(bot: Bot, args: argparse.Namespace, extra: Optional[Callable[[str], dict]] = None) -> dict:
+def serve_and_measure(bot: Bot, args: argparse.Namespace, extra: Callable[[str], dict] | None = None) -> dict:
     figures: dict = {}
     started = time.perf_counter()
     bot.processes = bot.launch(bot)
@@ -355,7 +365,7 @@ def serve_and_measure(bot: Bot, args: argparse.Namespace, extra: Optional[Callab
 # --- report ------------------------------------------------------------------------------
 
 
-def ratio(ours: Optional[float], theirs: Optional[float]) -> Optional[float]:
+def ratio(ours: float | None, theirs: float | None) -> float | None:
     if ours is None or theirs is None or theirs == 0:
         return None
     return round(ours / theirs, 2)
@@ -417,7 +427,7 @@ def print_table(figures: dict, concurrency: list[int]) -> None:
     widths = [max(len(str(r[i])) for r in [title, *rows]) for i in range(4)]
     print()
     for row in [title, tuple("-" * w for w in widths), *rows]:
-        print("  " + " | ".join(str(value if value is not None else "").ljust(w) for value, w in zip(row, widths)))
+        print("  " + " | ".join(str(value if value is not None else "").ljust(w) for value, w in zip(row, widths, strict=False)))
     if stock and stock.get("init_time_s") is not None:
         print(f"\n  stock bot: `rasa init --no-prompt` (creates and trains) took {stock['init_time_s']} s")
 

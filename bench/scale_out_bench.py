@@ -48,13 +48,12 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Optional
 
 import aiohttp
 import yaml
-
 from load_test import (  # bench/, next to this script
     MODEL,
     Outcome,
@@ -64,8 +63,8 @@ from load_test import (  # bench/, next to this script
     cpu_seconds,
     drive_conversations,
     exchange,
-    new_session,
     load_figures,
+    new_session,
     percentile,
     warm_up,
 )
@@ -187,7 +186,7 @@ async def delete_queue_and_exchange(queue: str, exchange: str) -> None:
         await channel.exchange_delete(exchange)
 
 
-def production_endpoints(exchange: Optional[str]) -> dict:
+def production_endpoints(exchange: str | None) -> dict:
     """deploy/endpoints.production.yml, its ${VAR} values left for Rasa to fill in; the
     event broker on an exchange of its own (Rasa's default, rasa-exchange, is a fanout
     shared with anything else on this RabbitMQ), or no broker."""
@@ -209,7 +208,7 @@ class Phase:
     pids: dict[str, int]
     database_url: str
     lock_prefix: str
-    queue: Optional[str]
+    queue: str | None
     work: Path
 
 
@@ -349,7 +348,7 @@ def cpu_account(before: CpuSnapshot, after: CpuSnapshot) -> dict[str, float]:
     return {name: round(cores, 2) for name, cores in account.items()}
 
 
-def peak_memory_mb(pid: int) -> Optional[int]:
+def peak_memory_mb(pid: int) -> int | None:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) // 1024
@@ -362,11 +361,11 @@ def peak_memory_mb(pid: int) -> Optional[int]:
 @dataclass
 class Conversation:
     instance: int
-    turns: list[tuple[str, Optional[list[str]]]] = field(default_factory=list)  # (sent, reply texts or None)
+    turns: list[tuple[str, list[str] | None]] = field(default_factory=list)  # (sent, reply texts or None)
 
 
 async def send_keeping_replies(session: aiohttp.ClientSession, url: str, sender: str, text: str,
-                               timeout: float) -> tuple[Outcome, Optional[list[str]]]:
+                               timeout: float) -> tuple[Outcome, list[str] | None]:
     """bench/load_test.py's send(), keeping the reply texts for the check."""
     outcome, replies = await exchange(session, url, sender, text, timeout)
     if outcome.error:
@@ -459,7 +458,7 @@ def check_conversation(conversation: Conversation, rows: list[tuple[str, float, 
     if [text for text, _ in stored] != sent:
         problems.append(f"user messages: {len(stored)} stored, {len(sent)} sent (or in another order)")
         return problems
-    for number, ((text, got), (_, bot_texts)) in enumerate(zip(conversation.turns, stored), start=1):
+    for number, ((_, got), (_, bot_texts)) in enumerate(zip(conversation.turns, stored, strict=True), start=1):
         if not bot_texts:
             problems.append(f"turn {number}: no bot reply stored")
         elif not same_replies(bot_texts, got):
@@ -541,7 +540,7 @@ def run_phase(instances: int, args: argparse.Namespace) -> dict:
     return figures
 
 
-def ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
+def ratio(a: float | None, b: float | None) -> float | None:
     return round(a / b, 2) if a and b else None
 
 
@@ -600,7 +599,7 @@ def print_report(phases: dict[int, dict], args: argparse.Namespace) -> dict:
     return ratios
 
 
-def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--instances", default="1,2", help="Rasa instance counts to run, in order (default 1,2)")
     add_load_arguments(parser, seconds_help="how long each phase sends")
@@ -621,7 +620,7 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     return args
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     # Ctrl-C even when started from a shell that ignores it for background jobs (Python
     # then installs no handler of its own); SIGTERM and a closed terminal too, unless nohup.

@@ -134,6 +134,7 @@ def reply_latency(messages: int = 80) -> dict:
     import uuid
 
     import load_test  # bench/, next to this script
+
     from pump_assistant.evaluation import load_heldout
 
     safety = load_heldout(ROOT / "tests" / "heldout", "safety")
@@ -153,7 +154,7 @@ def reply_latency(messages: int = 80) -> dict:
 
         for text in faq[:5]:  # warm up
             send(text)
-        for emergency, question in zip(emergencies, faq):
+        for emergency, question in zip(emergencies, faq, strict=False):
             times["emergency"].append(send(emergency))
             times["faq"].append(send(question))
 

@@ -27,9 +27,10 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
 from pump_assistant.config import load_settings
 from pump_assistant.evaluation import Example, load_examples, predicted_label
+
+ROOT = Path(__file__).resolve().parent.parent
 
 WRONG_COST = 3.0
 

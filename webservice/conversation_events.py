@@ -16,7 +16,7 @@ import datetime as dt
 import json
 import logging
 from collections import OrderedDict
-from typing import Any, Optional
+from typing import Any
 
 logger = logging.getLogger(__name__)
 RECONNECT_SECONDS = 5.0
@@ -26,7 +26,7 @@ class ConversationActivity:
     """When each conversation's patient last wrote, and on which channel."""
 
     def __init__(self, limit: int = 10_000) -> None:
-        self._latest: "OrderedDict[str, tuple[float, Optional[str]]]" = OrderedDict()
+        self._latest: OrderedDict[str, tuple[float, str | None]] = OrderedDict()
         self._limit = limit
 
     def record(self, event: Any) -> bool:
@@ -46,11 +46,11 @@ class ConversationActivity:
             self._latest.popitem(last=False)
         return True
 
-    def last_patient_message(self, sender_id: str) -> Optional[dict]:
+    def last_patient_message(self, sender_id: str) -> dict | None:
         known = self._latest.get(sender_id)
         if known is None:
             return None
-        at = dt.datetime.fromtimestamp(known[0], dt.timezone.utc).isoformat().replace("+00:00", "Z")
+        at = dt.datetime.fromtimestamp(known[0], dt.UTC).isoformat().replace("+00:00", "Z")
         return {"at": at, "channel": known[1]}
 
 

@@ -45,7 +45,7 @@ async def check_database(app, timeout: float) -> str | None:
     loop = asyncio.get_running_loop()
     try:
         await asyncio.wait_for(loop.run_in_executor(_PROBES, _select_one, app.ctx.database), timeout)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return f"no answer within {timeout:g} s"
     except Exception as exc:  # any driver error means "not ready"; the type says enough
         return f"unreachable ({type(exc).__name__})"
@@ -59,7 +59,7 @@ async def check_http(url: str, timeout: float) -> str | None:
             async with session.get(url, allow_redirects=False) as response:
                 if response.status != 200:
                     return f"answered {response.status}"
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return f"no answer within {timeout:g} s"
     except aiohttp.ClientError as exc:
         return f"unreachable ({type(exc).__name__})"

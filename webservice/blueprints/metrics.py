@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterable, Optional
 
 from sanic import Blueprint
 from sanic.response import text
@@ -46,7 +46,7 @@ def _value(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else repr(float(number))
 
 
-def _family(name: str, samples: Iterable[tuple[Optional[dict[str, str]], float]]) -> list[str]:
+def _family(name: str, samples: Iterable[tuple[dict[str, str] | None, float]]) -> list[str]:
     kind, help_text = METRICS[name]
     lines = [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
     for labels, number in samples:
@@ -55,7 +55,7 @@ def _family(name: str, samples: Iterable[tuple[Optional[dict[str, str]], float]]
     return lines
 
 
-def render(figures: Optional[TicketFigures], outbox_count: int, outbox_emergency_times: list) -> str:
+def render(figures: TicketFigures | None, outbox_count: int, outbox_emergency_times: list) -> str:
     """The exposition text; ``figures`` is None when the database could not be read."""
     now = utcnow()
     lines: list[str] = []
@@ -77,7 +77,7 @@ def render(figures: Optional[TicketFigures], outbox_count: int, outbox_emergency
     return "\n".join(lines) + "\n"
 
 
-def _read(app) -> tuple[Optional[TicketFigures], int, list]:
+def _read(app) -> tuple[TicketFigures | None, int, list]:
     paths = app.ctx.tickets.pending()
     try:
         figures = ticket_figures(app.ctx.database)
@@ -96,7 +96,7 @@ async def metrics(request):
         figures, outbox_count, outbox_times = await asyncio.wait_for(
             loop.run_in_executor(_READER, _read, request.app), timeout
         )
-    except asyncio.TimeoutError:
+    except TimeoutError:
         logger.warning("metrics: the ticket database did not answer within %g s", timeout)
         paths = request.app.ctx.tickets.pending()
         figures, outbox_count, outbox_times = None, len(paths), outbox_emergencies(paths)

@@ -6,7 +6,7 @@ import logging
 import math
 import re
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import urlsplit
 
 from sanic import Blueprint
@@ -84,7 +84,7 @@ def _limiters(app) -> tuple[RateLimiter, RateLimiter]:
     return limiters
 
 
-def _timestamp(value: Any) -> Optional[float]:
+def _timestamp(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return None
     return float(value)
