@@ -1,4 +1,5 @@
 """Answer pump questions from the approved registry."""
+
 from __future__ import annotations
 
 import json
@@ -134,7 +135,11 @@ class ActionAnswerFollowup(Action):
         if target:
             return send_answer(dispatcher, tracker, registry.answers[target])
         # No earlier answer, or nothing to add about it: let the patient pick.
-        options = list(registry.answers[last].related) if last in registry else ["trial_duration", "implant_procedure", "recovery"]
+        options = (
+            list(registry.answers[last].related)
+            if last in registry
+            else ["trial_duration", "implant_procedure", "recovery"]
+        )
         dispatcher.utter_message(
             response="utter_ask_followup_topic",
             buttons=[answering.topic_button(registry, option) for option in options],

@@ -1,4 +1,5 @@
 """Reading the parts of a tracker the actions need."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -6,6 +6,7 @@ one: a patient may scroll up and press "No" under an earlier answer. Each button
 answer is looked up by its message id in this conversation. A rating that names no answer (typed "that
 helped", or a button from before answers carried their id) goes to the latest answer, as before.
 """
+
 from __future__ import annotations
 
 import logging
@@ -116,12 +117,18 @@ class ActionRecordFeedback(Action):
                 try:
                     if rated.question:
                         record_unanswered(
-                            services.database(), kind="not_helpful", text=rated.question,
-                            sender_id=tracker.sender_id, channel=channel_of(tracker), topic_guess=topic,
+                            services.database(),
+                            kind="not_helpful",
+                            text=rated.question,
+                            sender_id=tracker.sender_id,
+                            channel=channel_of(tracker),
+                            topic_guess=topic,
                         )
                 except Exception:
                     logger.exception("could not record an unanswered question")
             else:
                 remember_unanswered(tracker, "not_helpful", topic_guess=topic)
-            dispatcher.utter_message(response="utter_feedback_sorry", clinic_phone=get_settings().clinic_phone_or_generic)
+            dispatcher.utter_message(
+                response="utter_feedback_sorry", clinic_phone=get_settings().clinic_phone_or_generic
+            )
         return []

@@ -3,6 +3,7 @@
 The safety reply always goes out first; the ticket is written after it, and a
 database outage only sends the ticket to the outbox.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -60,8 +61,13 @@ def ticket_draft(tracker: Tracker, reason: str, urgency: str = "") -> TicketDraf
 def store_ticket(draft: TicketDraft) -> None:
     try:
         ticket_id, stored = services.tickets().raise_ticket(draft)
-        logger.info("hand-off ticket %s raised (reason=%s, urgency=%s, stored_now=%s)", ticket_id, draft.reason,
-                    draft.urgency, stored)
+        logger.info(
+            "hand-off ticket %s raised (reason=%s, urgency=%s, stored_now=%s)",
+            ticket_id,
+            draft.reason,
+            draft.urgency,
+            stored,
+        )
     except Exception:  # the reply has gone; the failure is logged for the on-call check
         logger.exception("could not raise ticket %s", draft.id)
 
@@ -69,7 +75,9 @@ def store_ticket(draft: TicketDraft) -> None:
 def raise_ticket(tracker: Tracker, reason: str, urgency: str = "") -> str:
     draft = ticket_draft(tracker, reason, urgency)
     ticket_id, stored = services.tickets().raise_ticket(draft)
-    logger.info("hand-off ticket %s raised (reason=%s, urgency=%s, stored_now=%s)", ticket_id, reason, draft.urgency, stored)
+    logger.info(
+        "hand-off ticket %s raised (reason=%s, urgency=%s, stored_now=%s)", ticket_id, reason, draft.urgency, stored
+    )
     return ticket_id
 
 
@@ -204,14 +212,20 @@ class ActionSubmitContact(Action):
         hours = services.clinic_hours()
         now = dt.datetime.now(dt.UTC)
         if consent is False:
-            dispatcher.utter_message(response="utter_contact_declined", clinic_phone=get_settings().clinic_phone_or_generic)
+            dispatcher.utter_message(
+                response="utter_contact_declined", clinic_phone=get_settings().clinic_phone_or_generic
+            )
         elif hours.is_open(now):
             dispatcher.utter_message(response="utter_contact_saved_open")
         elif tracker.get_slot("handoff_time_critical"):
             # Never "we'll see it when we open" for an alarm or a late refill.
-            dispatcher.utter_message(text=replies.after_hours_line(get_settings().clinic_oncall_or_generic), urgent=True)
+            dispatcher.utter_message(
+                text=replies.after_hours_line(get_settings().clinic_oncall_or_generic), urgent=True
+            )
         else:
-            dispatcher.utter_message(response="utter_contact_saved_closed", next_opening=hours.describe_next_opening(now))
+            dispatcher.utter_message(
+                response="utter_contact_saved_closed", next_opening=hours.describe_next_opening(now)
+            )
         return [SlotSet("staff_handling", True)]
 
 
@@ -253,8 +267,12 @@ def _general_answer(tracker: Tracker):
         return None
     settings = get_settings()
     registry = services.registry()
-    choice = answering.choose_answer(tracker.latest_message, registry, answer_confidence=settings.answer_confidence,
-                                     ambiguity_margin=settings.ambiguity_margin)
+    choice = answering.choose_answer(
+        tracker.latest_message,
+        registry,
+        answer_confidence=settings.answer_confidence,
+        ambiguity_margin=settings.ambiguity_margin,
+    )
     return registry.answers[choice.answer_ids[0]] if choice.kind == answering.ANSWER else None
 
 

@@ -16,6 +16,7 @@ store costs; ``sqlite-stock`` uses Rasa's own ``type: SQL``).
 Against a running server, its per-sender and per-IP rate limits (RATE_LIMIT_*)
 must be off, or the run measures HTTP 429s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -183,8 +184,9 @@ class Tally:
             self.empty_replies += 1
 
 
-async def exchange(session: aiohttp.ClientSession, url: str, sender: str, text: str,
-                   timeout: float) -> tuple[Outcome, object]:
+async def exchange(
+    session: aiohttp.ClientSession, url: str, sender: str, text: str, timeout: float
+) -> tuple[Outcome, object]:
     """One message to the REST channel: its outcome (no reply count yet) and the parsed reply body
     (None when the message failed). Also bench/scale_out_bench.py's."""
     started = time.perf_counter()
@@ -248,8 +250,9 @@ async def warm_up_alone(url: str) -> None:
 Turn = Callable[[str], Awaitable[Outcome]]
 
 
-async def drive_conversations(conversations: int, seconds: float, seed: int, prefix: str, tally: Tally,
-                              begin: Callable[[str], Turn]) -> float:
+async def drive_conversations(
+    conversations: int, seconds: float, seed: int, prefix: str, tally: Tally, begin: Callable[[str], Turn]
+) -> float:
     """``conversations`` slots, each playing planned patient conversations back to back (sender
     ``{prefix}-{slot}-{number}``) until ``seconds`` have passed; ``begin(sender)`` opens a
     conversation and gives the function that sends one of its messages. Outcomes go to ``tally``.
@@ -333,7 +336,7 @@ async def run_long_conversation(url: str, turns: int, timeout: float, seed: int)
 
     first, last = median_of(latencies[:10]), median_of(latencies[-10:])
     blocks = {
-        f"{start + 1}-{min(start + 50, turns)}": median_of(latencies[start:start + 50])
+        f"{start + 1}-{min(start + 50, turns)}": median_of(latencies[start : start + 50])
         for start in range(0, turns, 50)
     }
     return {
@@ -355,15 +358,21 @@ def print_summary(figures: dict, server_cpu: dict | None) -> None:
     if figures["mode"] == "concurrent":
         print(f"conversations:  {figures['conversations']} concurrent ({figures['conversations_started']} started)")
         print(f"duration:       {figures['duration_s']} s")
-        print(f"messages sent:  {figures['messages_sent']} ({figures['messages_answered']} answered, "
-              f"{figures['empty_replies']} with an empty reply)")
+        print(
+            f"messages sent:  {figures['messages_sent']} ({figures['messages_answered']} answered, "
+            f"{figures['empty_replies']} with an empty reply)"
+        )
         print(f"throughput:     {figures['throughput_msg_per_s']} messages/s")
-        print(f"latency:        p50 {figures['latency_p50_ms']} ms, p95 {figures['latency_p95_ms']} ms, "
-              f"p99 {figures['latency_p99_ms']} ms, max {figures['latency_max_ms']} ms")
+        print(
+            f"latency:        p50 {figures['latency_p50_ms']} ms, p95 {figures['latency_p95_ms']} ms, "
+            f"p99 {figures['latency_p99_ms']} ms, max {figures['latency_max_ms']} ms"
+        )
     else:
         print(f"conversation:   1, {figures['turns']} turns in {figures['duration_s']} s")
-        print(f"median latency: first 10 turns {figures['first_10_median_ms']} ms, "
-              f"last 10 turns {figures['last_10_median_ms']} ms (x{figures['last_over_first']})")
+        print(
+            f"median latency: first 10 turns {figures['first_10_median_ms']} ms, "
+            f"last 10 turns {figures['last_10_median_ms']} ms (x{figures['last_over_first']})"
+        )
         print("by 50 turns:    " + ", ".join(f"{k}: {v} ms" for k, v in figures["median_ms_by_50_turns"].items()))
     print(f"errors:         {figures['errors']} ({errors})")
     if server_cpu:
@@ -399,8 +408,12 @@ def started_stack(tracker_store: str) -> Iterator[StartedStack]:
     endpoints.write_text(yaml.safe_dump(endpoints_for(action_port, tracker_store, work / "conversations.db")))
     processes: dict[str, subprocess.Popen] = {}
     try:
-        print(f"starting: action server on :{action_port}, rasa on :{rasa_port}, tracker store {tracker_store}, "
-              f"logs in {work}", file=sys.stderr, flush=True)
+        print(
+            f"starting: action server on :{action_port}, rasa on :{rasa_port}, tracker store {tracker_store}, "
+            f"logs in {work}",
+            file=sys.stderr,
+            flush=True,
+        )
         processes["actions"] = start_actions(action_port, env, work / "actions.log")
         # Rasa's HTTP API stays closed to the load (random token); only the REST channel is used.
         processes["rasa"] = start_rasa(rasa_port, endpoints, env, work / "rasa.log", uuid.uuid4().hex)
@@ -418,12 +431,16 @@ PROFILE_PARTS = (
     ("tracker store (SQL)", ("sqlalchemy", "tracker_store.py", "rasa_ext/stores/", "sqlite3")),
     ("action server call", ("rasa/core/actions/action.py", "aiohttp")),
     ("sentence embedding (MiniLM, NumPy)", ("sentence_encoder.py", "sentence_featurizer.py")),
-    ("DIET / ResponseSelector (TensorFlow)", ("tensorflow", "keras", "rasa/utils/tensorflow", "diet_classifier",
-                                             "response_selector")),
+    (
+        "DIET / ResponseSelector (TensorFlow)",
+        ("tensorflow", "keras", "rasa/utils/tensorflow", "diet_classifier", "response_selector"),
+    ),
     ("spaCy and sparse featurizers", ("spacy", "thinc", "featurizers/sparse_featurizer", "sklearn", "scipy")),
     ("safety net and personal-care cues", ("pump_assistant/nlp/safety.py", "pump_assistant/nlp/personal_care.py")),
-    ("dialogue policies and tracker replay", ("rasa/core/policies", "rasa/shared/core/trackers.py",
-                                             "rasa/core/featurizers", "rasa/shared/core/domain.py")),
+    (
+        "dialogue policies and tracker replay",
+        ("rasa/core/policies", "rasa/shared/core/trackers.py", "rasa/core/featurizers", "rasa/shared/core/domain.py"),
+    ),
     ("tracker (de)serialisation", ("rasa/shared/core/events.py", "json")),
     ("HTTP server and event loop", ("sanic", "asyncio", "uvloop", "httptools")),
 )
@@ -435,9 +452,9 @@ def start_profiler(pid: int) -> tuple[subprocess.Popen, Path]:
     if spy is None:
         raise SystemExit("--profile needs py-spy (requirements/dev.txt)")
     process = subprocess.Popen(
-        [spy, "record", "--pid", str(pid), "--format", "raw", "--output", str(output), "--rate", "50",
-         "--nonblocking"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [spy, "record", "--pid", str(pid), "--format", "raw", "--output", str(output), "--rate", "50", "--nonblocking"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     return process, output
 
@@ -454,8 +471,10 @@ def finish_profile(process: subprocess.Popen, output: Path) -> dict:
         total += int(count)
         # Deepest frame first: the part doing the work, not the one that called it.
         frames = stack.split(";")[::-1]
-        part = next((label for frame in frames for label, needles in PROFILE_PARTS
-                     if any(n in frame for n in needles)), "other (idle threads, Python runtime)")
+        part = next(
+            (label for frame in frames for label, needles in PROFILE_PARTS if any(n in frame for n in needles)),
+            "other (idle threads, Python runtime)",
+        )
         shares[part] += int(count)
     return {label: round(100 * n / total, 1) for label, n in shares.most_common()} if total else {}
 
@@ -475,17 +494,31 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://localhost:5005", help="the Rasa server (ignored with --start)")
     add_load_arguments(parser, seconds_help="how long to keep sending")
-    parser.add_argument("--long-conversation", type=int, metavar="TURNS", default=0,
-                        help="instead: one conversation of TURNS turns; first 10 vs last 10 turn latency")
-    parser.add_argument("--start", action="store_true",
-                        help="start the action server and Rasa from models/ for this run, stop them after")
-    parser.add_argument("--tracker-store", choices=("sqlite", "sqlite-stock", "memory"), default="sqlite",
-                        help="with --start: endpoints.yml's tracker store on a throwaway SQLite file (default), "
-                             "Rasa's stock SQL store on one, or Rasa's in-memory store")
+    parser.add_argument(
+        "--long-conversation",
+        type=int,
+        metavar="TURNS",
+        default=0,
+        help="instead: one conversation of TURNS turns; first 10 vs last 10 turn latency",
+    )
+    parser.add_argument(
+        "--start",
+        action="store_true",
+        help="start the action server and Rasa from models/ for this run, stop them after",
+    )
+    parser.add_argument(
+        "--tracker-store",
+        choices=("sqlite", "sqlite-stock", "memory"),
+        default="sqlite",
+        help="with --start: endpoints.yml's tracker store on a throwaway SQLite file (default), "
+        "Rasa's stock SQL store on one, or Rasa's in-memory store",
+    )
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
-    parser.add_argument("--profile", action="store_true",
-                        help="with --start: sample the Rasa server with py-spy during the run and print where its "
-                             "time goes")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="with --start: sample the Rasa server with py-spy during the run and print where its time goes",
+    )
     args = parser.parse_args(argv)
     if args.conversations < 1 or args.seconds <= 0 or args.timeout <= 0:
         parser.error("--conversations, --seconds and --timeout must be positive")

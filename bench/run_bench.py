@@ -21,6 +21,7 @@ model (make train).
     python bench/run_bench.py --skip-stock    # this assistant only
     python bench/run_bench.py --skip-training # no `rasa train --force` timings
 """
+
 from __future__ import annotations
 
 import argparse
@@ -127,7 +128,10 @@ def understanding() -> tuple[dict, list]:
             asked += "faq" in ranking and bool(answering.ranked_topics(parse, registry))
         elif parse["intent"]["name"] == "faq":
             choice = answering.choose_answer(
-                parse, registry, answer_confidence=settings.answer_confidence, ambiguity_margin=settings.ambiguity_margin
+                parse,
+                registry,
+                answer_confidence=settings.answer_confidence,
+                ambiguity_margin=settings.ambiguity_margin,
             )
             asked += choice.kind == answering.CLARIFY
     figures = {
@@ -141,7 +145,9 @@ def understanding() -> tuple[dict, list]:
         "clinical_questions_handed_off": count(labelled("clinical_question"), lambda t: intent(t) in HANDOFF_INTENTS),
         "requests_for_a_person_handed_off": count(labelled("request_human"), lambda t: intent(t) in HANDOFF_INTENTS),
         "pump_questions_wrongly_handed_off": count(pump_questions, lambda t: intent(t) in HANDOFF_INTENTS),
-        "negated_or_general_mentions_given_911_reply": count(labelled("not_emergency"), lambda t: intent(t) == "emergency"),
+        "negated_or_general_mentions_given_911_reply": count(
+            labelled("not_emergency"), lambda t: intent(t) == "emergency"
+        ),
         "nlu_cpu_ms_per_message": round(cpu_ms, 2),
     }
     return figures, [list(e) for e in topic.errors]
@@ -279,8 +285,19 @@ def launch_stock(bot: Bot) -> dict[str, subprocess.Popen]:
     rasa_port = free_port()
     bot.url = f"http://127.0.0.1:{rasa_port}"
     return {
-        "rasa": start([str(BIN / "rasa"), "run", "--model", str(bot.workdir / "models" / "stock.tar.gz"),
-                       "--port", str(rasa_port)], ENV, bot.workdir / "rasa.log", cwd=bot.workdir),
+        "rasa": start(
+            [
+                str(BIN / "rasa"),
+                "run",
+                "--model",
+                str(bot.workdir / "models" / "stock.tar.gz"),
+                "--port",
+                str(rasa_port),
+            ],
+            ENV,
+            bot.workdir / "rasa.log",
+            cwd=bot.workdir,
+        ),
     }
 
 
@@ -289,7 +306,11 @@ def init_stock(directory: Path) -> float:
     started = time.perf_counter()
     subprocess.run(
         [str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(directory)],
-        cwd=directory.parent, env=ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=directory.parent,
+        env=ENV,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     elapsed = time.perf_counter() - started
     models = sorted((directory / "models").glob("*.tar.gz"))
@@ -306,7 +327,11 @@ def training_time(project_dir: Path) -> float:
     try:
         subprocess.run(
             [str(BIN / "rasa"), "train", "--force", "--out", str(out)],
-            cwd=project_dir, env=ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=project_dir,
+            env=ENV,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         return time.perf_counter() - started
     finally:
@@ -336,18 +361,29 @@ def serve_and_measure(bot: Bot, args: argparse.Namespace, extra: Callable[[str],
     memory = PeakRss(bot.processes["rasa"].pid)
     try:
         url = bot.url
-        figures["start_to_first_answer_s"] = round(first_answer(url + "/webhooks/rest/webhook", started,
-                                                                list(bot.processes.values())), 2)
+        figures["start_to_first_answer_s"] = round(
+            first_answer(url + "/webhooks/rest/webhook", started, list(bot.processes.values())), 2
+        )
         if extra:
             figures.update(extra(url))
         for conversations in args.concurrency:
-            print(f"  {bot.name}: {conversations} concurrent conversation(s) for {args.seconds:g} s", file=sys.stderr,
-                  flush=True)
+            print(
+                f"  {bot.name}: {conversations} concurrent conversation(s) for {args.seconds:g} s",
+                file=sys.stderr,
+                flush=True,
+            )
             load = asyncio.run(run_load(url, conversations, args.seconds, timeout=60, seed=1))
             figures[f"c{conversations}"] = {
                 key: load[key]
-                for key in ("throughput_msg_per_s", "messages_answered", "errors", "empty_replies",
-                            "latency_p50_ms", "latency_p95_ms", "latency_p99_ms")
+                for key in (
+                    "throughput_msg_per_s",
+                    "messages_answered",
+                    "errors",
+                    "empty_replies",
+                    "latency_p50_ms",
+                    "latency_p95_ms",
+                    "latency_p99_ms",
+                )
             }
         print(f"  {bot.name}: one conversation of {args.turns} turns", file=sys.stderr, flush=True)
         long = asyncio.run(run_long_conversation(url, args.turns, timeout=60, seed=1))
@@ -375,22 +411,37 @@ def side_by_side_rows(project: dict, stock: dict, concurrency: list[int]) -> lis
     rows: list[tuple[str, object, object, object]] = []
 
     def add(label: str, ours, theirs, unit: str = "") -> None:
-        rows.append((label, f"{ours}{unit}" if ours is not None else "-",
-                     f"{theirs}{unit}" if theirs is not None else "-", ratio(ours, theirs)))
+        rows.append(
+            (
+                label,
+                f"{ours}{unit}" if ours is not None else "-",
+                f"{theirs}{unit}" if theirs is not None else "-",
+                ratio(ours, theirs),
+            )
+        )
 
     add("training (rasa train --force)", project.get("training_time_s"), stock.get("training_time_s"), " s")
     add("start to first answer", project.get("start_to_first_answer_s"), stock.get("start_to_first_answer_s"), " s")
     for c in concurrency:
         ours, theirs = project.get(f"c{c}") or {}, stock.get(f"c{c}") or {}
-        add(f"throughput, {c} concurrent", ours.get("throughput_msg_per_s"), theirs.get("throughput_msg_per_s"), " msg/s")
+        add(
+            f"throughput, {c} concurrent",
+            ours.get("throughput_msg_per_s"),
+            theirs.get("throughput_msg_per_s"),
+            " msg/s",
+        )
         rows.append((f"  errors, {c} concurrent", ours.get("errors"), theirs.get("errors"), None))
     single_ours, single_theirs = project.get(f"c{concurrency[0]}") or {}, stock.get(f"c{concurrency[0]}") or {}
     add("single-user p50", single_ours.get("latency_p50_ms"), single_theirs.get("latency_p50_ms"), " ms")
     add("single-user p95", single_ours.get("latency_p95_ms"), single_theirs.get("latency_p95_ms"), " ms")
     add("Rasa server peak memory", project.get("rasa_peak_rss_mb"), stock.get("rasa_peak_rss_mb"), " MB")
     long_ours, long_theirs = project.get("long_conversation") or {}, stock.get("long_conversation") or {}
-    add(f"{long_ours.get('turns')}-turn conversation, last 10 / first 10",
-        long_ours.get("last_over_first"), long_theirs.get("last_over_first"), "x")
+    add(
+        f"{long_ours.get('turns')}-turn conversation, last 10 / first 10",
+        long_ours.get("last_over_first"),
+        long_theirs.get("last_over_first"),
+        "x",
+    )
     return rows
 
 
@@ -414,29 +465,41 @@ def print_table(figures: dict, concurrency: list[int]) -> None:
     for label, key in understanding_keys:
         if key is None:
             if "rest_latency_p50_ms" in project:
-                print(f"  {label:42} {project['rest_latency_p50_ms']} / {project['rest_latency_p95_ms']} ms "
-                      f"({project['rest_messages']} messages)")
+                print(
+                    f"  {label:42} {project['rest_latency_p50_ms']} / {project['rest_latency_p95_ms']} ms "
+                    f"({project['rest_messages']} messages)"
+                )
             continue
         if key in figures:
             value = figures[key]
-            print(f"  {label:42} {value:.1%}" if isinstance(value, float) and key.endswith("accuracy") else
-                  f"  {label:42} {value}")
+            print(
+                f"  {label:42} {value:.1%}"
+                if isinstance(value, float) and key.endswith("accuracy")
+                else f"  {label:42} {value}"
+            )
     stock = figures.get("stock")
     rows = side_by_side_rows(project, stock or {}, concurrency)
     title = ("figure", "this assistant", "stock rasa init bot" if stock else "stock (skipped)", "ratio")
     widths = [max(len(str(r[i])) for r in [title, *rows]) for i in range(4)]
     print()
     for row in [title, tuple("-" * w for w in widths), *rows]:
-        print("  " + " | ".join(str(value if value is not None else "").ljust(w) for value, w in zip(row, widths, strict=False)))
+        print(
+            "  "
+            + " | ".join(
+                str(value if value is not None else "").ljust(w) for value, w in zip(row, widths, strict=False)
+            )
+        )
     if stock and stock.get("init_time_s") is not None:
         print(f"\n  stock bot: `rasa init --no-prompt` (creates and trains) took {stock['init_time_s']} s")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="development: 8 s per load level, a 60-turn conversation, 60 latency messages, "
-                             "no training timings")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="development: 8 s per load level, a 60-turn conversation, 60 latency messages, no training timings",
+    )
     parser.add_argument("--skip-training", action="store_true", help="do not time `rasa train --force`")
     parser.add_argument("--skip-stock", action="store_true", help="this assistant only")
     parser.add_argument("--messages", type=int, default=None, help="held-out questions for the REST latency")
@@ -456,7 +519,9 @@ def main() -> int:
     accuracy, errors = understanding()
     figures.update(accuracy)
     figures.update(tfidf_baseline())
-    figures["gain_over_tfidf"] = round(figures["heldout_topic_accuracy"] / max(figures["tfidf_topic_accuracy"], 1e-9), 2)
+    figures["gain_over_tfidf"] = round(
+        figures["heldout_topic_accuracy"] / max(figures["tfidf_topic_accuracy"], 1e-9), 2
+    )
 
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
@@ -479,7 +544,8 @@ def main() -> int:
                 stock["training_time_s"] = round(training_time(stock_dir), 1)
             figures["stock"] = stock
             figures["ratios"] = {
-                label: value for label, _, _, value in side_by_side_rows(figures["project"], stock, args.concurrency)
+                label: value
+                for label, _, _, value in side_by_side_rows(figures["project"], stock, args.concurrency)
                 if value is not None
             }
     finally:
@@ -488,8 +554,14 @@ def main() -> int:
     figures["seconds_per_load_level"] = args.seconds
     figures["machine_cores"] = os.cpu_count()
     # The figures the benchmark printed before the side-by-side, at the top level as they were.
-    for key in ("start_to_first_answer_s", "rest_messages", "rest_latency_p50_ms", "rest_latency_p95_ms",
-                "rasa_peak_rss_mb", "training_time_s"):
+    for key in (
+        "start_to_first_answer_s",
+        "rest_messages",
+        "rest_latency_p50_ms",
+        "rest_latency_p95_ms",
+        "rasa_peak_rss_mb",
+        "training_time_s",
+    ):
         if key in figures["project"]:
             figures[key] = figures["project"][key]
     print_table(figures, args.concurrency)

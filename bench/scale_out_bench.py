@@ -31,6 +31,7 @@ SIGTERM if this script is killed outright). Needs the trained model (make train)
 and PostgreSQL (trust auth for ``postgres``), Redis and RabbitMQ (guest/guest)
 on 127.0.0.1, as tests/services does.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -136,8 +137,12 @@ def stale_databases() -> list[str]:
     engine = admin_engine()
     try:
         with engine.connect() as connection:
-            return [row[0] for row in connection.execute(
-                text("SELECT datname FROM pg_database WHERE datname LIKE 'bench_scaleout_%'"))]
+            return [
+                row[0]
+                for row in connection.execute(
+                    text("SELECT datname FROM pg_database WHERE datname LIKE 'bench_scaleout_%'")
+                )
+            ]
     finally:
         engine.dispose()
 
@@ -241,20 +246,38 @@ def started_phase(instances: int, broker: bool, keep_logs: bool) -> Iterator[Pha
         env.pop("REDIS_URL", None)  # the caller's socket.io rooms are not this run's (the bench talks REST)
         endpoints = work / "endpoints.yml"
         endpoints.write_text(yaml.safe_dump(production_endpoints(exchange), sort_keys=False))
-        print(f"[N={instances}] starting the action server on :{action_port} and Rasa on "
-              f"{', '.join(f':{p}' for p in rasa_ports)}; database {database}, lock prefix {lock_prefix}, "
-              f"broker {'queue ' + queue if queue else 'off'}; logs in {work}", file=sys.stderr, flush=True)
+        print(
+            f"[N={instances}] starting the action server on :{action_port} and Rasa on "
+            f"{', '.join(f':{p}' for p in rasa_ports)}; database {database}, lock prefix {lock_prefix}, "
+            f"broker {'queue ' + queue if queue else 'off'}; logs in {work}",
+            file=sys.stderr,
+            flush=True,
+        )
         processes["actions"] = start_actions(action_port, env, work / "actions.log", own_session=True)
         # All instances load at once, as behind a load balancer.
         for index, port in enumerate(rasa_ports):
             processes[f"rasa{index + 1}"] = start_rasa(
-                port, endpoints, env, work / f"rasa{index + 1}.log", None, wait=False,
-                credentials=ROOT / "credentials.yml", own_session=True)
+                port,
+                endpoints,
+                env,
+                work / f"rasa{index + 1}.log",
+                None,
+                wait=False,
+                credentials=ROOT / "credentials.yml",
+                own_session=True,
+            )
         for index, port in enumerate(rasa_ports):
             name = f"rasa{index + 1}"
             wait_for_http(f"http://127.0.0.1:{port}/", processes[name], work / f"{name}.log", seconds=300)
-        yield Phase(instances, [f"http://127.0.0.1:{p}" for p in rasa_ports],
-                    {name: p.pid for name, p in processes.items()}, database_url, lock_prefix, queue, work)
+        yield Phase(
+            instances,
+            [f"http://127.0.0.1:{p}" for p in rasa_ports],
+            {name: p.pid for name, p in processes.items()},
+            database_url,
+            lock_prefix,
+            queue,
+            work,
+        )
         failed = False
     except KeyboardInterrupt:
         failed = False  # stopped on purpose: no logs to read
@@ -327,8 +350,13 @@ class CpuSnapshot:
 
 
 def cpu_snapshot(pids: dict[str, int]) -> CpuSnapshot:
-    return CpuSnapshot(time.perf_counter(), machine_busy_seconds()[0],
-                       {name: cpu_seconds(pid) for name, pid in pids.items()}, service_seconds(), time.process_time())
+    return CpuSnapshot(
+        time.perf_counter(),
+        machine_busy_seconds()[0],
+        {name: cpu_seconds(pid) for name, pid in pids.items()},
+        service_seconds(),
+        time.process_time(),
+    )
 
 
 def cpu_account(before: CpuSnapshot, after: CpuSnapshot) -> dict[str, float]:
@@ -364,8 +392,9 @@ class Conversation:
     turns: list[tuple[str, list[str] | None]] = field(default_factory=list)  # (sent, reply texts or None)
 
 
-async def send_keeping_replies(session: aiohttp.ClientSession, url: str, sender: str, text: str,
-                               timeout: float) -> tuple[Outcome, list[str] | None]:
+async def send_keeping_replies(
+    session: aiohttp.ClientSession, url: str, sender: str, text: str, timeout: float
+) -> tuple[Outcome, list[str] | None]:
     """bench/load_test.py's send(), keeping the reply texts for the check."""
     outcome, replies = await exchange(session, url, sender, text, timeout)
     if outcome.error:
@@ -376,8 +405,9 @@ async def send_keeping_replies(session: aiohttp.ClientSession, url: str, sender:
     return Outcome(outcome.latency_ms, replies=len(replies)), texts
 
 
-async def run_spread_load(urls: list[str], conversations: int, seconds: float, timeout: float,
-                          seed: int) -> tuple[dict, dict[str, Conversation]]:
+async def run_spread_load(
+    urls: list[str], conversations: int, seconds: float, timeout: float, seed: int
+) -> tuple[dict, dict[str, Conversation]]:
     run_id = uuid.uuid4().hex[:8]
     tally = Tally()
     per_instance = [Tally() for _ in urls]
@@ -418,10 +448,11 @@ def stored_turns(database_url: str, senders: list[str]) -> dict[str, list[tuple[
     rows: dict[str, list] = {sender: [] for sender in senders}
     try:
         with engine.connect() as connection:
-            query = text("SELECT sender_id, type_name, timestamp, data FROM events "
-                         "WHERE sender_id IN :senders ORDER BY id").bindparams(bindparam("senders", expanding=True))
+            query = text(
+                "SELECT sender_id, type_name, timestamp, data FROM events WHERE sender_id IN :senders ORDER BY id"
+            ).bindparams(bindparam("senders", expanding=True))
             for start in range(0, len(senders), 500):
-                for row in connection.execute(query, {"senders": senders[start:start + 500]}):
+                for row in connection.execute(query, {"senders": senders[start : start + 500]}):
                     rows[row.sender_id].append((row.type_name, row.timestamp, row.data))
     finally:
         engine.dispose()
@@ -507,8 +538,11 @@ def check_phase(phase: Phase, transcripts: dict[str, Conversation], sample: int,
             published = asyncio.run(queue_count(phase.queue))
         result["events_stored"] = stored
         result["events_published"] = published
-    result["ok"] = (not problems and result["conversations_checked"] > 0
-                    and result.get("events_published", 0) == result.get("events_stored", 0))
+    result["ok"] = (
+        not problems
+        and result["conversations_checked"] > 0
+        and result.get("events_published", 0) == result.get("events_stored", 0)
+    )
     return result
 
 
@@ -522,19 +556,23 @@ def run_phase(instances: int, args: argparse.Namespace) -> dict:
             async def _warm(u: str = url) -> None:
                 async with new_session(1) as session:
                     await warm_up(session, u, uuid.uuid4().hex[:8])
+
             asyncio.run(_warm())
         load_before = os.getloadavg()[0]
         before = cpu_snapshot(phase.pids)
         figures, transcripts = asyncio.run(
-            run_spread_load(phase.urls, args.conversations, args.seconds, args.timeout, args.seed))
+            run_spread_load(phase.urls, args.conversations, args.seconds, args.timeout, args.seed)
+        )
         after = cpu_snapshot(phase.pids)
         figures["cpu_cores_busy"] = cpu_account(before, after)
         answered = figures["messages_answered"]
         figures["machine_cpu_ms_per_message"] = (
-            round(1000 * (after.machine - before.machine) / answered, 1) if answered else None)
+            round(1000 * (after.machine - before.machine) / answered, 1) if answered else None
+        )
         figures["load_average_before"] = round(load_before, 2)
-        figures["rasa_peak_memory_mb"] = [peak_memory_mb(pid) for name, pid in phase.pids.items()
-                                          if name.startswith("rasa")]
+        figures["rasa_peak_memory_mb"] = [
+            peak_memory_mb(pid) for name, pid in phase.pids.items() if name.startswith("rasa")
+        ]
         print(f"[N={instances}] checking the conversations in PostgreSQL", file=sys.stderr, flush=True)
         figures["check"] = check_phase(phase, transcripts, args.check_sample, args.seed)
     return figures
@@ -547,9 +585,11 @@ def ratio(a: float | None, b: float | None) -> float | None:
 def print_report(phases: dict[int, dict], args: argparse.Namespace) -> dict:
     counts = sorted(phases)
     broker = "off" if args.no_broker else "RabbitMQ (a queue on an exchange of its own)"
-    print(f"scale-out profile on {os.cpu_count()} cores: PostgreSQL tracker store (ResilientSQLTrackerStore), "
-          f"Redis lock store, event broker {broker}, one action server; {args.conversations} concurrent "
-          f"conversations for {args.seconds:g} s per phase, each kept on one instance")
+    print(
+        f"scale-out profile on {os.cpu_count()} cores: PostgreSQL tracker store (ResilientSQLTrackerStore), "
+        f"Redis lock store, event broker {broker}, one action server; {args.conversations} concurrent "
+        f"conversations for {args.seconds:g} s per phase, each kept on one instance"
+    )
     header = f"{'':32}" + "".join(f"{f'{n} instance' + ('s' if n > 1 else ''):>16}" for n in counts)
     ratios = {}
     if 1 in phases and 2 in phases:
@@ -576,14 +616,18 @@ def print_report(phases: dict[int, dict], args: argparse.Namespace) -> dict:
     row("Rasa peak memory MB", [" + ".join(map(str, p["rasa_peak_memory_mb"])) for p in phases.values()])
     row("load average before", [p["load_average_before"] for p in phases.values()])
     parts = list(next(iter(phases.values()))["cpu_cores_busy"])
-    for part in sorted(set(parts) | {k for p in phases.values() for k in p["cpu_cores_busy"]},
-                       key=lambda k: (k == "machine", k == "other processes", not k.startswith("Rasa"), k)):
+    for part in sorted(
+        set(parts) | {k for p in phases.values() for k in p["cpu_cores_busy"]},
+        key=lambda k: (k == "machine", k == "other processes", not k.startswith("Rasa"), k),
+    ):
         row(f"cores busy: {part}", [p["cpu_cores_busy"].get(part, "") for p in phases.values()])
     for n, p in phases.items():
         check = p["check"]
-        line = (f"check N={n}: {check['conversations_checked']} of {check['conversations']} conversations, "
-                f"{check['turns_checked']} turns, {check['events_checked']} events in PostgreSQL: "
-                f"{check['conversations_with_problems']} with a problem")
+        line = (
+            f"check N={n}: {check['conversations_checked']} of {check['conversations']} conversations, "
+            f"{check['turns_checked']} turns, {check['events_checked']} events in PostgreSQL: "
+            f"{check['conversations_with_problems']} with a problem"
+        )
         if check["conversations_with_an_error_skipped"]:
             line += f" ({check['conversations_with_an_error_skipped']} with an error not checked)"
         if "events_published" in check:
@@ -603,8 +647,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--instances", default="1,2", help="Rasa instance counts to run, in order (default 1,2)")
     add_load_arguments(parser, seconds_help="how long each phase sends")
-    parser.add_argument("--check-sample", type=int, default=0,
-                        help="check this many conversations in PostgreSQL (default 0: every one)")
+    parser.add_argument(
+        "--check-sample", type=int, default=0, help="check this many conversations in PostgreSQL (default 0: every one)"
+    )
     parser.add_argument("--no-broker", action="store_true", help="leave the RabbitMQ event broker out")
     parser.add_argument("--keep-logs", action="store_true", help="keep the processes' logs (kept anyway on failure)")
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
@@ -630,8 +675,11 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGHUP, _interrupted)
     stale = stale_databases()
     if stale:
-        print(f"note: databases left by an earlier run that was killed outright: {', '.join(stale)} "
-              f"(DROP DATABASE them if no other run is going on)", file=sys.stderr)
+        print(
+            f"note: databases left by an earlier run that was killed outright: {', '.join(stale)} "
+            f"(DROP DATABASE them if no other run is going on)",
+            file=sys.stderr,
+        )
     phases: dict[int, dict] = {}
     try:
         for count in args.instance_counts:
@@ -642,16 +690,20 @@ def main(argv: list[str] | None = None) -> int:
     ratios = print_report(phases, args)
     ok = all(p["errors"] == 0 and p["check"]["ok"] for p in phases.values())
     if args.json:
-        print(json.dumps({
-            "mode": "scale_out",
-            "machine_cores": os.cpu_count(),
-            "conversations": args.conversations,
-            "seconds": args.seconds,
-            "event_broker": None if args.no_broker else "rabbitmq",
-            "phases": {str(n): p for n, p in phases.items()},
-            "ratio_2_over_1": ratios,
-            "ok": ok,
-        }))
+        print(
+            json.dumps(
+                {
+                    "mode": "scale_out",
+                    "machine_cores": os.cpu_count(),
+                    "conversations": args.conversations,
+                    "seconds": args.seconds,
+                    "event_broker": None if args.no_broker else "rabbitmq",
+                    "phases": {str(n): p for n, p in phases.items()},
+                    "ratio_2_over_1": ratios,
+                    "ok": ok,
+                }
+            )
+        )
     return 0 if ok else 1
 
 

@@ -26,6 +26,7 @@ AUDIT_FILES (space-separated), PYTHON (to create the tools venv).
 Runs with any Python 3; it re-runs itself inside the tools venv, where PyYAML
 and packaging (pip-audit's) are available for the loopback OSV API.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -63,8 +64,17 @@ def ensure_tools_venv(venv: Path) -> Path:
     if version != f"pip-audit {PIP_AUDIT_VERSION}":
         if not (venv / "bin" / "python").exists():
             subprocess.run([os.environ.get("PYTHON", "python3"), "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "--disable-pip-version-check", "-q",
-                        f"pip-audit=={PIP_AUDIT_VERSION}", "PyYAML"], check=True)
+        subprocess.run(
+            [
+                str(venv / "bin" / "pip"),
+                "install",
+                "--disable-pip-version-check",
+                "-q",
+                f"pip-audit=={PIP_AUDIT_VERSION}",
+                "PyYAML",
+            ],
+            check=True,
+        )
     return venv / "bin" / "python"
 
 
@@ -103,7 +113,7 @@ def in_range(version, events) -> bool:
 
     bounds = []
     for event in events:
-        (kind, raw), = event.items()
+        ((kind, raw),) = event.items()
         if kind == "limit":
             continue
         bound = Version("0") if raw == "0" else _version(raw)
@@ -195,16 +205,20 @@ def serve_local_osv(db: Path):
         query = request.json()
         name = canonicalize_name(query["package"]["name"])
         version = _version(query["version"])
-        vulns = [as_served(r, name) for r in index.get(name, [])
-                 if version is not None and not r.get("withdrawn") and affects(r, name, version)]
+        vulns = [
+            as_served(r, name)
+            for r in index.get(name, [])
+            if version is not None and not r.get("withdrawn") and affects(r, name, version)
+        ]
         return 200, {"vulns": vulns} if vulns else {}
 
     server = serve_json(answer)
     files = [p for p in db.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml", ".json")]
     dates = []
     for path in files:
-        dates += re.findall(r"\"?modified\"?: *['\"]?([0-9]{4}-[0-9]{2}-[0-9]{2})",
-                            path.read_text(encoding="utf-8", errors="replace"))
+        dates += re.findall(
+            r"\"?modified\"?: *['\"]?([0-9]{4}-[0-9]{2}-[0-9]{2})", path.read_text(encoding="utf-8", errors="replace")
+        )
     source = f"local OSV database {db} ({len(files)} records, newest modified {max(dates) if dates else 'unknown'})"
     return server, source
 
@@ -229,9 +243,28 @@ class Auditor:
         for path in (report, log):
             path.unlink(missing_ok=True)
         with log.open("w") as out:
-            rc = subprocess.run([self.pip_audit, "-r", requirements, "--no-deps", "--disable-pip",
-                                 "--progress-spinner", "off", *self.service_args, "--desc", "on", "--aliases", "on",
-                                 "-f", "json", "-o", str(report)], stdout=out, stderr=subprocess.STDOUT).returncode
+            rc = subprocess.run(
+                [
+                    self.pip_audit,
+                    "-r",
+                    requirements,
+                    "--no-deps",
+                    "--disable-pip",
+                    "--progress-spinner",
+                    "off",
+                    *self.service_args,
+                    "--desc",
+                    "on",
+                    "--aliases",
+                    "on",
+                    "-f",
+                    "json",
+                    "-o",
+                    str(report),
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            ).returncode
         # pip-audit exits 1 both on findings and on a crash: the JSON tells them apart
         try:
             dependencies = json.loads(report.read_text())["dependencies"] if rc <= 1 else None
@@ -260,8 +293,16 @@ class Auditor:
 
     def gate(self, requirements: str, ignored: list[str]) -> subprocess.CompletedProcess:
         """pip-audit itself with every decided id ignored."""
-        args = [self.pip_audit, "-r", requirements, "--no-deps", "--disable-pip", "--progress-spinner", "off",
-                *self.service_args]
+        args = [
+            self.pip_audit,
+            "-r",
+            requirements,
+            "--no-deps",
+            "--disable-pip",
+            "--progress-spinner",
+            "off",
+            *self.service_args,
+        ]
         for vuln in ignored:
             args += ["--ignore-vuln", vuln]
         return subprocess.run(args, capture_output=True, text=True)
@@ -325,9 +366,16 @@ def print_findings(decisions: dict[str, str], reports: list[Path]) -> None:
                 if hit:
                     used.add(hit)
                 aliases = ",".join(a for a in vuln.get("aliases", []) if a.startswith(("CVE", "GHSA")))
-                rows.append((dep["name"], dep["version"], vuln["id"], aliases,
-                             ",".join(vuln.get("fix_versions", [])) or "-",
-                             decisions[hit] if hit else "UNDECIDED"))
+                rows.append(
+                    (
+                        dep["name"],
+                        dep["version"],
+                        vuln["id"],
+                        aliases,
+                        ",".join(vuln.get("fix_versions", [])) or "-",
+                        decisions[hit] if hit else "UNDECIDED",
+                    )
+                )
     if rows:
         header = ("package", "version", "id", "aliases", "fixed in", "decision")
         widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
@@ -338,8 +386,10 @@ def print_findings(decisions: dict[str, str], reports: list[Path]) -> None:
         print(f"SKIPPED (not audited): {line}")
     stale = sorted(set(decisions) - used)
     if stale:
-        print("decided ids not reported in this run (remove one only once a complete data source no longer reports it): "
-              + " ".join(stale))
+        print(
+            "decided ids not reported in this run (remove one only once a complete data source no longer reports it): "
+            + " ".join(stale)
+        )
 
 
 def audit(venv: Path) -> int:
@@ -369,7 +419,9 @@ def audit(venv: Path) -> int:
             print("\n".join(result.stderr.splitlines()[-3:]), file=sys.stderr)
             return 3
         if result.returncode != 0:
-            print(f"audit: findings in {requirements} that are not decided in docs/dependency-audit.md:", file=sys.stderr)
+            print(
+                f"audit: findings in {requirements} that are not decided in docs/dependency-audit.md:", file=sys.stderr
+            )
             print(result.stdout, file=sys.stderr, end="")
             return 1
     print("audit: every finding is decided (docs/dependency-audit.md)")

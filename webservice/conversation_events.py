@@ -9,6 +9,7 @@ Each web service process keeps the latest patient message per conversation in
 memory (bounded); two instances of the web service would share the messages
 of the queue between them, so run one consumer, or give each its own queue.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -76,5 +77,7 @@ async def consume_forever(url: str, queue_name: str, activity: ConversationActiv
         except asyncio.CancelledError:
             raise
         except Exception as error:
-            logger.warning("conversation events unavailable (%s); retrying in %.0f s", type(error).__name__, RECONNECT_SECONDS)
+            logger.warning(
+                "conversation events unavailable (%s); retrying in %.0f s", type(error).__name__, RECONNECT_SECONDS
+            )
             await asyncio.sleep(RECONNECT_SECONDS)

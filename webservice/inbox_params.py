@@ -2,6 +2,7 @@
 
 Unknown values are refused with a 400 naming the parameter, never silently ignored.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """What every JSON API of the web service shares: reading a JSON body, errors, a hand-off outcome as a response."""
+
 from __future__ import annotations
 
 from functools import wraps
@@ -23,7 +24,6 @@ def body_of(request) -> dict | None:
     except Exception:
         return None
     return body if isinstance(body, dict) else None
-
 
 
 def takes_note(handler):

@@ -1,4 +1,5 @@
 """Talking to the Rasa server over its HTTP API (the web service never imports Rasa)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -44,7 +45,9 @@ class RasaClient:
         if self._token:
             params["token"] = self._token
         try:
-            async with self._session.post(url, params=params, json={"name": intent, "entities": entities or {}}) as response:
+            async with self._session.post(
+                url, params=params, json={"name": intent, "entities": entities or {}}
+            ) as response:
                 if response.status != 200:
                     raise RasaUnavailable(f"Rasa answered {response.status}")
                 body = await response.json()

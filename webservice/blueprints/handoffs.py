@@ -1,4 +1,5 @@
 """Staff API for hand-off tickets: list, read, claim, reply, resolve."""
+
 from __future__ import annotations
 
 from sanic import Blueprint
@@ -30,8 +31,9 @@ async def list_handoffs(request):
         return error(400, "bad_status", f"status must be one of {', '.join(STATUSES)}")
     try:
         wanted = inbox_params.read(request.args, default_status="all", default_limit=50)
-        tickets, next_cursor = request.app.ctx.tickets.page(wanted.query, limit=wanted.limit, cursor=wanted.cursor,
-                                                            order="newest")
+        tickets, next_cursor = request.app.ctx.tickets.page(
+            wanted.query, limit=wanted.limit, cursor=wanted.cursor, order="newest"
+        )
     except BadFilter as exc:
         return error(400, f"bad_{exc.name}", str(exc))
     except BadCursor:

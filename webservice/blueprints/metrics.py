@@ -4,6 +4,7 @@ Every figure is read from the database and the outbox at scrape time, so any
 number of web service instances report the same values (aggregate with max(),
 not sum()). Needs ``Authorization: Bearer <METRICS_TOKEN>`` (or the desk token).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -33,12 +34,18 @@ METRICS = {
         "gauge",
         "Age of the oldest emergency ticket nobody has claimed (in the database or the outbox); 0 when there is none.",
     ),
-    "pump_outbox_pending": ("gauge", "Tickets spooled in the outbox because the database was unreachable, not yet landed."),
+    "pump_outbox_pending": (
+        "gauge",
+        "Tickets spooled in the outbox because the database was unreachable, not yet landed.",
+    ),
     "pump_staff_replies_total": (
         "counter",
         "Staff replies to patients, by outcome: delivered into the conversation or failed (Rasa unreachable; kept on the ticket).",
     ),
-    "pump_database_up": ("gauge", "1 when this scrape could read the ticket database, else 0 (ticket figures then missing)."),
+    "pump_database_up": (
+        "gauge",
+        "1 when this scrape could read the ticket database, else 0 (ticket figures then missing).",
+    ),
 }
 
 
@@ -70,9 +77,7 @@ def render(figures: TicketFigures | None, outbox_count: int, outbox_emergency_ti
         lines += _family("pump_oldest_unclaimed_emergency_age_seconds", [(None, round(age, 3))])
     lines += _family("pump_outbox_pending", [(None, outbox_count)])
     if figures is not None:
-        lines += _family(
-            "pump_staff_replies_total", [({"outcome": o}, n) for o, n in figures.staff_replies.items()]
-        )
+        lines += _family("pump_staff_replies_total", [({"outcome": o}, n) for o, n in figures.staff_replies.items()])
     lines += _family("pump_database_up", [(None, 1 if figures is not None else 0)])
     return "\n".join(lines) + "\n"
 

@@ -1,5 +1,6 @@
 """The chat widget's files, a demo clinic page that embeds it (under a strict CSP), and what a
 widget reopening a conversation has not seen yet (GET /widget/api/conversation/<session_id>/messages)."""
+
 from __future__ import annotations
 
 import logging
@@ -136,7 +137,9 @@ async def conversation_messages(request, session_id: str) -> HTTPResponse:
     address = request.remote_addr or request.ip or "unknown"
     for decision in (by_ip.check(address), by_session.check(session_id)):
         if not decision.allowed:
-            return _error(request, 429, "too_many_requests", "try again later", **{"Retry-After": str(decision.retry_after)})
+            return _error(
+                request, 429, "too_many_requests", "try again later", **{"Retry-After": str(decision.retry_after)}
+            )
     try:
         events = await request.app.ctx.rasa.conversation_events(session_id)
     except RasaUnavailable as exc:

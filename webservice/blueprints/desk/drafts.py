@@ -3,6 +3,7 @@
 Approving runs the registry's own checks (pump_assistant.content.approval) before anything is
 written; both decisions are audit entries. Only a role allowed to approve content may decide (403).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -27,8 +28,12 @@ async def list_drafts(request):
     status = request.args.get("status") or None
     if status is not None and status not in insights.DRAFT_STATUSES:
         return error(400, "bad_status", f"status must be one of {', '.join(insights.DRAFT_STATUSES)}")
-    return json({"drafts": insights.drafts(request.app.ctx.database, status),
-                 "can_approve": request.ctx.user.can_approve_content})
+    return json(
+        {
+            "drafts": insights.drafts(request.app.ctx.database, status),
+            "can_approve": request.ctx.user.can_approve_content,
+        }
+    )
 
 
 @bp.post("/drafts")
@@ -38,8 +43,9 @@ async def save_draft(request):
     question, text = body.get("question"), body.get("text")
     if not isinstance(question, str) or not isinstance(text, str) or not question.strip() or not text.strip():
         return error(400, "bad_request", "a draft needs the question and the answer text")
-    draft_id = insights.save_draft(request.app.ctx.database, question=question.strip(), text=text.strip(),
-                                   author=request.ctx.user.display_name)
+    draft_id = insights.save_draft(
+        request.app.ctx.database, question=question.strip(), text=text.strip(), author=request.ctx.user.display_name
+    )
     request.app.ctx.staff.audit(request.ctx.user.display_name, "drafted_answer", str(draft_id))
     return json({"id": draft_id, "status": "pending"}, status=201)
 
@@ -49,15 +55,23 @@ async def save_draft(request):
 async def registry_answers(request):
     """The registry's answers and pages, for the approval form (each answer's current version and quotes)."""
     registry = services.registry()
-    return json({
-        "sources": [{"id": s.id, "title": s.title} for s in registry.sources.values()],
-        "answers": [
-            {"id": a.id, "version": a.version, "title": a.title, "sms": a.sms, "text": a.text,
-             "reviewed": a.reviewed.isoformat(),
-             "sources": [{"page": c.page, "quotes": list(c.quotes)} for c in a.citations]}
-            for a in registry.answers.values()
-        ],
-    })
+    return json(
+        {
+            "sources": [{"id": s.id, "title": s.title} for s in registry.sources.values()],
+            "answers": [
+                {
+                    "id": a.id,
+                    "version": a.version,
+                    "title": a.title,
+                    "sms": a.sms,
+                    "text": a.text,
+                    "reviewed": a.reviewed.isoformat(),
+                    "sources": [{"page": c.page, "quotes": list(c.quotes)} for c in a.citations],
+                }
+                for a in registry.answers.values()
+            ],
+        }
+    )
 
 
 def deciding_a_pending_draft(handler):
@@ -85,27 +99,55 @@ async def approve(request, draft_id: int):
     body = body_of(request) or {}
     fields = {name: body.get(name) for name in ("answer_id", "title", "sms", "text", "page")}
     quotes = body.get("quotes")
-    if not all(isinstance(v, str) for v in fields.values()) or not isinstance(quotes, list) \
-            or not all(isinstance(q, str) for q in quotes) or len(quotes) > MAX_QUOTES:
-        return error(400, "bad_request", "send answer_id, title, sms, text, page (text) and quotes "
-                     f"(a list of up to {MAX_QUOTES} sentences from the page)")
+    if (
+        not all(isinstance(v, str) for v in fields.values())
+        or not isinstance(quotes, list)
+        or not all(isinstance(q, str) for q in quotes)
+        or len(quotes) > MAX_QUOTES
+    ):
+        return error(
+            400,
+            "bad_request",
+            "send answer_id, title, sms, text, page (text) and quotes "
+            f"(a list of up to {MAX_QUOTES} sentences from the page)",
+        )
     settings = request.app.ctx.settings
     new = NewVersion(quotes=tuple(quotes), **fields)
     try:
         answer = await asyncio.get_running_loop().run_in_executor(
-            None, approve_new_version, settings.registry_path, settings.seeds_dir, new)
+            None, approve_new_version, settings.registry_path, settings.seeds_dir, new
+        )
     except ContentRejected as exc:
-        return error(422, "content_rejected", "the answer does not pass the registry's checks; nothing was saved",
-                     problems=exc.problems)
+        return error(
+            422,
+            "content_rejected",
+            "the answer does not pass the registry's checks; nothing was saved",
+            problems=exc.problems,
+        )
     services.registry.cache_clear()  # the ask box serves the new version at once
     reviewer = request.ctx.user.display_name
-    insights.review_draft(request.app.ctx.database, draft_id, reviewer=reviewer, approve=True,
-                          answer_id=answer.id, answer_version=answer.version)
-    request.app.ctx.staff.audit(reviewer, "approved_draft", str(draft_id),
-                                f"published {answer.id} v{answer.version} (source {new.page})")
-    return json({"draft": insights.draft(request.app.ctx.database, draft_id),
-                 "answer": {"id": answer.id, "version": answer.version, "title": answer.title,
-                            "reviewed": answer.reviewed.isoformat()}})
+    insights.review_draft(
+        request.app.ctx.database,
+        draft_id,
+        reviewer=reviewer,
+        approve=True,
+        answer_id=answer.id,
+        answer_version=answer.version,
+    )
+    request.app.ctx.staff.audit(
+        reviewer, "approved_draft", str(draft_id), f"published {answer.id} v{answer.version} (source {new.page})"
+    )
+    return json(
+        {
+            "draft": insights.draft(request.app.ctx.database, draft_id),
+            "answer": {
+                "id": answer.id,
+                "version": answer.version,
+                "title": answer.title,
+                "reviewed": answer.reviewed.isoformat(),
+            },
+        }
+    )
 
 
 @bp.post("/drafts/<draft_id:int>/reject")
