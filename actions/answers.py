@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import channel_of, last_typed_text, triage_of
+from actions.conversation import answer_choice, channel_of, last_typed_text, triage_of
 from pump_assistant import answering, services
 from pump_assistant.config import get_settings
 from pump_assistant.content import Answer
@@ -98,14 +98,7 @@ class ActionAnswerFaq(Action):
         return "action_answer_faq"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        settings = get_settings()
-        registry = services.registry()
-        choice = answering.choose_answer(
-            tracker.latest_message,
-            registry,
-            answer_confidence=settings.answer_confidence,
-            ambiguity_margin=settings.ambiguity_margin,
-        )
+        registry, choice = answer_choice(tracker)
         if choice.kind == answering.ANSWER:
             return send_answer(dispatcher, tracker, registry.answers[choice.answer_ids[0]])
         if choice.kind == answering.CLARIFY:
@@ -113,7 +106,7 @@ class ActionAnswerFaq(Action):
             send_closing_line(dispatcher, tracker)
             return []
         remember_unanswered(tracker, "fallback")
-        dispatcher.utter_message(response="utter_not_covered", clinic_phone=settings.clinic_phone_or_generic)
+        dispatcher.utter_message(response="utter_not_covered", clinic_phone=get_settings().clinic_phone_or_generic)
         send_closing_line(dispatcher, tracker)
         return []
 

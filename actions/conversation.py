@@ -6,6 +6,9 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from pump_assistant import answering, services
+from pump_assistant.config import get_settings
+from pump_assistant.content.registry import Registry
 from pump_assistant.triage.decision import Triage
 
 
@@ -55,3 +58,16 @@ def safety_signs(tracker: Tracker) -> list[str]:
 
 def self_harm(tracker: Tracker) -> bool:
     return triage_of(tracker).self_harm
+
+
+def answer_choice(tracker: Tracker) -> tuple[Registry, answering.Choice]:
+    """The registry, and answering's choice for the latest message at the configured confidence and margin."""
+    settings = get_settings()
+    registry = services.registry()
+    choice = answering.choose_answer(
+        tracker.latest_message,
+        registry,
+        answer_confidence=settings.answer_confidence,
+        ambiguity_margin=settings.ambiguity_margin,
+    )
+    return registry, choice

@@ -16,7 +16,15 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import channel_of, last_typed_text, latest_intent, safety_signs, transcript, triage_of
+from actions.conversation import (
+    answer_choice,
+    channel_of,
+    last_typed_text,
+    latest_intent,
+    safety_signs,
+    transcript,
+    triage_of,
+)
 from pump_assistant import answering, services
 from pump_assistant.config import get_settings
 from pump_assistant.sms import SMS_CHANNEL
@@ -265,14 +273,7 @@ def _general_answer(tracker: Tracker):
     """The approved answer to a clear general question (no red flag), or None: then the message is only held."""
     if (tracker.latest_message.get("intent") or {}).get("name") != Intent.FAQ or triage_of(tracker).level != NONE:
         return None
-    settings = get_settings()
-    registry = services.registry()
-    choice = answering.choose_answer(
-        tracker.latest_message,
-        registry,
-        answer_confidence=settings.answer_confidence,
-        ambiguity_margin=settings.ambiguity_margin,
-    )
+    registry, choice = answer_choice(tracker)
     return registry.answers[choice.answer_ids[0]] if choice.kind == answering.ANSWER else None
 
 

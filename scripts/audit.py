@@ -236,6 +236,14 @@ class Auditor:
     def report(self, requirements: str) -> Path:
         return self.out / f"{Path(requirements).stem}.json"
 
+    def pip_audit_args(self, requirements: str) -> list[str]:
+        """pip-audit over the pinned ``requirements`` as they are (no resolving, no pip), on the chosen service."""
+        return [
+            self.pip_audit,
+            *("-r", requirements, "--no-deps", "--disable-pip", "--progress-spinner", "off"),
+            *self.service_args,
+        ]
+
     def run_json(self, requirements: str) -> str:
         """pip-audit -f json over one requirements file: "ok", "skipped" or "error"
         (service unreachable / all packages skipped), leaving the JSON in the output folder."""
@@ -243,28 +251,9 @@ class Auditor:
         for path in (report, log):
             path.unlink(missing_ok=True)
         with log.open("w") as out:
-            rc = subprocess.run(
-                [
-                    self.pip_audit,
-                    "-r",
-                    requirements,
-                    "--no-deps",
-                    "--disable-pip",
-                    "--progress-spinner",
-                    "off",
-                    *self.service_args,
-                    "--desc",
-                    "on",
-                    "--aliases",
-                    "on",
-                    "-f",
-                    "json",
-                    "-o",
-                    str(report),
-                ],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            ).returncode
+            as_json = ("--desc", "on", "--aliases", "on", "-f", "json", "-o", str(report))
+            args = [*self.pip_audit_args(requirements), *as_json]
+            rc = subprocess.run(args, stdout=out, stderr=subprocess.STDOUT).returncode
         # pip-audit exits 1 both on findings and on a crash: the JSON tells them apart
         try:
             dependencies = json.loads(report.read_text())["dependencies"] if rc <= 1 else None
@@ -293,16 +282,7 @@ class Auditor:
 
     def gate(self, requirements: str, ignored: list[str]) -> subprocess.CompletedProcess:
         """pip-audit itself with every decided id ignored."""
-        args = [
-            self.pip_audit,
-            "-r",
-            requirements,
-            "--no-deps",
-            "--disable-pip",
-            "--progress-spinner",
-            "off",
-            *self.service_args,
-        ]
+        args = self.pip_audit_args(requirements)
         for vuln in ignored:
             args += ["--ignore-vuln", vuln]
         return subprocess.run(args, capture_output=True, text=True)
