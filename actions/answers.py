@@ -93,6 +93,15 @@ def remember_unanswered(tracker: Tracker, kind: str, topic_guess: str | None = N
         logger.exception("could not record an unanswered question")
 
 
+def say_not_covered(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> list[dict]:
+    """No approved answer: the question is kept for review (``reason``), the patient gets the clinic's
+    number and the closing line."""
+    remember_unanswered(tracker, reason)
+    dispatcher.utter_message(response="utter_not_covered", clinic_phone=get_settings().clinic_phone_or_generic)
+    send_closing_line(dispatcher, tracker)
+    return []
+
+
 class ActionAnswerFaq(Action):
     def name(self) -> str:
         return "action_answer_faq"
@@ -105,10 +114,7 @@ class ActionAnswerFaq(Action):
             offer_choices(dispatcher, choice.answer_ids)
             send_closing_line(dispatcher, tracker)
             return []
-        remember_unanswered(tracker, "fallback")
-        dispatcher.utter_message(response="utter_not_covered", clinic_phone=get_settings().clinic_phone_or_generic)
-        send_closing_line(dispatcher, tracker)
-        return []
+        return say_not_covered(dispatcher, tracker, "fallback")
 
 
 class ActionAnswerFollowup(Action):
@@ -146,10 +152,7 @@ class ActionNotCovered(Action):
         return "action_not_covered"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        remember_unanswered(tracker, "not_covered")
-        dispatcher.utter_message(response="utter_not_covered", clinic_phone=get_settings().clinic_phone_or_generic)
-        send_closing_line(dispatcher, tracker)
-        return []
+        return say_not_covered(dispatcher, tracker, "not_covered")
 
 
 class ActionFallback(Action):
@@ -169,7 +172,4 @@ class ActionFallback(Action):
             offer_choices(dispatcher, candidates)
             send_closing_line(dispatcher, tracker)
             return []
-        remember_unanswered(tracker, "fallback")
-        dispatcher.utter_message(response="utter_not_covered", clinic_phone=get_settings().clinic_phone_or_generic)
-        send_closing_line(dispatcher, tracker)
-        return []
+        return say_not_covered(dispatcher, tracker, "fallback")
