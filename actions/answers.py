@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import answer_choice, channel_of, last_typed_text, triage_of
+from actions.conversation import answer_choice, channel_of, last_typed_text, latest_intent, triage_of
 from pump_assistant import answering, services
 from pump_assistant.config import get_settings
 from pump_assistant.content import Answer
@@ -120,15 +120,14 @@ class ActionAnswerFaq(Action):
 class ActionAnswerFollowup(Action):
     """A bare "how long does that take?" or "tell me more", read against the last answer."""
 
-    KIND_BY_INTENT = {Intent.FOLLOWUP_DURATION: "duration", Intent.FOLLOWUP_MORE: "more"}
+    KIND_BY_INTENT: dict[str, str] = {Intent.FOLLOWUP_DURATION: "duration", Intent.FOLLOWUP_MORE: "more"}
 
     def name(self) -> str:
         return "action_answer_followup"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         registry = services.registry()
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        kind = self.KIND_BY_INTENT.get(intent, "more")
+        kind = self.KIND_BY_INTENT.get(latest_intent(tracker) or "", "more")
         last = tracker.get_slot("last_answer_id")
         target = answering.resolve_followup(registry, last, kind)
         if target:

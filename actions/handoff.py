@@ -35,7 +35,10 @@ from pump_assistant.vocabulary import Intent, TicketReason, Urgency
 
 logger = logging.getLogger(__name__)
 
-REASON_BY_INTENT = {Intent.CLINICAL_QUESTION: TicketReason.CLINICAL, Intent.REQUEST_HUMAN: TicketReason.REQUEST}
+REASON_BY_INTENT: dict[str, TicketReason] = {
+    Intent.CLINICAL_QUESTION: TicketReason.CLINICAL,
+    Intent.REQUEST_HUMAN: TicketReason.REQUEST,
+}
 CONTACT_SLOTS = ("contact_consent", "contact_name", "contact_phone", "contact_time")
 PHONE = re.compile(r"^\+?[\d\s().\-]{7,20}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

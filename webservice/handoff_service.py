@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from pump_assistant.sms import SMS_CHANNEL
 from pump_assistant.storage.tickets import MAX_RESOLUTION_NOTE_CHARS, TicketNotFound, TicketStore
@@ -71,7 +72,12 @@ class HandoffService:
         if ticket["status"] == "resolved":
             return Outcome.error(409, "resolved", "this hand-off is resolved")
         text = text.strip()
-        turn = {"role": "staff", "staff": staff, "text": text, "time": dt.datetime.now(dt.UTC).isoformat()}
+        turn: dict[str, Any] = {
+            "role": "staff",
+            "staff": staff,
+            "text": text,
+            "time": dt.datetime.now(dt.UTC).isoformat(),
+        }
         if self.opted_out(ticket):
             # The patient's STOP holds for staff too: saved, not sent, and staff are told why.
             turn.update(delivered=False, not_sent_because="opted_out")

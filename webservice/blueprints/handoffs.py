@@ -58,19 +58,20 @@ def service(request) -> HandoffService:
 @bp.post("/<ticket_id:str>/claim")
 @bearer_token_required
 async def claim_handoff(request, ticket_id: str):
-    body = body_of(request)
-    if body is None or not staff_name(body):
+    staff = staff_name(body_of(request) or {})
+    if not staff:
         return error(400, "bad_request", 'send JSON {"staff": "<your name>"}')
-    return respond(await service(request).claim(ticket_id, staff_name(body)))
+    return respond(await service(request).claim(ticket_id, staff))
 
 
 @bp.post("/<ticket_id:str>/reply")
 @bearer_token_required
 async def reply_to_handoff(request, ticket_id: str):
-    body = body_of(request)
-    if not body or not staff_name(body) or not isinstance(body.get("text"), str):
+    body = body_of(request) or {}
+    staff, text = staff_name(body), body.get("text")
+    if not staff or not isinstance(text, str):
         return error(400, "bad_request", 'send JSON {"staff": "<your name>", "text": "<reply>"}')
-    return respond(await service(request).reply(ticket_id, staff_name(body), body["text"]))
+    return respond(await service(request).reply(ticket_id, staff, text))
 
 
 @bp.post("/<ticket_id:str>/resolve")

@@ -109,8 +109,8 @@ def display_messages(events: list, after: float = 0.0) -> list[dict]:
                 continue
             shown.append({"role": "user", "text": text, "timestamp": at})
         elif event.get("event") == "bot":
-            meta = event.get("metadata") if isinstance(event.get("metadata"), dict) else {}
-            flags = display_flags(meta)
+            meta = event.get("metadata")
+            flags = display_flags(meta if isinstance(meta, dict) else {})
             message: dict = {"role": "bot", "text": text, "timestamp": at}
             if flags.get(DisplayFlag.FROM_STAFF) is True:
                 message["role"] = "staff"

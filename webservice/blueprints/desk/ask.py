@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sanic import Blueprint
 from sanic.response import json
@@ -37,7 +38,7 @@ async def ask(request):
         parse, registry, answer_confidence=settings.answer_confidence, ambiguity_margin=settings.ambiguity_margin
     )
     intent = parse.get("intent", {}).get("name")
-    answers = []
+    answers: list[dict[str, Any]] = []
     for answer_id in choice.answer_ids:
         answer = registry.answers[answer_id]
         answers.append(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from functools import wraps
+from typing import Any
 
 from sanic import Blueprint
 from sanic.response import json
@@ -97,7 +98,7 @@ def deciding_a_pending_draft(handler):
 async def approve(request, draft_id: int):
     """JSON {answer_id, title, sms, text, page, quotes[]}: the next version of that answer, if it passes the checks."""
     body = body_of(request) or {}
-    fields = {name: body.get(name) for name in ("answer_id", "title", "sms", "text", "page")}
+    fields: dict[str, Any] = {name: body.get(name) for name in ("answer_id", "title", "sms", "text", "page")}
     quotes = body.get("quotes")
     if (
         not all(isinstance(v, str) for v in fields.values())
