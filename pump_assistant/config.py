@@ -117,9 +117,14 @@ class Settings:
         return self.clinic_phone or "our clinic's main phone line"
 
 
-def _by_name(field: Field) -> Any:
-    """A setting from the variable named as the field in capitals; numbers are checked, whole ones truncated."""
-    name, default = field.name.upper(), field.default
+def read_by_name() -> dict[str, str]:
+    """The settings read from the variable that is their name in capitals: field -> variable."""
+    return {field.name: field.name.upper() for field in fields(Settings) if field.default is not MISSING}
+
+
+def _by_name(field: Field, name: str) -> Any:
+    """A setting from its variable ``name``; numbers are checked, whole ones truncated."""
+    default = field.default
     if isinstance(default, float):
         return _float(name, default)
     if isinstance(default, int):
@@ -129,7 +134,10 @@ def _by_name(field: Field) -> Any:
 
 def load_settings() -> Settings:
     data_dir = _path("PUMP_DATA_DIR", PROJECT_ROOT / "var")
-    by_name = {field.name: _by_name(field) for field in fields(Settings) if field.default is not MISSING}
+    variables = read_by_name()
+    by_name = {
+        field.name: _by_name(field, variables[field.name]) for field in fields(Settings) if field.name in variables
+    }
     by_name["action_server_url"] = os.environ.get("ACTION_SERVER_URL") or Settings.action_server_url
     return Settings(
         registry_path=_path("ANSWER_REGISTRY", PROJECT_ROOT / "content" / "answers.yml"),
