@@ -47,10 +47,10 @@ lint: setup ## ruff (lint, format check) on the code outside tests/, mypy on pum
 	$(BIN)/mypy
 
 run: train ## set up, train if needed, start Rasa :5005, the action server :5055 and the web service :8000 (on 127.0.0.1)
-	./scripts/run-services.sh
+	$(BIN)/python -m pump_assistant.devstack
 
 shell: train ## chat in the terminal (starts the action server in the background)
-	./scripts/run-services.sh --shell
+	$(BIN)/python -m pump_assistant.devstack --shell
 
 test-stories: train ## conversation tests (test stories)
 	$(BIN)/rasa test core --stories tests/stories --model models/pump-assistant.tar.gz --fail-on-prediction-errors --out results/stories
