@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import create_engine, text
 
+from pump_assistant.vocabulary import DisplayFlag, Intent
 from tests.support.processes import (
     MODEL_PATH,
     ROOT,
@@ -251,7 +252,7 @@ async def _chat_on_socket(cluster, instance: int, reply_through: int) -> tuple[l
             post_json,
             f"{cluster.url(reply_through)}/conversations/{session_id}/trigger_intent"
             f"?output_channel=latest&include_events=NONE&token={TOKEN}",
-            {"name": "EXTERNAL_staff_reply", "entities": {"staff_message": staff_text, "staff_name": "Nurse Ana"}},
+            {"name": Intent.EXTERNAL_STAFF_REPLY, "entities": {"staff_message": staff_text, "staff_name": "Nurse Ana"}},
         )
         assert status == 200
         later = []
@@ -266,7 +267,7 @@ def test_a_staff_reply_reaches_the_web_chat_whichever_instance_holds_the_socket(
     messages, staff_text = asyncio.run(_chat_on_socket(cluster, instance=0, reply_through=1))
     assert "staff" in messages[0]["text"] or "clinician" in messages[0]["text"]
     [staff_message] = [m for m in messages if staff_text in m.get("text", "")]
-    assert staff_message.get("from_staff") is True
+    assert staff_message.get(DisplayFlag.FROM_STAFF) is True
 
 
 def test_a_killed_instance_leaves_the_conversation_to_the_other(cluster):
