@@ -39,16 +39,18 @@ train: spacy ## train the Rasa model (Rasa skips training when data and config a
 validate: spacy ## rasa data validate
 	$(BIN)/rasa data validate --fail-on-warnings
 
-lint: setup ## ruff (lint, format check) and mypy on pump_assistant/ (settings in pyproject.toml)
-	$(BIN)/ruff check pump_assistant
-	$(BIN)/ruff format --check pump_assistant
-	$(BIN)/mypy pump_assistant
+LINT_PATHS := pump_assistant actions webservice bench scripts
+
+lint: setup ## ruff (lint, format check) on the code outside tests/, mypy on pump_assistant/, actions/, webservice/ (settings in pyproject.toml)
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+	$(BIN)/mypy
 
 run: train ## set up, train if needed, start Rasa :5005, the action server :5055 and the web service :8000 (on 127.0.0.1)
-	./scripts/run-services.sh
+	$(BIN)/python -m pump_assistant.devstack
 
 shell: train ## chat in the terminal (starts the action server in the background)
-	./scripts/run-services.sh --shell
+	$(BIN)/python -m pump_assistant.devstack --shell
 
 test-stories: train ## conversation tests (test stories)
 	$(BIN)/rasa test core --stories tests/stories --model models/pump-assistant.tar.gz --fail-on-prediction-errors --out results/stories

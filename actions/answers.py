@@ -1,16 +1,17 @@
 """Answer pump questions from the approved registry."""
+
 from __future__ import annotations
 
 import json
 import logging
 import uuid
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import channel_of, last_typed_text, triage_of
+from actions.conversation import answer_choice, channel_of, last_typed_text, latest_intent, triage_of
 from pump_assistant import answering, services
 from pump_assistant.config import get_settings
 from pump_assistant.content import Answer
@@ -23,7 +24,7 @@ from pump_assistant.vocabulary import Intent, TicketReason, Urgency
 logger = logging.getLogger(__name__)
 
 
-def send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> List[Dict[Text, Any]]:
+def send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> list[dict[str, Any]]:
     from actions.handoff import raise_ticket  # one module raises tickets
 
     triage = triage_of(tracker)
@@ -52,7 +53,7 @@ def send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answ
 FEEDBACK_CHOICES = (("Yes, it helped", Intent.FEEDBACK_HELPFUL), ("No", Intent.FEEDBACK_NOT_HELPFUL))
 
 
-def feedback_buttons(answer: Answer, message_id: str) -> List[Dict[Text, Text]]:
+def feedback_buttons(answer: Answer, message_id: str) -> list[dict[str, str]]:
     """ "Yes" / "No" for one answer: each payload carries the answer's id, version and message id as entities."""
     rated = json.dumps(
         {"rated_answer_id": answer.id, "rated_answer_version": answer.version, "rated_message_id": message_id},
@@ -92,49 +93,51 @@ def remember_unanswered(tracker: Tracker, kind: str, topic_guess: str | None = N
         logger.exception("could not record an unanswered question")
 
 
+def say_not_covered(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> list[dict]:
+    """No approved answer: the question is kept for review (``reason``), the patient gets the clinic's
+    number and the closing line."""
+    remember_unanswered(tracker, reason)
+    dispatcher.utter_message(response="utter_not_covered", clinic_phone=get_settings().clinic_phone_or_generic)
+    send_closing_line(dispatcher, tracker)
+    return []
+
+
 class ActionAnswerFaq(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_faq"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        settings = get_settings()
-        registry = services.registry()
-        choice = answering.choose_answer(
-            tracker.latest_message,
-            registry,
-            answer_confidence=settings.answer_confidence,
-            ambiguity_margin=settings.ambiguity_margin,
-        )
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        registry, choice = answer_choice(tracker)
         if choice.kind == answering.ANSWER:
             return send_answer(dispatcher, tracker, registry.answers[choice.answer_ids[0]])
         if choice.kind == answering.CLARIFY:
             offer_choices(dispatcher, choice.answer_ids)
             send_closing_line(dispatcher, tracker)
             return []
-        remember_unanswered(tracker, "fallback")
-        dispatcher.utter_message(response="utter_not_covered", clinic_phone=settings.clinic_phone_or_generic)
-        send_closing_line(dispatcher, tracker)
-        return []
+        return say_not_covered(dispatcher, tracker, "fallback")
 
 
 class ActionAnswerFollowup(Action):
     """A bare "how long does that take?" or "tell me more", read against the last answer."""
 
-    KIND_BY_INTENT = {Intent.FOLLOWUP_DURATION: "duration", Intent.FOLLOWUP_MORE: "more"}
+    KIND_BY_INTENT: dict[str, str] = {Intent.FOLLOWUP_DURATION: "duration", Intent.FOLLOWUP_MORE: "more"}
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_followup"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         registry = services.registry()
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        kind = self.KIND_BY_INTENT.get(intent, "more")
+        kind = self.KIND_BY_INTENT.get(latest_intent(tracker) or "", "more")
         last = tracker.get_slot("last_answer_id")
         target = answering.resolve_followup(registry, last, kind)
         if target:
             return send_answer(dispatcher, tracker, registry.answers[target])
         # No earlier answer, or nothing to add about it: let the patient pick.
-        options = list(registry.answers[last].related) if last in registry else ["trial_duration", "implant_procedure", "recovery"]
+        options = (
+            list(registry.answers[last].related)
+            if last in registry
+            else ["trial_duration", "implant_procedure", "recovery"]
+        )
         dispatcher.utter_message(
             response="utter_ask_followup_topic",
             buttons=[answering.topic_button(registry, option) for option in options],
@@ -144,23 +147,20 @@ class ActionAnswerFollowup(Action):
 
 
 class ActionNotCovered(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_not_covered"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        remember_unanswered(tracker, "not_covered")
-        dispatcher.utter_message(response="utter_not_covered", clinic_phone=get_settings().clinic_phone_or_generic)
-        send_closing_line(dispatcher, tracker)
-        return []
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        return say_not_covered(dispatcher, tracker, "not_covered")
 
 
 class ActionFallback(Action):
     """Low NLU confidence: offer the two closest topics, or say plainly we can't answer."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_fallback"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         registry = services.registry()
         ranking = tracker.latest_message.get("intent_ranking") or []
         top_intents = [item.get("name") for item in ranking if item.get("name") != Intent.NLU_FALLBACK][:2]
@@ -171,7 +171,4 @@ class ActionFallback(Action):
             offer_choices(dispatcher, candidates)
             send_closing_line(dispatcher, tracker)
             return []
-        remember_unanswered(tracker, "fallback")
-        dispatcher.utter_message(response="utter_not_covered", clinic_phone=get_settings().clinic_phone_or_generic)
-        send_closing_line(dispatcher, tracker)
-        return []
+        return say_not_covered(dispatcher, tracker, "fallback")

@@ -6,11 +6,12 @@ one: a patient may scroll up and press "No" under an earlier answer. Each button
 answer is looked up by its message id in this conversation. A rating that names no answer (typed "that
 helped", or a button from before answers carried their id) goes to the latest answer, as before.
 """
+
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -29,19 +30,19 @@ logger = logging.getLogger(__name__)
 class RatedAnswer:
     answer_id: str
     version: int
-    question: Optional[str] = None  # what the patient typed before that answer, when the tracker still has it
+    question: str | None = None  # what the patient typed before that answer, when the tracker still has it
     named: bool = False  # the rating's button named this answer (else: the latest answer)
 
 
-def _entities(tracker: Tracker) -> Dict[Text, Any]:
-    found: Dict[Text, Any] = {}
+def _entities(tracker: Tracker) -> dict[str, Any]:
+    found: dict[str, Any] = {}
     for entity in tracker.latest_message.get("entities") or []:
         if isinstance(entity, dict) and entity.get("entity") and entity["entity"] not in found:
             found[entity["entity"]] = entity.get("value")
     return found
 
 
-def _version(value: Any) -> Optional[int]:
+def _version(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     try:
@@ -51,7 +52,7 @@ def _version(value: Any) -> Optional[int]:
     return version if version >= 1 else None
 
 
-def _question_before(events: List[Dict[Text, Any]], index: int) -> Optional[str]:
+def _question_before(events: list[dict[str, Any]], index: int) -> str | None:
     for event in reversed(events[:index]):
         if event.get("event") == "user":
             text = event.get("text") or ""
@@ -60,7 +61,7 @@ def _question_before(events: List[Dict[Text, Any]], index: int) -> Optional[str]
     return None
 
 
-def rated_answer(tracker: Tracker) -> Optional[RatedAnswer]:
+def rated_answer(tracker: Tracker) -> RatedAnswer | None:
     """The answer this rating is about (see the module's docstring), or None when there is none."""
     named = _entities(tracker)
     message_id = named.get("rated_message_id")
@@ -89,10 +90,10 @@ def rated_answer(tracker: Tracker) -> Optional[RatedAnswer]:
 
 
 class ActionRecordFeedback(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_record_feedback"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         helpful = (tracker.latest_message.get("intent") or {}).get("name") == Intent.FEEDBACK_HELPFUL
         rated = rated_answer(tracker)
         if rated:
@@ -116,12 +117,18 @@ class ActionRecordFeedback(Action):
                 try:
                     if rated.question:
                         record_unanswered(
-                            services.database(), kind="not_helpful", text=rated.question,
-                            sender_id=tracker.sender_id, channel=channel_of(tracker), topic_guess=topic,
+                            services.database(),
+                            kind="not_helpful",
+                            text=rated.question,
+                            sender_id=tracker.sender_id,
+                            channel=channel_of(tracker),
+                            topic_guess=topic,
                         )
                 except Exception:
                     logger.exception("could not record an unanswered question")
             else:
                 remember_unanswered(tracker, "not_helpful", topic_guess=topic)
-            dispatcher.utter_message(response="utter_feedback_sorry", clinic_phone=get_settings().clinic_phone_or_generic)
+            dispatcher.utter_message(
+                response="utter_feedback_sorry", clinic_phone=get_settings().clinic_phone_or_generic
+            )
         return []

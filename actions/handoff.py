@@ -3,19 +3,28 @@
 The safety reply always goes out first; the ticket is written after it, and a
 database outage only sends the ticket to the outbox.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import channel_of, last_typed_text, latest_intent, safety_signs, transcript, triage_of
+from actions.conversation import (
+    answer_choice,
+    channel_of,
+    last_typed_text,
+    latest_intent,
+    safety_signs,
+    transcript,
+    triage_of,
+)
 from pump_assistant import answering, services
 from pump_assistant.config import get_settings
 from pump_assistant.sms import SMS_CHANNEL
@@ -26,7 +35,10 @@ from pump_assistant.vocabulary import Intent, TicketReason, Urgency
 
 logger = logging.getLogger(__name__)
 
-REASON_BY_INTENT = {Intent.CLINICAL_QUESTION: TicketReason.CLINICAL, Intent.REQUEST_HUMAN: TicketReason.REQUEST}
+REASON_BY_INTENT: dict[str, TicketReason] = {
+    Intent.CLINICAL_QUESTION: TicketReason.CLINICAL,
+    Intent.REQUEST_HUMAN: TicketReason.REQUEST,
+}
 CONTACT_SLOTS = ("contact_consent", "contact_name", "contact_phone", "contact_time")
 PHONE = re.compile(r"^\+?[\d\s().\-]{7,20}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -60,8 +72,13 @@ def ticket_draft(tracker: Tracker, reason: str, urgency: str = "") -> TicketDraf
 def store_ticket(draft: TicketDraft) -> None:
     try:
         ticket_id, stored = services.tickets().raise_ticket(draft)
-        logger.info("hand-off ticket %s raised (reason=%s, urgency=%s, stored_now=%s)", ticket_id, draft.reason,
-                    draft.urgency, stored)
+        logger.info(
+            "hand-off ticket %s raised (reason=%s, urgency=%s, stored_now=%s)",
+            ticket_id,
+            draft.reason,
+            draft.urgency,
+            stored,
+        )
     except Exception:  # the reply has gone; the failure is logged for the on-call check
         logger.exception("could not raise ticket %s", draft.id)
 
@@ -69,12 +86,14 @@ def store_ticket(draft: TicketDraft) -> None:
 def raise_ticket(tracker: Tracker, reason: str, urgency: str = "") -> str:
     draft = ticket_draft(tracker, reason, urgency)
     ticket_id, stored = services.tickets().raise_ticket(draft)
-    logger.info("hand-off ticket %s raised (reason=%s, urgency=%s, stored_now=%s)", ticket_id, reason, draft.urgency, stored)
+    logger.info(
+        "hand-off ticket %s raised (reason=%s, urgency=%s, stored_now=%s)", ticket_id, reason, draft.urgency, stored
+    )
     return ticket_id
 
 
 def clinic_closed() -> bool:
-    return not services.clinic_hours().is_open(dt.datetime.now(dt.timezone.utc))
+    return not services.clinic_hours().is_open(dt.datetime.now(dt.UTC))
 
 
 def send_opening_line(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
@@ -95,10 +114,10 @@ def send_closing_lines(dispatcher: CollectingDispatcher, tracker: Tracker) -> No
 
 
 class ActionEmergency(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_emergency"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         # The reply first: nothing below may delay or prevent it.
         triage = triage_of(tracker)
         if triage.self_harm and triage.via_pump:
@@ -111,7 +130,7 @@ class ActionEmergency(Action):
         second_language = replies.language_lines(triage)
         if second_language:  # "convulsión", "no respira": the same lines in Spanish too
             dispatcher.utter_message(text=second_language, urgent=True)
-        events: List[Dict] = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        events: list[dict] = [ActiveLoop(None), SlotSet("requested_slot", None)]
         try:
             draft = ticket_draft(tracker, TicketReason.EMERGENCY, Urgency.EMERGENCY)
         except Exception:  # never let a fault silence the emergency reply
@@ -126,10 +145,10 @@ class ActionEmergency(Action):
 class ActionHandoff(Action):
     """A clinical question or a request for a person: say so, raise a ticket, then ask for contact details."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_handoff"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         reason = REASON_BY_INTENT.get(latest_intent(tracker) or "", TicketReason.REQUEST)
         send_opening_line(dispatcher, tracker)
         dispatcher.utter_message(response=f"utter_handoff_{reason}")
@@ -143,12 +162,12 @@ class ActionHandoff(Action):
 
 
 class ValidateHandoffContactForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_handoff_contact_form"
 
     async def required_slots(
-        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Text]:
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
         if tracker.get_slot("contact_consent") is False:
             return ["contact_consent"]  # declined: the ticket stands without contact details
         return domain_slots
@@ -156,7 +175,7 @@ class ValidateHandoffContactForm(FormValidationAction):
     # Each validator also sees the slot being cleared when a hand-off starts
     # (value None): that is not an answer, so it is let through silently.
 
-    def validate_contact_name(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def validate_contact_name(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         if value is None:
             return {"contact_name": None}
         name = str(value).strip()
@@ -164,7 +183,7 @@ class ValidateHandoffContactForm(FormValidationAction):
             return {"contact_name": NOT_GIVEN}
         return {"contact_name": name[:120]}
 
-    def validate_contact_phone(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def validate_contact_phone(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         if value is None:
             return {"contact_phone": None}
         contact = str(value).strip()
@@ -177,17 +196,17 @@ class ValidateHandoffContactForm(FormValidationAction):
         dispatcher.utter_message(response="utter_invalid_contact")
         return {"contact_phone": None}
 
-    def validate_contact_time(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+    def validate_contact_time(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         if value is None:
             return {"contact_time": None}
         return {"contact_time": str(value).strip()[:200] or "any time"}
 
 
 class ActionSubmitContact(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_submit_contact"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         ticket_id = tracker.get_slot("handoff_ticket_id")
         consent = tracker.get_slot("contact_consent")
         if ticket_id:
@@ -202,36 +221,42 @@ class ActionSubmitContact(Action):
             except Exception:
                 logger.exception("could not save contact details on ticket %s", ticket_id)
         hours = services.clinic_hours()
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         if consent is False:
-            dispatcher.utter_message(response="utter_contact_declined", clinic_phone=get_settings().clinic_phone_or_generic)
+            dispatcher.utter_message(
+                response="utter_contact_declined", clinic_phone=get_settings().clinic_phone_or_generic
+            )
         elif hours.is_open(now):
             dispatcher.utter_message(response="utter_contact_saved_open")
         elif tracker.get_slot("handoff_time_critical"):
             # Never "we'll see it when we open" for an alarm or a late refill.
-            dispatcher.utter_message(text=replies.after_hours_line(get_settings().clinic_oncall_or_generic), urgent=True)
+            dispatcher.utter_message(
+                text=replies.after_hours_line(get_settings().clinic_oncall_or_generic), urgent=True
+            )
         else:
-            dispatcher.utter_message(response="utter_contact_saved_closed", next_opening=hours.describe_next_opening(now))
+            dispatcher.utter_message(
+                response="utter_contact_saved_closed", next_opening=hours.describe_next_opening(now)
+            )
         return [SlotSet("staff_handling", True)]
 
 
-def _given(value: Optional[Any]) -> Optional[str]:
+def _given(value: Any | None) -> str | None:
     return None if value in (None, NOT_GIVEN) else str(value)
 
 
 class ActionHoldForStaff(Action):
     """While staff own the conversation, pass each message to the ticket instead of answering."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_hold_for_staff"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         ticket_id = tracker.get_slot("handoff_ticket_id")
         text = tracker.latest_message.get("text") or ""
         if ticket_id and text:
             try:
                 services.tickets().append_turn(
-                    ticket_id, {"role": "patient", "text": text, "time": dt.datetime.now(dt.timezone.utc).isoformat()}
+                    ticket_id, {"role": "patient", "text": text, "time": dt.datetime.now(dt.UTC).isoformat()}
                 )
             except Exception:  # the message stays in the conversation's own history
                 logger.exception("could not add a held message to ticket %s", ticket_id)
@@ -251,20 +276,17 @@ def _general_answer(tracker: Tracker):
     """The approved answer to a clear general question (no red flag), or None: then the message is only held."""
     if (tracker.latest_message.get("intent") or {}).get("name") != Intent.FAQ or triage_of(tracker).level != NONE:
         return None
-    settings = get_settings()
-    registry = services.registry()
-    choice = answering.choose_answer(tracker.latest_message, registry, answer_confidence=settings.answer_confidence,
-                                     ambiguity_margin=settings.ambiguity_margin)
+    registry, choice = answer_choice(tracker)
     return registry.answers[choice.answer_ids[0]] if choice.kind == answering.ANSWER else None
 
 
 class ActionRelayStaffReply(Action):
     """A staff member's reply, delivered into the patient's conversation."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_relay_staff_reply"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         entities = {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities") or []}
         text = str(entities.get("staff_message") or "").strip()
         if text:
@@ -274,9 +296,9 @@ class ActionRelayStaffReply(Action):
 
 
 class ActionStaffResolved(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_staff_resolved"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         dispatcher.utter_message(response="utter_staff_left")
         return [SlotSet("staff_handling", False), SlotSet("handoff_ticket_id", None)]

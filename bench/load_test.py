@@ -16,6 +16,7 @@ store costs; ``sqlite-stock`` uses Rasa's own ``type: SQL``).
 Against a running server, its per-sender and per-IP rate limits (RATE_LIMIT_*)
 must be off, or the run measures HTTP 429s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,14 +33,15 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Optional
 
 import aiohttp
 import yaml
 
-from pump_assistant.devstack import BIN, MODEL_PATH as MODEL, base_env, endpoints_for, free_port, start_actions, start_rasa, stop
+from pump_assistant.devstack import BIN, base_env, endpoints_for, free_port, start_actions, start_rasa, stop
+from pump_assistant.devstack import MODEL_PATH as MODEL
 
 WEBHOOK = "/webhooks/rest/webhook"
 
@@ -160,7 +162,7 @@ def long_conversation_messages(turns: int, rng: random.Random) -> list[str]:
 @dataclass
 class Outcome:
     latency_ms: float
-    error: Optional[str] = None
+    error: str | None = None
     replies: int = 0
 
 
@@ -182,7 +184,11 @@ class Tally:
             self.empty_replies += 1
 
 
-async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str, timeout: float) -> Outcome:
+async def exchange(
+    session: aiohttp.ClientSession, url: str, sender: str, text: str, timeout: float
+) -> tuple[Outcome, object]:
+    """One message to the REST channel: its outcome (no reply count yet) and the parsed reply body
+    (None when the message failed). Also bench/scale_out_bench.py's."""
     started = time.perf_counter()
 
     def elapsed_ms() -> float:
@@ -196,20 +202,27 @@ async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str,
         ) as response:
             body = await response.read()
             if response.status != 200:
-                return Outcome(elapsed_ms(), f"http_{response.status}")
+                return Outcome(elapsed_ms(), f"http_{response.status}"), None
             replies = json.loads(body)
-            return Outcome(elapsed_ms(), replies=len(replies) if isinstance(replies, list) else 0)
-    except asyncio.TimeoutError:
-        return Outcome(elapsed_ms(), "timeout")
+            return Outcome(elapsed_ms()), replies
+    except TimeoutError:
+        return Outcome(elapsed_ms(), "timeout"), None
     except aiohttp.ClientConnectionError:
-        return Outcome(elapsed_ms(), "connection_error")
+        return Outcome(elapsed_ms(), "connection_error"), None
     except aiohttp.ClientError:
-        return Outcome(elapsed_ms(), "client_error")
+        return Outcome(elapsed_ms(), "client_error"), None
     except ValueError:
-        return Outcome(elapsed_ms(), "invalid_json")
+        return Outcome(elapsed_ms(), "invalid_json"), None
 
 
-def percentile(sorted_values: list[float], fraction: float) -> Optional[float]:
+async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str, timeout: float) -> Outcome:
+    outcome, replies = await exchange(session, url, sender, text, timeout)
+    if outcome.error:
+        return outcome
+    return Outcome(outcome.latency_ms, replies=len(replies) if isinstance(replies, list) else 0)
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float | None:
     if not sorted_values:
         return None
     rank = max(0, min(len(sorted_values) - 1, round(fraction * len(sorted_values) + 0.5) - 1))
@@ -234,36 +247,53 @@ async def warm_up_alone(url: str) -> None:
         await warm_up(session, url, uuid.uuid4().hex[:8])
 
 
+Turn = Callable[[str], Awaitable[Outcome]]
+
+
+async def drive_conversations(
+    conversations: int, seconds: float, seed: int, prefix: str, tally: Tally, begin: Callable[[str], Turn]
+) -> float:
+    """``conversations`` slots, each playing planned patient conversations back to back (sender
+    ``{prefix}-{slot}-{number}``) until ``seconds`` have passed; ``begin(sender)`` opens a
+    conversation and gives the function that sends one of its messages. Outcomes go to ``tally``.
+    New messages stop at the deadline; replies still in flight are waited for and counted.
+    Returns the run's duration in seconds. Also bench/scale_out_bench.py's."""
+    deadline = time.monotonic() + seconds
+
+    async def converse(slot: int) -> None:
+        rng = random.Random(f"{seed}-{slot}")
+        number = 0
+        while time.monotonic() < deadline:
+            say = begin(f"{prefix}-{slot}-{number}")
+            number += 1
+            tally.conversations_started += 1
+            for text in plan_conversation(rng):
+                if time.monotonic() >= deadline:
+                    return
+                outcome = await say(text)
+                tally.add(outcome)
+                if outcome.error == "connection_error":
+                    await asyncio.sleep(0.5)  # a refused connection fails at once: do not spin
+
+    started = time.perf_counter()
+    await asyncio.gather(*(converse(slot) for slot in range(conversations)))
+    return time.perf_counter() - started
+
+
 async def run_load(url: str, conversations: int, seconds: float, timeout: float, seed: int) -> dict:
     run_id = uuid.uuid4().hex[:8]
     tally = Tally()
     async with new_session(conversations + 1) as session:
         await warm_up(session, url, run_id)
-        deadline = time.monotonic() + seconds
 
-        async def converse(slot: int) -> None:
-            rng = random.Random(f"{seed}-{slot}")
-            number = 0
-            while time.monotonic() < deadline:
-                sender = f"load-{run_id}-{slot}-{number}"
-                number += 1
-                tally.conversations_started += 1
-                for text in plan_conversation(rng):
-                    if time.monotonic() >= deadline:
-                        return
-                    outcome = await send(session, url, sender, text, timeout)
-                    tally.add(outcome)
-                    if outcome.error == "connection_error":
-                        await asyncio.sleep(0.5)  # a refused connection fails at once: do not spin
+        def begin(sender: str) -> Turn:
+            return lambda text: send(session, url, sender, text, timeout)
 
-        started = time.perf_counter()
-        # New messages stop at the deadline; replies still in flight are waited for and counted.
-        await asyncio.gather(*(converse(slot) for slot in range(conversations)))
-        duration = time.perf_counter() - started
+        duration = await drive_conversations(conversations, seconds, seed, f"load-{run_id}", tally, begin)
     return {"mode": "concurrent", "url": url, **load_figures(tally, conversations, duration)}
 
 
-def load_figures(tally: "Tally", conversations: int, duration: float) -> dict:
+def load_figures(tally: Tally, conversations: int, duration: float) -> dict:
     """Throughput, latency percentiles and errors of a timed run (also bench/scale_out_bench.py's)."""
     latencies = sorted(tally.latencies_ms)
     return {
@@ -288,7 +318,7 @@ async def run_long_conversation(url: str, turns: int, timeout: float, seed: int)
         raise SystemExit("--long-conversation needs at least 20 turns (first 10 vs last 10)")
     run_id = uuid.uuid4().hex[:8]
     sender = f"load-{run_id}-long"
-    latencies: list[Optional[float]] = []
+    latencies: list[float | None] = []
     errors: Counter = Counter()
     async with new_session(2) as session:
         await warm_up(session, url, run_id)
@@ -300,13 +330,13 @@ async def run_long_conversation(url: str, turns: int, timeout: float, seed: int)
             latencies.append(None if outcome.error else outcome.latency_ms)
         duration = time.perf_counter() - started
 
-    def median_of(window: list[Optional[float]]) -> Optional[float]:
+    def median_of(window: list[float | None]) -> float | None:
         answered = [value for value in window if value is not None]
         return round(statistics.median(answered), 1) if answered else None
 
     first, last = median_of(latencies[:10]), median_of(latencies[-10:])
     blocks = {
-        f"{start + 1}-{min(start + 50, turns)}": median_of(latencies[start:start + 50])
+        f"{start + 1}-{min(start + 50, turns)}": median_of(latencies[start : start + 50])
         for start in range(0, turns, 50)
     }
     return {
@@ -323,20 +353,26 @@ async def run_long_conversation(url: str, turns: int, timeout: float, seed: int)
     }
 
 
-def print_summary(figures: dict, server_cpu: Optional[dict]) -> None:
+def print_summary(figures: dict, server_cpu: dict | None) -> None:
     errors = ", ".join(f"{kind}: {count}" for kind, count in sorted(figures["errors_by_kind"].items())) or "none"
     if figures["mode"] == "concurrent":
         print(f"conversations:  {figures['conversations']} concurrent ({figures['conversations_started']} started)")
         print(f"duration:       {figures['duration_s']} s")
-        print(f"messages sent:  {figures['messages_sent']} ({figures['messages_answered']} answered, "
-              f"{figures['empty_replies']} with an empty reply)")
+        print(
+            f"messages sent:  {figures['messages_sent']} ({figures['messages_answered']} answered, "
+            f"{figures['empty_replies']} with an empty reply)"
+        )
         print(f"throughput:     {figures['throughput_msg_per_s']} messages/s")
-        print(f"latency:        p50 {figures['latency_p50_ms']} ms, p95 {figures['latency_p95_ms']} ms, "
-              f"p99 {figures['latency_p99_ms']} ms, max {figures['latency_max_ms']} ms")
+        print(
+            f"latency:        p50 {figures['latency_p50_ms']} ms, p95 {figures['latency_p95_ms']} ms, "
+            f"p99 {figures['latency_p99_ms']} ms, max {figures['latency_max_ms']} ms"
+        )
     else:
         print(f"conversation:   1, {figures['turns']} turns in {figures['duration_s']} s")
-        print(f"median latency: first 10 turns {figures['first_10_median_ms']} ms, "
-              f"last 10 turns {figures['last_10_median_ms']} ms (x{figures['last_over_first']})")
+        print(
+            f"median latency: first 10 turns {figures['first_10_median_ms']} ms, "
+            f"last 10 turns {figures['last_10_median_ms']} ms (x{figures['last_over_first']})"
+        )
         print("by 50 turns:    " + ", ".join(f"{k}: {v} ms" for k, v in figures["median_ms_by_50_turns"].items()))
     print(f"errors:         {figures['errors']} ({errors})")
     if server_cpu:
@@ -372,8 +408,12 @@ def started_stack(tracker_store: str) -> Iterator[StartedStack]:
     endpoints.write_text(yaml.safe_dump(endpoints_for(action_port, tracker_store, work / "conversations.db")))
     processes: dict[str, subprocess.Popen] = {}
     try:
-        print(f"starting: action server on :{action_port}, rasa on :{rasa_port}, tracker store {tracker_store}, "
-              f"logs in {work}", file=sys.stderr, flush=True)
+        print(
+            f"starting: action server on :{action_port}, rasa on :{rasa_port}, tracker store {tracker_store}, "
+            f"logs in {work}",
+            file=sys.stderr,
+            flush=True,
+        )
         processes["actions"] = start_actions(action_port, env, work / "actions.log")
         # Rasa's HTTP API stays closed to the load (random token); only the REST channel is used.
         processes["rasa"] = start_rasa(rasa_port, endpoints, env, work / "rasa.log", uuid.uuid4().hex)
@@ -391,12 +431,16 @@ PROFILE_PARTS = (
     ("tracker store (SQL)", ("sqlalchemy", "tracker_store.py", "rasa_ext/stores/", "sqlite3")),
     ("action server call", ("rasa/core/actions/action.py", "aiohttp")),
     ("sentence embedding (MiniLM, NumPy)", ("sentence_encoder.py", "sentence_featurizer.py")),
-    ("DIET / ResponseSelector (TensorFlow)", ("tensorflow", "keras", "rasa/utils/tensorflow", "diet_classifier",
-                                             "response_selector")),
+    (
+        "DIET / ResponseSelector (TensorFlow)",
+        ("tensorflow", "keras", "rasa/utils/tensorflow", "diet_classifier", "response_selector"),
+    ),
     ("spaCy and sparse featurizers", ("spacy", "thinc", "featurizers/sparse_featurizer", "sklearn", "scipy")),
     ("safety net and personal-care cues", ("pump_assistant/nlp/safety.py", "pump_assistant/nlp/personal_care.py")),
-    ("dialogue policies and tracker replay", ("rasa/core/policies", "rasa/shared/core/trackers.py",
-                                             "rasa/core/featurizers", "rasa/shared/core/domain.py")),
+    (
+        "dialogue policies and tracker replay",
+        ("rasa/core/policies", "rasa/shared/core/trackers.py", "rasa/core/featurizers", "rasa/shared/core/domain.py"),
+    ),
     ("tracker (de)serialisation", ("rasa/shared/core/events.py", "json")),
     ("HTTP server and event loop", ("sanic", "asyncio", "uvloop", "httptools")),
 )
@@ -408,9 +452,9 @@ def start_profiler(pid: int) -> tuple[subprocess.Popen, Path]:
     if spy is None:
         raise SystemExit("--profile needs py-spy (requirements/dev.txt)")
     process = subprocess.Popen(
-        [spy, "record", "--pid", str(pid), "--format", "raw", "--output", str(output), "--rate", "50",
-         "--nonblocking"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [spy, "record", "--pid", str(pid), "--format", "raw", "--output", str(output), "--rate", "50", "--nonblocking"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     return process, output
 
@@ -427,8 +471,10 @@ def finish_profile(process: subprocess.Popen, output: Path) -> dict:
         total += int(count)
         # Deepest frame first: the part doing the work, not the one that called it.
         frames = stack.split(";")[::-1]
-        part = next((label for frame in frames for label, needles in PROFILE_PARTS
-                     if any(n in frame for n in needles)), "other (idle threads, Python runtime)")
+        part = next(
+            (label for frame in frames for label, needles in PROFILE_PARTS if any(n in frame for n in needles)),
+            "other (idle threads, Python runtime)",
+        )
         shares[part] += int(count)
     return {label: round(100 * n / total, 1) for label, n in shares.most_common()} if total else {}
 
@@ -436,24 +482,43 @@ def finish_profile(process: subprocess.Popen, output: Path) -> dict:
 # --- command line ------------------------------------------------------------------
 
 
-def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", default="http://localhost:5005", help="the Rasa server (ignored with --start)")
-    parser.add_argument("--conversations", type=int, default=50, help="concurrent conversations")
-    parser.add_argument("--seconds", type=float, default=60, help="how long to keep sending")
+def add_load_arguments(parser: argparse.ArgumentParser, seconds_help: str) -> None:
+    """--conversations, --seconds, --timeout and --seed (also bench/scale_out_bench.py's)."""
+    parser.add_argument("--conversations", type=int, default=50, help="concurrent conversations (default 50)")
+    parser.add_argument("--seconds", type=float, default=60, help=f"{seconds_help} (default 60)")
     parser.add_argument("--timeout", type=float, default=30, help="seconds before a message counts as timed out")
     parser.add_argument("--seed", type=int, default=1, help="seed for the choice of messages")
-    parser.add_argument("--long-conversation", type=int, metavar="TURNS", default=0,
-                        help="instead: one conversation of TURNS turns; first 10 vs last 10 turn latency")
-    parser.add_argument("--start", action="store_true",
-                        help="start the action server and Rasa from models/ for this run, stop them after")
-    parser.add_argument("--tracker-store", choices=("sqlite", "sqlite-stock", "memory"), default="sqlite",
-                        help="with --start: endpoints.yml's tracker store on a throwaway SQLite file (default), "
-                             "Rasa's stock SQL store on one, or Rasa's in-memory store")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default="http://localhost:5005", help="the Rasa server (ignored with --start)")
+    add_load_arguments(parser, seconds_help="how long to keep sending")
+    parser.add_argument(
+        "--long-conversation",
+        type=int,
+        metavar="TURNS",
+        default=0,
+        help="instead: one conversation of TURNS turns; first 10 vs last 10 turn latency",
+    )
+    parser.add_argument(
+        "--start",
+        action="store_true",
+        help="start the action server and Rasa from models/ for this run, stop them after",
+    )
+    parser.add_argument(
+        "--tracker-store",
+        choices=("sqlite", "sqlite-stock", "memory"),
+        default="sqlite",
+        help="with --start: endpoints.yml's tracker store on a throwaway SQLite file (default), "
+        "Rasa's stock SQL store on one, or Rasa's in-memory store",
+    )
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
-    parser.add_argument("--profile", action="store_true",
-                        help="with --start: sample the Rasa server with py-spy during the run and print where its "
-                             "time goes")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="with --start: sample the Rasa server with py-spy during the run and print where its time goes",
+    )
     args = parser.parse_args(argv)
     if args.conversations < 1 or args.seconds <= 0 or args.timeout <= 0:
         parser.error("--conversations, --seconds and --timeout must be positive")
@@ -466,7 +531,7 @@ async def measure(args: argparse.Namespace, url: str) -> dict:
     return await run_load(url, args.conversations, args.seconds, args.timeout, args.seed)
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     server_cpu = None
     if args.start:

@@ -21,6 +21,7 @@ model (make train).
     python bench/run_bench.py --skip-stock    # this assistant only
     python bench/run_bench.py --skip-training # no `rasa train --force` timings
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,18 +39,28 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
 
 import yaml
-
 from load_test import run_load, run_long_conversation  # bench/, next to this script
 
 from pump_assistant.config import load_settings
 from pump_assistant.content import load_registry
 from pump_assistant.content.registry import normalise_whitespace
-from pump_assistant.devstack import BIN, MODEL_PATH as MODEL, ROOT, base_env, endpoints_for, free_port, start, start_actions, start_rasa, stop
+from pump_assistant.devstack import (
+    BIN,
+    ROOT,
+    base_env,
+    endpoints_for,
+    free_port,
+    start,
+    start_actions,
+    start_rasa,
+    stop,
+)
+from pump_assistant.devstack import MODEL_PATH as MODEL
 from pump_assistant.evaluation import load_heldout, predicted_label, score
 
 HELDOUT_DIR = ROOT / "tests" / "heldout"
@@ -117,7 +128,10 @@ def understanding() -> tuple[dict, list]:
             asked += "faq" in ranking and bool(answering.ranked_topics(parse, registry))
         elif parse["intent"]["name"] == "faq":
             choice = answering.choose_answer(
-                parse, registry, answer_confidence=settings.answer_confidence, ambiguity_margin=settings.ambiguity_margin
+                parse,
+                registry,
+                answer_confidence=settings.answer_confidence,
+                ambiguity_margin=settings.ambiguity_margin,
             )
             asked += choice.kind == answering.CLARIFY
     figures = {
@@ -131,7 +145,9 @@ def understanding() -> tuple[dict, list]:
         "clinical_questions_handed_off": count(labelled("clinical_question"), lambda t: intent(t) in HANDOFF_INTENTS),
         "requests_for_a_person_handed_off": count(labelled("request_human"), lambda t: intent(t) in HANDOFF_INTENTS),
         "pump_questions_wrongly_handed_off": count(pump_questions, lambda t: intent(t) in HANDOFF_INTENTS),
-        "negated_or_general_mentions_given_911_reply": count(labelled("not_emergency"), lambda t: intent(t) == "emergency"),
+        "negated_or_general_mentions_given_911_reply": count(
+            labelled("not_emergency"), lambda t: intent(t) == "emergency"
+        ),
         "nlu_cpu_ms_per_message": round(cpu_ms, 2),
     }
     return figures, [list(e) for e in topic.errors]
@@ -169,7 +185,7 @@ def tfidf_baseline() -> dict:
     vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
     matrix = vectorizer.fit_transform([p for p, _ in paragraphs])
     scores = linear_kernel(vectorizer.transform([e.text for e in faq]), matrix)
-    correct = sum(e.label.split("/", 1)[1] in paragraphs[row.argmax()][1] for e, row in zip(faq, scores))
+    correct = sum(e.label.split("/", 1)[1] in paragraphs[row.argmax()][1] for e, row in zip(faq, scores, strict=True))
     return {"tfidf_paragraphs": len(paragraphs), "tfidf_topic_accuracy": round(correct / len(faq), 4)}
 
 
@@ -245,7 +261,7 @@ class Bot:
 
     name: str
     workdir: Path
-    launch: Callable[["Bot"], dict[str, subprocess.Popen]]
+    launch: Callable[[Bot], dict[str, subprocess.Popen]]
     url: str = ""  # set by launch
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
@@ -269,8 +285,19 @@ def launch_stock(bot: Bot) -> dict[str, subprocess.Popen]:
     rasa_port = free_port()
     bot.url = f"http://127.0.0.1:{rasa_port}"
     return {
-        "rasa": start([str(BIN / "rasa"), "run", "--model", str(bot.workdir / "models" / "stock.tar.gz"),
-                       "--port", str(rasa_port)], ENV, bot.workdir / "rasa.log", cwd=bot.workdir),
+        "rasa": start(
+            [
+                str(BIN / "rasa"),
+                "run",
+                "--model",
+                str(bot.workdir / "models" / "stock.tar.gz"),
+                "--port",
+                str(rasa_port),
+            ],
+            ENV,
+            bot.workdir / "rasa.log",
+            cwd=bot.workdir,
+        ),
     }
 
 
@@ -279,7 +306,11 @@ def init_stock(directory: Path) -> float:
     started = time.perf_counter()
     subprocess.run(
         [str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(directory)],
-        cwd=directory.parent, env=ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=directory.parent,
+        env=ENV,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     elapsed = time.perf_counter() - started
     models = sorted((directory / "models").glob("*.tar.gz"))
@@ -296,7 +327,11 @@ def training_time(project_dir: Path) -> float:
     try:
         subprocess.run(
             [str(BIN / "rasa"), "train", "--force", "--out", str(out)],
-            cwd=project_dir, env=ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=project_dir,
+            env=ENV,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         return time.perf_counter() - started
     finally:
@@ -319,25 +354,36 @@ def heldout_latency(url: str, messages: int) -> dict:
     }
 
 
-def serve_and_measure(bot: Bot, args: argparse.Namespace, extra: Optional[Callable[[str], dict]] = None) -> dict:
+def serve_and_measure(bot: Bot, args: argparse.Namespace, extra: Callable[[str], dict] | None = None) -> dict:
     figures: dict = {}
     started = time.perf_counter()
     bot.processes = bot.launch(bot)
     memory = PeakRss(bot.processes["rasa"].pid)
     try:
         url = bot.url
-        figures["start_to_first_answer_s"] = round(first_answer(url + "/webhooks/rest/webhook", started,
-                                                                list(bot.processes.values())), 2)
+        figures["start_to_first_answer_s"] = round(
+            first_answer(url + "/webhooks/rest/webhook", started, list(bot.processes.values())), 2
+        )
         if extra:
             figures.update(extra(url))
         for conversations in args.concurrency:
-            print(f"  {bot.name}: {conversations} concurrent conversation(s) for {args.seconds:g} s", file=sys.stderr,
-                  flush=True)
+            print(
+                f"  {bot.name}: {conversations} concurrent conversation(s) for {args.seconds:g} s",
+                file=sys.stderr,
+                flush=True,
+            )
             load = asyncio.run(run_load(url, conversations, args.seconds, timeout=60, seed=1))
             figures[f"c{conversations}"] = {
                 key: load[key]
-                for key in ("throughput_msg_per_s", "messages_answered", "errors", "empty_replies",
-                            "latency_p50_ms", "latency_p95_ms", "latency_p99_ms")
+                for key in (
+                    "throughput_msg_per_s",
+                    "messages_answered",
+                    "errors",
+                    "empty_replies",
+                    "latency_p50_ms",
+                    "latency_p95_ms",
+                    "latency_p99_ms",
+                )
             }
         print(f"  {bot.name}: one conversation of {args.turns} turns", file=sys.stderr, flush=True)
         long = asyncio.run(run_long_conversation(url, args.turns, timeout=60, seed=1))
@@ -355,7 +401,7 @@ def serve_and_measure(bot: Bot, args: argparse.Namespace, extra: Optional[Callab
 # --- report ------------------------------------------------------------------------------
 
 
-def ratio(ours: Optional[float], theirs: Optional[float]) -> Optional[float]:
+def ratio(ours: float | None, theirs: float | None) -> float | None:
     if ours is None or theirs is None or theirs == 0:
         return None
     return round(ours / theirs, 2)
@@ -365,22 +411,37 @@ def side_by_side_rows(project: dict, stock: dict, concurrency: list[int]) -> lis
     rows: list[tuple[str, object, object, object]] = []
 
     def add(label: str, ours, theirs, unit: str = "") -> None:
-        rows.append((label, f"{ours}{unit}" if ours is not None else "-",
-                     f"{theirs}{unit}" if theirs is not None else "-", ratio(ours, theirs)))
+        rows.append(
+            (
+                label,
+                f"{ours}{unit}" if ours is not None else "-",
+                f"{theirs}{unit}" if theirs is not None else "-",
+                ratio(ours, theirs),
+            )
+        )
 
     add("training (rasa train --force)", project.get("training_time_s"), stock.get("training_time_s"), " s")
     add("start to first answer", project.get("start_to_first_answer_s"), stock.get("start_to_first_answer_s"), " s")
     for c in concurrency:
         ours, theirs = project.get(f"c{c}") or {}, stock.get(f"c{c}") or {}
-        add(f"throughput, {c} concurrent", ours.get("throughput_msg_per_s"), theirs.get("throughput_msg_per_s"), " msg/s")
+        add(
+            f"throughput, {c} concurrent",
+            ours.get("throughput_msg_per_s"),
+            theirs.get("throughput_msg_per_s"),
+            " msg/s",
+        )
         rows.append((f"  errors, {c} concurrent", ours.get("errors"), theirs.get("errors"), None))
     single_ours, single_theirs = project.get(f"c{concurrency[0]}") or {}, stock.get(f"c{concurrency[0]}") or {}
     add("single-user p50", single_ours.get("latency_p50_ms"), single_theirs.get("latency_p50_ms"), " ms")
     add("single-user p95", single_ours.get("latency_p95_ms"), single_theirs.get("latency_p95_ms"), " ms")
     add("Rasa server peak memory", project.get("rasa_peak_rss_mb"), stock.get("rasa_peak_rss_mb"), " MB")
     long_ours, long_theirs = project.get("long_conversation") or {}, stock.get("long_conversation") or {}
-    add(f"{long_ours.get('turns')}-turn conversation, last 10 / first 10",
-        long_ours.get("last_over_first"), long_theirs.get("last_over_first"), "x")
+    add(
+        f"{long_ours.get('turns')}-turn conversation, last 10 / first 10",
+        long_ours.get("last_over_first"),
+        long_theirs.get("last_over_first"),
+        "x",
+    )
     return rows
 
 
@@ -404,29 +465,41 @@ def print_table(figures: dict, concurrency: list[int]) -> None:
     for label, key in understanding_keys:
         if key is None:
             if "rest_latency_p50_ms" in project:
-                print(f"  {label:42} {project['rest_latency_p50_ms']} / {project['rest_latency_p95_ms']} ms "
-                      f"({project['rest_messages']} messages)")
+                print(
+                    f"  {label:42} {project['rest_latency_p50_ms']} / {project['rest_latency_p95_ms']} ms "
+                    f"({project['rest_messages']} messages)"
+                )
             continue
         if key in figures:
             value = figures[key]
-            print(f"  {label:42} {value:.1%}" if isinstance(value, float) and key.endswith("accuracy") else
-                  f"  {label:42} {value}")
+            print(
+                f"  {label:42} {value:.1%}"
+                if isinstance(value, float) and key.endswith("accuracy")
+                else f"  {label:42} {value}"
+            )
     stock = figures.get("stock")
     rows = side_by_side_rows(project, stock or {}, concurrency)
     title = ("figure", "this assistant", "stock rasa init bot" if stock else "stock (skipped)", "ratio")
     widths = [max(len(str(r[i])) for r in [title, *rows]) for i in range(4)]
     print()
     for row in [title, tuple("-" * w for w in widths), *rows]:
-        print("  " + " | ".join(str(value if value is not None else "").ljust(w) for value, w in zip(row, widths)))
+        print(
+            "  "
+            + " | ".join(
+                str(value if value is not None else "").ljust(w) for value, w in zip(row, widths, strict=False)
+            )
+        )
     if stock and stock.get("init_time_s") is not None:
         print(f"\n  stock bot: `rasa init --no-prompt` (creates and trains) took {stock['init_time_s']} s")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="development: 8 s per load level, a 60-turn conversation, 60 latency messages, "
-                             "no training timings")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="development: 8 s per load level, a 60-turn conversation, 60 latency messages, no training timings",
+    )
     parser.add_argument("--skip-training", action="store_true", help="do not time `rasa train --force`")
     parser.add_argument("--skip-stock", action="store_true", help="this assistant only")
     parser.add_argument("--messages", type=int, default=None, help="held-out questions for the REST latency")
@@ -446,7 +519,9 @@ def main() -> int:
     accuracy, errors = understanding()
     figures.update(accuracy)
     figures.update(tfidf_baseline())
-    figures["gain_over_tfidf"] = round(figures["heldout_topic_accuracy"] / max(figures["tfidf_topic_accuracy"], 1e-9), 2)
+    figures["gain_over_tfidf"] = round(
+        figures["heldout_topic_accuracy"] / max(figures["tfidf_topic_accuracy"], 1e-9), 2
+    )
 
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
@@ -469,7 +544,8 @@ def main() -> int:
                 stock["training_time_s"] = round(training_time(stock_dir), 1)
             figures["stock"] = stock
             figures["ratios"] = {
-                label: value for label, _, _, value in side_by_side_rows(figures["project"], stock, args.concurrency)
+                label: value
+                for label, _, _, value in side_by_side_rows(figures["project"], stock, args.concurrency)
                 if value is not None
             }
     finally:
@@ -478,8 +554,14 @@ def main() -> int:
     figures["seconds_per_load_level"] = args.seconds
     figures["machine_cores"] = os.cpu_count()
     # The figures the benchmark printed before the side-by-side, at the top level as they were.
-    for key in ("start_to_first_answer_s", "rest_messages", "rest_latency_p50_ms", "rest_latency_p95_ms",
-                "rasa_peak_rss_mb", "training_time_s"):
+    for key in (
+        "start_to_first_answer_s",
+        "rest_messages",
+        "rest_latency_p50_ms",
+        "rest_latency_p95_ms",
+        "rasa_peak_rss_mb",
+        "training_time_s",
+    ):
         if key in figures["project"]:
             figures[key] = figures["project"][key]
     print_table(figures, args.concurrency)

@@ -31,6 +31,7 @@ SIGTERM if this script is killed outright). Needs the trained model (make train)
 and PostgreSQL (trust auth for ``postgres``), Redis and RabbitMQ (guest/guest)
 on 127.0.0.1, as tests/services does.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,32 +49,48 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Optional
 
 import aiohttp
 import yaml
-
 from load_test import (  # bench/, next to this script
     MODEL,
-    WEBHOOK,
     Outcome,
     Tally,
+    Turn,
+    add_load_arguments,
     cpu_seconds,
-    new_session,
+    drive_conversations,
+    exchange,
     load_figures,
+    new_session,
     percentile,
-    plan_conversation,
     warm_up,
 )
 
-from pump_assistant.devstack import ROOT, free_port, shielded, start_actions, start_rasa, stop_all, wait_for_http
+from pump_assistant.devstack import (
+    LOOPBACK_POSTGRES,
+    LOOPBACK_RABBITMQ,
+    LOOPBACK_REDIS_HOST,
+    LOOPBACK_REDIS_LOCK_DB,
+    LOOPBACK_REDIS_PORT,
+    ROOT,
+    base_env,
+    free_port,
+    production_endpoints_env,
+    shielded,
+    start_actions,
+    start_rasa,
+    stop_all,
+    wait_for_http,
+)
 
 PRODUCTION_ENDPOINTS = ROOT / "deploy" / "endpoints.production.yml"
-POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
-REDIS_HOST, REDIS_PORT, REDIS_LOCK_DB = "127.0.0.1", 6379, 1
-RABBITMQ_URL = "amqp://guest:guest@127.0.0.1/"
+POSTGRES_SERVER = LOOPBACK_POSTGRES
+REDIS_HOST, REDIS_PORT, REDIS_LOCK_DB = LOOPBACK_REDIS_HOST, LOOPBACK_REDIS_PORT, LOOPBACK_REDIS_LOCK_DB
+RABBITMQ_URL = LOOPBACK_RABBITMQ
 # Processes of the shared services, by /proc/<pid>/comm, for the CPU account.
 SERVICE_COMMANDS = {"PostgreSQL": ("postgres",), "RabbitMQ": ("beam.smp",), "Redis": ("redis-server",)}
 
@@ -120,8 +137,12 @@ def stale_databases() -> list[str]:
     engine = admin_engine()
     try:
         with engine.connect() as connection:
-            return [row[0] for row in connection.execute(
-                text("SELECT datname FROM pg_database WHERE datname LIKE 'bench_scaleout_%'"))]
+            return [
+                row[0]
+                for row in connection.execute(
+                    text("SELECT datname FROM pg_database WHERE datname LIKE 'bench_scaleout_%'")
+                )
+            ]
     finally:
         engine.dispose()
 
@@ -170,7 +191,7 @@ async def delete_queue_and_exchange(queue: str, exchange: str) -> None:
         await channel.exchange_delete(exchange)
 
 
-def production_endpoints(exchange: Optional[str]) -> dict:
+def production_endpoints(exchange: str | None) -> dict:
     """deploy/endpoints.production.yml, its ${VAR} values left for Rasa to fill in; the
     event broker on an exchange of its own (Rasa's default, rasa-exchange, is a fanout
     shared with anything else on this RabbitMQ), or no broker."""
@@ -192,7 +213,7 @@ class Phase:
     pids: dict[str, int]
     database_url: str
     lock_prefix: str
-    queue: Optional[str]
+    queue: str | None
     work: Path
 
 
@@ -213,50 +234,50 @@ def started_phase(instances: int, broker: bool, keep_logs: bool) -> Iterator[Pha
     try:
         database_url = create_database(database)
         database_created = True
-        env = {
-            key: value for key, value in os.environ.items()
-            if key not in ("RASA_TOKEN", "RASA_TOKEN_FILE", "REDIS_URL", "RASA_PORT", "ACTION_PORT")
-        }
-        env.update({
-            "RASA_TELEMETRY_ENABLED": "false",
-            "TF_CPP_MIN_LOG_LEVEL": "3",
-            "PUMP_DATA_DIR": str(work),
-            "OUTBOX_DIR": str(work / "outbox"),
-            "DATABASE_URL": database_url,  # tickets and the reply guard, as in production
+        env = base_env(
+            work,
+            PUMP_DATA_DIR=str(work),
+            DATABASE_URL=database_url,  # tickets and the reply guard, as in production
             # Every conversation comes from one address at machine speed.
-            "RATE_LIMIT_PER_SENDER": "0",
-            "RATE_LIMIT_PER_IP": "0",
-            "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
-            "TRACKER_DB_HOST": "127.0.0.1",
-            "TRACKER_DB_PORT": "5432",
-            "TRACKER_DB_NAME": database,
-            "TRACKER_DB_USER": "postgres",
-            "TRACKER_DB_PASSWORD": "",
-            "REDIS_HOST": REDIS_HOST,
-            "REDIS_PORT": str(REDIS_PORT),
-            "REDIS_LOCK_DB": str(REDIS_LOCK_DB),
-            "REDIS_LOCK_PREFIX": lock_prefix,
-            "RABBITMQ_HOST": "127.0.0.1",
-            "RABBITMQ_USER": "guest",
-            "RABBITMQ_PASSWORD": "guest",
-            "RABBITMQ_QUEUE": queue or "unused",
-        })
+            RATE_LIMIT_PER_SENDER="0",
+            RATE_LIMIT_PER_IP="0",
+            **production_endpoints_env(action_port, database, lock_prefix, queue or "unused"),
+        )
+        env.pop("REDIS_URL", None)  # the caller's socket.io rooms are not this run's (the bench talks REST)
         endpoints = work / "endpoints.yml"
         endpoints.write_text(yaml.safe_dump(production_endpoints(exchange), sort_keys=False))
-        print(f"[N={instances}] starting the action server on :{action_port} and Rasa on "
-              f"{', '.join(f':{p}' for p in rasa_ports)}; database {database}, lock prefix {lock_prefix}, "
-              f"broker {'queue ' + queue if queue else 'off'}; logs in {work}", file=sys.stderr, flush=True)
+        print(
+            f"[N={instances}] starting the action server on :{action_port} and Rasa on "
+            f"{', '.join(f':{p}' for p in rasa_ports)}; database {database}, lock prefix {lock_prefix}, "
+            f"broker {'queue ' + queue if queue else 'off'}; logs in {work}",
+            file=sys.stderr,
+            flush=True,
+        )
         processes["actions"] = start_actions(action_port, env, work / "actions.log", own_session=True)
         # All instances load at once, as behind a load balancer.
         for index, port in enumerate(rasa_ports):
             processes[f"rasa{index + 1}"] = start_rasa(
-                port, endpoints, env, work / f"rasa{index + 1}.log", None, wait=False,
-                credentials=ROOT / "credentials.yml", own_session=True)
+                port,
+                endpoints,
+                env,
+                work / f"rasa{index + 1}.log",
+                None,
+                wait=False,
+                credentials=ROOT / "credentials.yml",
+                own_session=True,
+            )
         for index, port in enumerate(rasa_ports):
             name = f"rasa{index + 1}"
             wait_for_http(f"http://127.0.0.1:{port}/", processes[name], work / f"{name}.log", seconds=300)
-        yield Phase(instances, [f"http://127.0.0.1:{p}" for p in rasa_ports],
-                    {name: p.pid for name, p in processes.items()}, database_url, lock_prefix, queue, work)
+        yield Phase(
+            instances,
+            [f"http://127.0.0.1:{p}" for p in rasa_ports],
+            {name: p.pid for name, p in processes.items()},
+            database_url,
+            lock_prefix,
+            queue,
+            work,
+        )
         failed = False
     except KeyboardInterrupt:
         failed = False  # stopped on purpose: no logs to read
@@ -329,8 +350,13 @@ class CpuSnapshot:
 
 
 def cpu_snapshot(pids: dict[str, int]) -> CpuSnapshot:
-    return CpuSnapshot(time.perf_counter(), machine_busy_seconds()[0],
-                       {name: cpu_seconds(pid) for name, pid in pids.items()}, service_seconds(), time.process_time())
+    return CpuSnapshot(
+        time.perf_counter(),
+        machine_busy_seconds()[0],
+        {name: cpu_seconds(pid) for name, pid in pids.items()},
+        service_seconds(),
+        time.process_time(),
+    )
 
 
 def cpu_account(before: CpuSnapshot, after: CpuSnapshot) -> dict[str, float]:
@@ -350,7 +376,7 @@ def cpu_account(before: CpuSnapshot, after: CpuSnapshot) -> dict[str, float]:
     return {name: round(cores, 2) for name, cores in account.items()}
 
 
-def peak_memory_mb(pid: int) -> Optional[int]:
+def peak_memory_mb(pid: int) -> int | None:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) // 1024
@@ -363,71 +389,46 @@ def peak_memory_mb(pid: int) -> Optional[int]:
 @dataclass
 class Conversation:
     instance: int
-    turns: list[tuple[str, Optional[list[str]]]] = field(default_factory=list)  # (sent, reply texts or None)
+    turns: list[tuple[str, list[str] | None]] = field(default_factory=list)  # (sent, reply texts or None)
 
 
-async def send_keeping_replies(session: aiohttp.ClientSession, url: str, sender: str, text: str,
-                               timeout: float) -> tuple[Outcome, Optional[list[str]]]:
+async def send_keeping_replies(
+    session: aiohttp.ClientSession, url: str, sender: str, text: str, timeout: float
+) -> tuple[Outcome, list[str] | None]:
     """bench/load_test.py's send(), keeping the reply texts for the check."""
-    started = time.perf_counter()
-
-    def elapsed_ms() -> float:
-        return (time.perf_counter() - started) * 1000
-
-    try:
-        async with session.post(url + WEBHOOK, json={"sender": sender, "message": text},
-                                timeout=aiohttp.ClientTimeout(total=timeout)) as response:
-            body = await response.read()
-            if response.status != 200:
-                return Outcome(elapsed_ms(), f"http_{response.status}"), None
-            replies = json.loads(body)
-            if not isinstance(replies, list):
-                return Outcome(elapsed_ms(), "invalid_json"), None
-            texts = [r["text"] for r in replies if isinstance(r, dict) and isinstance(r.get("text"), str)]
-            return Outcome(elapsed_ms(), replies=len(replies)), texts
-    except asyncio.TimeoutError:
-        return Outcome(elapsed_ms(), "timeout"), None
-    except aiohttp.ClientConnectionError:
-        return Outcome(elapsed_ms(), "connection_error"), None
-    except aiohttp.ClientError:
-        return Outcome(elapsed_ms(), "client_error"), None
-    except ValueError:
-        return Outcome(elapsed_ms(), "invalid_json"), None
+    outcome, replies = await exchange(session, url, sender, text, timeout)
+    if outcome.error:
+        return outcome, None
+    if not isinstance(replies, list):
+        return Outcome(outcome.latency_ms, "invalid_json"), None
+    texts = [r["text"] for r in replies if isinstance(r, dict) and isinstance(r.get("text"), str)]
+    return Outcome(outcome.latency_ms, replies=len(replies)), texts
 
 
-async def run_spread_load(urls: list[str], conversations: int, seconds: float, timeout: float,
-                          seed: int) -> tuple[dict, dict[str, Conversation]]:
+async def run_spread_load(
+    urls: list[str], conversations: int, seconds: float, timeout: float, seed: int
+) -> tuple[dict, dict[str, Conversation]]:
     run_id = uuid.uuid4().hex[:8]
     tally = Tally()
     per_instance = [Tally() for _ in urls]
     transcripts: dict[str, Conversation] = {}
     dealer = itertools.count()
     async with new_session(conversations + len(urls)) as session:
-        deadline = time.monotonic() + seconds
 
-        async def converse(slot: int) -> None:
-            rng = random.Random(f"{seed}-{slot}")
-            number = 0
-            while time.monotonic() < deadline:
-                sender = f"so-{run_id}-{slot}-{number}"
-                number += 1
-                # Sticky: the whole conversation goes to one instance; conversations dealt round-robin.
-                instance = next(dealer) % len(urls)
-                record = transcripts[sender] = Conversation(instance)
-                tally.conversations_started += 1
-                for text in plan_conversation(rng):
-                    if time.monotonic() >= deadline:
-                        return
-                    outcome, replies = await send_keeping_replies(session, urls[instance], sender, text, timeout)
-                    tally.add(outcome)
-                    per_instance[instance].add(outcome)
-                    record.turns.append((text, replies))
-                    if outcome.error == "connection_error":
-                        await asyncio.sleep(0.5)  # a refused connection fails at once: do not spin
+        def begin(sender: str) -> Turn:
+            # Sticky: the whole conversation goes to one instance; conversations dealt round-robin.
+            instance = next(dealer) % len(urls)
+            record = transcripts[sender] = Conversation(instance)
 
-        started = time.perf_counter()
-        await asyncio.gather(*(converse(slot) for slot in range(conversations)))
-        duration = time.perf_counter() - started
+            async def say(text: str) -> Outcome:
+                outcome, replies = await send_keeping_replies(session, urls[instance], sender, text, timeout)
+                per_instance[instance].add(outcome)
+                record.turns.append((text, replies))
+                return outcome
+
+            return say
+
+        duration = await drive_conversations(conversations, seconds, seed, f"so-{run_id}", tally, begin)
     figures = {
         "instances": len(urls),
         **load_figures(tally, conversations, duration),
@@ -447,10 +448,11 @@ def stored_turns(database_url: str, senders: list[str]) -> dict[str, list[tuple[
     rows: dict[str, list] = {sender: [] for sender in senders}
     try:
         with engine.connect() as connection:
-            query = text("SELECT sender_id, type_name, timestamp, data FROM events "
-                         "WHERE sender_id IN :senders ORDER BY id").bindparams(bindparam("senders", expanding=True))
+            query = text(
+                "SELECT sender_id, type_name, timestamp, data FROM events WHERE sender_id IN :senders ORDER BY id"
+            ).bindparams(bindparam("senders", expanding=True))
             for start in range(0, len(senders), 500):
-                for row in connection.execute(query, {"senders": senders[start:start + 500]}):
+                for row in connection.execute(query, {"senders": senders[start : start + 500]}):
                     rows[row.sender_id].append((row.type_name, row.timestamp, row.data))
     finally:
         engine.dispose()
@@ -487,7 +489,7 @@ def check_conversation(conversation: Conversation, rows: list[tuple[str, float, 
     if [text for text, _ in stored] != sent:
         problems.append(f"user messages: {len(stored)} stored, {len(sent)} sent (or in another order)")
         return problems
-    for number, ((text, got), (_, bot_texts)) in enumerate(zip(conversation.turns, stored), start=1):
+    for number, ((_, got), (_, bot_texts)) in enumerate(zip(conversation.turns, stored, strict=True), start=1):
         if not bot_texts:
             problems.append(f"turn {number}: no bot reply stored")
         elif not same_replies(bot_texts, got):
@@ -536,8 +538,11 @@ def check_phase(phase: Phase, transcripts: dict[str, Conversation], sample: int,
             published = asyncio.run(queue_count(phase.queue))
         result["events_stored"] = stored
         result["events_published"] = published
-    result["ok"] = (not problems and result["conversations_checked"] > 0
-                    and result.get("events_published", 0) == result.get("events_stored", 0))
+    result["ok"] = (
+        not problems
+        and result["conversations_checked"] > 0
+        and result.get("events_published", 0) == result.get("events_stored", 0)
+    )
     return result
 
 
@@ -551,34 +556,40 @@ def run_phase(instances: int, args: argparse.Namespace) -> dict:
             async def _warm(u: str = url) -> None:
                 async with new_session(1) as session:
                     await warm_up(session, u, uuid.uuid4().hex[:8])
+
             asyncio.run(_warm())
         load_before = os.getloadavg()[0]
         before = cpu_snapshot(phase.pids)
         figures, transcripts = asyncio.run(
-            run_spread_load(phase.urls, args.conversations, args.seconds, args.timeout, args.seed))
+            run_spread_load(phase.urls, args.conversations, args.seconds, args.timeout, args.seed)
+        )
         after = cpu_snapshot(phase.pids)
         figures["cpu_cores_busy"] = cpu_account(before, after)
         answered = figures["messages_answered"]
         figures["machine_cpu_ms_per_message"] = (
-            round(1000 * (after.machine - before.machine) / answered, 1) if answered else None)
+            round(1000 * (after.machine - before.machine) / answered, 1) if answered else None
+        )
         figures["load_average_before"] = round(load_before, 2)
-        figures["rasa_peak_memory_mb"] = [peak_memory_mb(pid) for name, pid in phase.pids.items()
-                                          if name.startswith("rasa")]
+        figures["rasa_peak_memory_mb"] = [
+            peak_memory_mb(pid) for name, pid in phase.pids.items() if name.startswith("rasa")
+        ]
         print(f"[N={instances}] checking the conversations in PostgreSQL", file=sys.stderr, flush=True)
         figures["check"] = check_phase(phase, transcripts, args.check_sample, args.seed)
     return figures
 
 
-def ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
+def ratio(a: float | None, b: float | None) -> float | None:
     return round(a / b, 2) if a and b else None
 
 
 def print_report(phases: dict[int, dict], args: argparse.Namespace) -> dict:
     counts = sorted(phases)
     broker = "off" if args.no_broker else "RabbitMQ (a queue on an exchange of its own)"
-    print(f"scale-out profile on {os.cpu_count()} cores: PostgreSQL tracker store (ResilientSQLTrackerStore), "
-          f"Redis lock store, event broker {broker}, one action server; {args.conversations} concurrent "
-          f"conversations for {args.seconds:g} s per phase, each kept on one instance")
+    print(
+        f"scale-out profile on {os.cpu_count()} cores: PostgreSQL tracker store (ResilientSQLTrackerStore), "
+        f"Redis lock store, event broker {broker}, one action server; {args.conversations} concurrent "
+        f"conversations for {args.seconds:g} s per phase, each kept on one instance"
+    )
     header = f"{'':32}" + "".join(f"{f'{n} instance' + ('s' if n > 1 else ''):>16}" for n in counts)
     ratios = {}
     if 1 in phases and 2 in phases:
@@ -605,14 +616,18 @@ def print_report(phases: dict[int, dict], args: argparse.Namespace) -> dict:
     row("Rasa peak memory MB", [" + ".join(map(str, p["rasa_peak_memory_mb"])) for p in phases.values()])
     row("load average before", [p["load_average_before"] for p in phases.values()])
     parts = list(next(iter(phases.values()))["cpu_cores_busy"])
-    for part in sorted(set(parts) | {k for p in phases.values() for k in p["cpu_cores_busy"]},
-                       key=lambda k: (k == "machine", k == "other processes", not k.startswith("Rasa"), k)):
+    for part in sorted(
+        set(parts) | {k for p in phases.values() for k in p["cpu_cores_busy"]},
+        key=lambda k: (k == "machine", k == "other processes", not k.startswith("Rasa"), k),
+    ):
         row(f"cores busy: {part}", [p["cpu_cores_busy"].get(part, "") for p in phases.values()])
     for n, p in phases.items():
         check = p["check"]
-        line = (f"check N={n}: {check['conversations_checked']} of {check['conversations']} conversations, "
-                f"{check['turns_checked']} turns, {check['events_checked']} events in PostgreSQL: "
-                f"{check['conversations_with_problems']} with a problem")
+        line = (
+            f"check N={n}: {check['conversations_checked']} of {check['conversations']} conversations, "
+            f"{check['turns_checked']} turns, {check['events_checked']} events in PostgreSQL: "
+            f"{check['conversations_with_problems']} with a problem"
+        )
         if check["conversations_with_an_error_skipped"]:
             line += f" ({check['conversations_with_an_error_skipped']} with an error not checked)"
         if "events_published" in check:
@@ -628,15 +643,13 @@ def print_report(phases: dict[int, dict], args: argparse.Namespace) -> dict:
     return ratios
 
 
-def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--instances", default="1,2", help="Rasa instance counts to run, in order (default 1,2)")
-    parser.add_argument("--conversations", type=int, default=50, help="concurrent conversations (default 50)")
-    parser.add_argument("--seconds", type=float, default=60, help="how long each phase sends (default 60)")
-    parser.add_argument("--timeout", type=float, default=30, help="seconds before a message counts as timed out")
-    parser.add_argument("--seed", type=int, default=1, help="seed for the choice of messages")
-    parser.add_argument("--check-sample", type=int, default=0,
-                        help="check this many conversations in PostgreSQL (default 0: every one)")
+    add_load_arguments(parser, seconds_help="how long each phase sends")
+    parser.add_argument(
+        "--check-sample", type=int, default=0, help="check this many conversations in PostgreSQL (default 0: every one)"
+    )
     parser.add_argument("--no-broker", action="store_true", help="leave the RabbitMQ event broker out")
     parser.add_argument("--keep-logs", action="store_true", help="keep the processes' logs (kept anyway on failure)")
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
@@ -652,7 +665,7 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     return args
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     # Ctrl-C even when started from a shell that ignores it for background jobs (Python
     # then installs no handler of its own); SIGTERM and a closed terminal too, unless nohup.
@@ -662,8 +675,11 @@ def main(argv: Optional[list[str]] = None) -> int:
         signal.signal(signal.SIGHUP, _interrupted)
     stale = stale_databases()
     if stale:
-        print(f"note: databases left by an earlier run that was killed outright: {', '.join(stale)} "
-              f"(DROP DATABASE them if no other run is going on)", file=sys.stderr)
+        print(
+            f"note: databases left by an earlier run that was killed outright: {', '.join(stale)} "
+            f"(DROP DATABASE them if no other run is going on)",
+            file=sys.stderr,
+        )
     phases: dict[int, dict] = {}
     try:
         for count in args.instance_counts:
@@ -674,16 +690,20 @@ def main(argv: Optional[list[str]] = None) -> int:
     ratios = print_report(phases, args)
     ok = all(p["errors"] == 0 and p["check"]["ok"] for p in phases.values())
     if args.json:
-        print(json.dumps({
-            "mode": "scale_out",
-            "machine_cores": os.cpu_count(),
-            "conversations": args.conversations,
-            "seconds": args.seconds,
-            "event_broker": None if args.no_broker else "rabbitmq",
-            "phases": {str(n): p for n, p in phases.items()},
-            "ratio_2_over_1": ratios,
-            "ok": ok,
-        }))
+        print(
+            json.dumps(
+                {
+                    "mode": "scale_out",
+                    "machine_cores": os.cpu_count(),
+                    "conversations": args.conversations,
+                    "seconds": args.seconds,
+                    "event_broker": None if args.no_broker else "rabbitmq",
+                    "phases": {str(n): p for n, p in phases.items()},
+                    "ratio_2_over_1": ratios,
+                    "ok": ok,
+                }
+            )
+        )
     return 0 if ok else 1
 
 

@@ -12,6 +12,7 @@ Without --sets, a set the README still marks "never measured" is left out (and
 named): its first measurement is for the next change, chosen on purpose with --sets.
     python bench/triage_bench.py --latency      # emergency vs FAQ reply time on the running stack
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,7 +41,9 @@ def handed_off(parse: dict) -> bool:
 def topic_of(parse: dict) -> str | None:
     if (parse.get("intent") or {}).get("name") != "faq":
         return None
-    key = (((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}).get("intent_response_key") or ""
+    key = (((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}).get(
+        "intent_response_key"
+    ) or ""
     return key.split("/", 1)[1] if "/" in key else None
 
 
@@ -134,6 +137,7 @@ def reply_latency(messages: int = 80) -> dict:
     import uuid
 
     import load_test  # bench/, next to this script
+
     from pump_assistant.evaluation import load_heldout
 
     safety = load_heldout(ROOT / "tests" / "heldout", "safety")
@@ -153,7 +157,7 @@ def reply_latency(messages: int = 80) -> dict:
 
         for text in faq[:5]:  # warm up
             send(text)
-        for emergency, question in zip(emergencies, faq):
+        for emergency, question in zip(emergencies, faq, strict=False):
             times["emergency"].append(send(emergency))
             times["faq"].append(send(question))
 
@@ -175,14 +179,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", nargs="*", default=[], help="sets whose misses to print (they become tuning data)")
     parser.add_argument("--latency", action="store_true", help="emergency vs FAQ reply time on a started stack")
-    parser.add_argument("--sets", nargs="*", help="only these sets (e.g. safety_e): a blind set is measured once per change")
+    parser.add_argument(
+        "--sets", nargs="*", help="only these sets (e.g. safety_e): a blind set is measured once per change"
+    )
     args = parser.parse_args()
     only = set(args.sets) if args.sets else None
     if only is None:
         kept_blind = sorted(p.stem for p in BLIND.glob("*.yml") if never_measured(p.stem))
         if kept_blind:
-            print(f"left out, never measured (measure one with --sets for the next change): {', '.join(kept_blind)}",
-                  file=sys.stderr)
+            print(
+                f"left out, never measured (measure one with --sets for the next change): {', '.join(kept_blind)}",
+                file=sys.stderr,
+            )
     print(json.dumps(reply_latency() if args.latency else run(set(args.misses), only), indent=1))
     return 0
 

@@ -6,6 +6,7 @@ refuses the ones the README still calls blind.
 
     python bench/triage_diagnose.py safety_d [--all]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,9 +38,7 @@ def main() -> int:
         parse = loop.run_until_complete(agent.parse_message(item.text))
         verdict = verdict_from_parse(parse)
         triage = parse.get("triage") or {}
-        wrong = (item.expect == "emergency") == (verdict.level == NONE) or (
-            item.self_harm and not verdict.self_harm
-        )
+        wrong = (item.expect == "emergency") == (verdict.level == NONE) or (item.self_harm and not verdict.self_harm)
         if not (wrong or args.all):
             continue
         evidence = triage.get("evidence") or {}

@@ -13,6 +13,7 @@ or a fallback (a patient misled costs more than one who is asked to choose).
 
     python bench/tune_thresholds.py [--seed 7]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,9 +28,10 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
 from pump_assistant.config import load_settings
 from pump_assistant.evaluation import Example, load_examples, predicted_label
+
+ROOT = Path(__file__).resolve().parent.parent
 
 WRONG_COST = 3.0
 
@@ -64,7 +66,11 @@ def outcome(parse: dict, expected: str, fallback: float, confidence: float, marg
     label = predicted_label(parse)
     if label.startswith("faq/"):
         ranking = parse["response_selector"]["faq"]["ranking"]
-        if len(ranking) > 1 and ranking[0]["confidence"] < confidence and ranking[0]["confidence"] - ranking[1]["confidence"] < margin:
+        if (
+            len(ranking) > 1
+            and ranking[0]["confidence"] < confidence
+            and ranking[0]["confidence"] - ranking[1]["confidence"] < margin
+        ):
             return "asked"
     return "right" if label == expected else "wrong"
 
@@ -80,9 +86,23 @@ def main() -> int:
         tmp = Path(tmp)
         write_nlu(train, tmp / "nlu.yml")
         subprocess.run(
-            [str(Path(sys.executable).parent / "rasa"), "train", "nlu", "--nlu", str(tmp / "nlu.yml"),
-             "--config", "config.yml", "--out", str(tmp), "--fixed-model-name", "tune"],
-            cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                str(Path(sys.executable).parent / "rasa"),
+                "train",
+                "nlu",
+                "--nlu",
+                str(tmp / "nlu.yml"),
+                "--config",
+                "config.yml",
+                "--out",
+                str(tmp),
+                "--fixed-model-name",
+                "tune",
+            ],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         agent = Agent.load(str(tmp / "tune.tar.gz"))
         loop = asyncio.new_event_loop()
@@ -94,6 +114,7 @@ def main() -> int:
             if parse["intent"]["name"] == "nlu_fallback" and ranking:
                 parse["intent"] = ranking[0]
             parses.append((parse, e.label))
+
     def evaluate(fallback: float, confidence: float, margin: float) -> tuple[float, dict]:
         counts: dict = defaultdict(int)
         for parse, expected in parses:
@@ -112,25 +133,41 @@ def main() -> int:
     cost, _, fallback, confidence, margin, counts = results[0]
     settings = load_settings()
     current_fallback = next(
-        (c.get("threshold") for c in yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
-         if c["name"] == "FallbackClassifier"), None)
-    print(json.dumps({
-        "dev_examples": len(parses),
-        "fallback_threshold": fallback,
-        "answer_confidence": confidence,
-        "ambiguity_margin": margin,
-        "outcomes": counts,
-        "next_best": [
-            {"fallback_threshold": f, "answer_confidence": c, "ambiguity_margin": m, "cost": cost_, "outcomes": o}
-            for cost_, _, f, c, m, o in results[1:8]
-        ],
-        "current": {
-            "fallback_threshold": current_fallback,
-            "answer_confidence": settings.answer_confidence,
-            "ambiguity_margin": settings.ambiguity_margin,
-            "outcomes": evaluate(current_fallback, settings.answer_confidence, settings.ambiguity_margin)[1],
-        },
-    }, indent=2))
+        (
+            c.get("threshold")
+            for c in yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
+            if c["name"] == "FallbackClassifier"
+        ),
+        None,
+    )
+    print(
+        json.dumps(
+            {
+                "dev_examples": len(parses),
+                "fallback_threshold": fallback,
+                "answer_confidence": confidence,
+                "ambiguity_margin": margin,
+                "outcomes": counts,
+                "next_best": [
+                    {
+                        "fallback_threshold": f,
+                        "answer_confidence": c,
+                        "ambiguity_margin": m,
+                        "cost": cost_,
+                        "outcomes": o,
+                    }
+                    for cost_, _, f, c, m, o in results[1:8]
+                ],
+                "current": {
+                    "fallback_threshold": current_fallback,
+                    "answer_confidence": settings.answer_confidence,
+                    "ambiguity_margin": settings.ambiguity_margin,
+                    "outcomes": evaluate(current_fallback, settings.answer_confidence, settings.ambiguity_margin)[1],
+                },
+            },
+            indent=2,
+        )
+    )
     return 0
 
 

@@ -6,6 +6,7 @@ and the pair with the best recall whose false-alarm rate stays under the cap.
 
     python bench/tune_triage.py [--cap 0.01]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,9 @@ def main() -> int:
     bank = encoder.encode([t for _, t in descriptions])
     ordinary_vectors = encoder.encode(ordinary)
     emergency_vectors = encoder.encode(emergencies)
-    detector = MeaningDetector(bank, [c for c, _ in descriptions], [t for _, t in descriptions],
-                               ordinary_vectors[bank_half])
+    detector = MeaningDetector(
+        bank, [c for c, _ in descriptions], [t for _, t in descriptions], ordinary_vectors[bank_half]
+    )
     hits = [detector.nearest(v) for v in emergency_vectors]
     alarms = [detector.nearest(ordinary_vectors[i]) for i in test_half]
 
@@ -50,12 +52,22 @@ def main() -> int:
             grid.append((round(float(threshold), 2), round(float(margin), 2), float(recall), float(false)))
     allowed = [g for g in grid if g[3] <= args.cap]
     best = max(allowed, key=lambda g: (g[2], -g[3], g[0]))
-    print(json.dumps({
-        "training_emergencies": len(emergencies),
-        "ordinary_questions_tested": len(test_half),
-        "cap": args.cap,
-        "best": {"threshold": best[0], "margin": best[1], "recall": round(best[2], 4), "false_alarms": round(best[3], 4)},
-    }, indent=1))
+    print(
+        json.dumps(
+            {
+                "training_emergencies": len(emergencies),
+                "ordinary_questions_tested": len(test_half),
+                "cap": args.cap,
+                "best": {
+                    "threshold": best[0],
+                    "margin": best[1],
+                    "recall": round(best[2], 4),
+                    "false_alarms": round(best[3], 4),
+                },
+            },
+            indent=1,
+        )
+    )
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The project's words: intent names, ticket reasons and urgencies, channel names, display flags.
+"""The project's words: intent names, ticket reasons and urgencies, channel names, display flags, staff roles.
 
 Each is a ``StrEnum``: a member *is* its string (``Urgency.EMERGENCY == "emergency"``),
 so JSON, the database and Rasa's training data keep the same values. Code names
@@ -78,6 +78,15 @@ class DisplayFlag(StrEnum):
     # The notices that staff joined the conversation, and left it.
     STAFF_JOINED = "staff_joined"
     STAFF_LEFT = "staff_left"
+
+
+class Role(StrEnum):
+    """A staff account's role (the desk console reads the permission, never the role's name)."""
+
+    # Works the queue and saves draft answers.
+    FRONT_DESK = "front_desk"
+    # May also approve or reject drafts into the answer registry (what patients are told).
+    CLINICIAN = "clinician"
 
 
 # The ticket a hand-off intent raises (keyed by str: an intent name read from a parse looks it up).

@@ -26,6 +26,7 @@ AUDIT_FILES (space-separated), PYTHON (to create the tools venv).
 Runs with any Python 3; it re-runs itself inside the tools venv, where PyYAML
 and packaging (pip-audit's) are available for the loopback OSV API.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -34,11 +35,12 @@ import os
 import re
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parent.parent
+# Run by any Python 3, outside the project's venv: the loopback OSV server is the project's own
+# stand-in server (pump_assistant.loopback, standard library only), imported from the checkout.
+sys.path.insert(0, str(ROOT))
 PIP_AUDIT_VERSION = "2.10.1"
 IN_TOOLS_VENV = "PUMP_AUDIT_IN_TOOLS_VENV"
 
@@ -62,8 +64,17 @@ def ensure_tools_venv(venv: Path) -> Path:
     if version != f"pip-audit {PIP_AUDIT_VERSION}":
         if not (venv / "bin" / "python").exists():
             subprocess.run([os.environ.get("PYTHON", "python3"), "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "--disable-pip-version-check", "-q",
-                        f"pip-audit=={PIP_AUDIT_VERSION}", "PyYAML"], check=True)
+        subprocess.run(
+            [
+                str(venv / "bin" / "pip"),
+                "install",
+                "--disable-pip-version-check",
+                "-q",
+                f"pip-audit=={PIP_AUDIT_VERSION}",
+                "PyYAML",
+            ],
+            check=True,
+        )
     return venv / "bin" / "python"
 
 
@@ -102,7 +113,7 @@ def in_range(version, events) -> bool:
 
     bounds = []
     for event in events:
-        (kind, raw), = event.items()
+        ((kind, raw),) = event.items()
         if kind == "limit":
             continue
         bound = Version("0") if raw == "0" else _version(raw)
@@ -181,39 +192,33 @@ def load_osv_index(db: Path) -> dict[str, list[dict]]:
 
 def serve_local_osv(db: Path):
     """The OSV API over ``db`` on a loopback port, in a thread; (server, description of the data)."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     from packaging.utils import canonicalize_name
+
+    from pump_assistant.loopback import Request, serve_json
 
     try:
         index = load_osv_index(db)
     except Exception as error:  # as the shell version: a database that cannot be read is no data source
         raise NotDone(f"local OSV server failed to start: {error}") from None
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            query = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-            name = canonicalize_name(query["package"]["name"])
-            version = _version(query["version"])
-            vulns = [as_served(r, name) for r in index.get(name, [])
-                     if version is not None and not r.get("withdrawn") and affects(r, name, version)]
-            body = json.dumps({"vulns": vulns} if vulns else {}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(request: Request):
+        query = request.json()
+        name = canonicalize_name(query["package"]["name"])
+        version = _version(query["version"])
+        vulns = [
+            as_served(r, name)
+            for r in index.get(name, [])
+            if version is not None and not r.get("withdrawn") and affects(r, name, version)
+        ]
+        return 200, {"vulns": vulns} if vulns else {}
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve_json(answer)
     files = [p for p in db.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml", ".json")]
     dates = []
     for path in files:
-        dates += re.findall(r"\"?modified\"?: *['\"]?([0-9]{4}-[0-9]{2}-[0-9]{2})",
-                            path.read_text(encoding="utf-8", errors="replace"))
+        dates += re.findall(
+            r"\"?modified\"?: *['\"]?([0-9]{4}-[0-9]{2}-[0-9]{2})", path.read_text(encoding="utf-8", errors="replace")
+        )
     source = f"local OSV database {db} ({len(files)} records, newest modified {max(dates) if dates else 'unknown'})"
     return server, source
 
@@ -231,6 +236,14 @@ class Auditor:
     def report(self, requirements: str) -> Path:
         return self.out / f"{Path(requirements).stem}.json"
 
+    def pip_audit_args(self, requirements: str) -> list[str]:
+        """pip-audit over the pinned ``requirements`` as they are (no resolving, no pip), on the chosen service."""
+        return [
+            self.pip_audit,
+            *("-r", requirements, "--no-deps", "--disable-pip", "--progress-spinner", "off"),
+            *self.service_args,
+        ]
+
     def run_json(self, requirements: str) -> str:
         """pip-audit -f json over one requirements file: "ok", "skipped" or "error"
         (service unreachable / all packages skipped), leaving the JSON in the output folder."""
@@ -238,9 +251,9 @@ class Auditor:
         for path in (report, log):
             path.unlink(missing_ok=True)
         with log.open("w") as out:
-            rc = subprocess.run([self.pip_audit, "-r", requirements, "--no-deps", "--disable-pip",
-                                 "--progress-spinner", "off", *self.service_args, "--desc", "on", "--aliases", "on",
-                                 "-f", "json", "-o", str(report)], stdout=out, stderr=subprocess.STDOUT).returncode
+            as_json = ("--desc", "on", "--aliases", "on", "-f", "json", "-o", str(report))
+            args = [*self.pip_audit_args(requirements), *as_json]
+            rc = subprocess.run(args, stdout=out, stderr=subprocess.STDOUT).returncode
         # pip-audit exits 1 both on findings and on a crash: the JSON tells them apart
         try:
             dependencies = json.loads(report.read_text())["dependencies"] if rc <= 1 else None
@@ -269,8 +282,7 @@ class Auditor:
 
     def gate(self, requirements: str, ignored: list[str]) -> subprocess.CompletedProcess:
         """pip-audit itself with every decided id ignored."""
-        args = [self.pip_audit, "-r", requirements, "--no-deps", "--disable-pip", "--progress-spinner", "off",
-                *self.service_args]
+        args = self.pip_audit_args(requirements)
         for vuln in ignored:
             args += ["--ignore-vuln", vuln]
         return subprocess.run(args, capture_output=True, text=True)
@@ -283,8 +295,7 @@ def choose_source(auditor: Auditor, files: list[str]) -> str:
         if not Path(osv_db).is_dir():
             raise NotDone(f"AUDIT_OSV_DB={osv_db} is not a directory")
         server, auditor.source = serve_local_osv(Path(osv_db))
-        auditor.service_args = ["--vulnerability-service", "osv", "--osv-url",
-                                f"http://127.0.0.1:{server.server_address[1]}/v1/query"]
+        auditor.service_args = ["--vulnerability-service", "osv", "--osv-url", f"{server.url}/v1/query"]
         candidates = ["configured"]
     elif osv_url:
         auditor.service_args = ["--vulnerability-service", "osv", "--osv-url", osv_url]
@@ -335,9 +346,16 @@ def print_findings(decisions: dict[str, str], reports: list[Path]) -> None:
                 if hit:
                     used.add(hit)
                 aliases = ",".join(a for a in vuln.get("aliases", []) if a.startswith(("CVE", "GHSA")))
-                rows.append((dep["name"], dep["version"], vuln["id"], aliases,
-                             ",".join(vuln.get("fix_versions", [])) or "-",
-                             decisions[hit] if hit else "UNDECIDED"))
+                rows.append(
+                    (
+                        dep["name"],
+                        dep["version"],
+                        vuln["id"],
+                        aliases,
+                        ",".join(vuln.get("fix_versions", [])) or "-",
+                        decisions[hit] if hit else "UNDECIDED",
+                    )
+                )
     if rows:
         header = ("package", "version", "id", "aliases", "fixed in", "decision")
         widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
@@ -348,8 +366,10 @@ def print_findings(decisions: dict[str, str], reports: list[Path]) -> None:
         print(f"SKIPPED (not audited): {line}")
     stale = sorted(set(decisions) - used)
     if stale:
-        print("decided ids not reported in this run (remove one only once a complete data source no longer reports it): "
-              + " ".join(stale))
+        print(
+            "decided ids not reported in this run (remove one only once a complete data source no longer reports it): "
+            + " ".join(stale)
+        )
 
 
 def audit(venv: Path) -> int:
@@ -379,7 +399,9 @@ def audit(venv: Path) -> int:
             print("\n".join(result.stderr.splitlines()[-3:]), file=sys.stderr)
             return 3
         if result.returncode != 0:
-            print(f"audit: findings in {requirements} that are not decided in docs/dependency-audit.md:", file=sys.stderr)
+            print(
+                f"audit: findings in {requirements} that are not decided in docs/dependency-audit.md:", file=sys.stderr
+            )
             print(result.stdout, file=sys.stderr, end="")
             return 1
     print("audit: every finding is decided (docs/dependency-audit.md)")

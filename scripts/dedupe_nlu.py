@@ -4,6 +4,7 @@ Several people write data/nlu; Rasa warns on repeats and a repeat across two
 intents teaches the model a contradiction. Files are read in name order; the
 first occurrence wins. Usage: python scripts/dedupe_nlu.py
 """
+
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -23,7 +23,7 @@ name=pump-assistant-$version
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 root=$stage/$name
-mkdir -p "$root/models/spacy" "$root/requirements" "$root/scripts" "$root/var"
+mkdir -p "$root/models/spacy" "$root/requirements" "$root/var"
 
 # Python packages (the triage rules and the migrations live inside pump_assistant/).
 # tar --exclude keeps byte-compiled leftovers out.
@@ -38,8 +38,7 @@ cp -p domain.yml endpoints.yml credentials.yml pyproject.toml .env.example "$roo
 cp -p requirements/runtime.txt requirements/constraints.txt requirements/no-deps.txt requirements/mplsetup.cfg \
   "$root/requirements/"
 cp -p scripts/bundle-start.sh "$root/start.sh"
-cp -p scripts/run-services.sh "$root/scripts/"
-chmod +x "$root/start.sh" "$root/scripts/run-services.sh"
+chmod +x "$root/start.sh"
 cat > "$root/BUNDLE-INFO" <<INFO
 pump-assistant $version
 commit $commit$dirty

@@ -12,6 +12,7 @@ them. Running it again on the result changes nothing.
     python scripts/split_nlu_by_family.py --check    # exit 1 if a file holds another family's intent
     python scripts/split_nlu_by_family.py data/nlu/new_batch.yml ...   # fold just these (and the family files)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,28 +26,49 @@ sys.path.insert(0, str(ROOT))
 
 # Intent family -> (file, what belongs there). FAQ topics are added from the registry.
 FAMILIES: dict[str, tuple[str, list[str], str]] = {
-    "emergency": ("emergency.yml", ["emergency"],
-                  "A serious sign happening now (911; 988 for thoughts of self-harm), also in indirect\n"
-                  "# words: thoughts of self-harm, caregivers describing what they see, home-nurse shorthand\n"
-                  "# with vital signs, text shorthand and non-native English. Triage runs after the\n"
-                  "# classifier as well (pump_assistant/triage)."),
-    "clinical": ("clinical.yml", ["clinical_question"],
-                 "Questions about one person's own care (doses, medicines, wound, symptoms, alarms,\n"
-                 "# refills, pregnancy, candidacy with their own history, their own procedures, attempts\n"
-                 "# to get a dose): handed to staff. Many contain FAQ-sounding words on purpose; a general\n"
-                 "# question about the pump is faq/<topic> (docs/topics.md). Mentions of red-flag words\n"
-                 "# (denied, past, hypothetical, someone else's) are labelled by what is actually asked."),
-    "handoff": ("handoff.yml", ["request_human", "inform_contact"],
-                "Asking for a person, and the contact details the hand-off form asks for."),
-    "conversation": ("conversation.yml", ["greet", "goodbye", "thank", "affirm", "deny"],
-                     "The conversation itself: greetings, thanks, goodbyes, yes and no."),
-    "smalltalk": ("smalltalk.yml", ["bot_challenge", "help"],
-                  "About the assistant: is it a bot, what can it help with."),
-    "followups": ("followups.yml", ["followup_duration", "followup_more", "feedback_helpful", "feedback_not_helpful"],
-                  "After an answer: a short follow-up read against the topic just answered, or feedback."),
+    "emergency": (
+        "emergency.yml",
+        ["emergency"],
+        "A serious sign happening now (911; 988 for thoughts of self-harm), also in indirect\n"
+        "# words: thoughts of self-harm, caregivers describing what they see, home-nurse shorthand\n"
+        "# with vital signs, text shorthand and non-native English. Triage runs after the\n"
+        "# classifier as well (pump_assistant/triage).",
+    ),
+    "clinical": (
+        "clinical.yml",
+        ["clinical_question"],
+        "Questions about one person's own care (doses, medicines, wound, symptoms, alarms,\n"
+        "# refills, pregnancy, candidacy with their own history, their own procedures, attempts\n"
+        "# to get a dose): handed to staff. Many contain FAQ-sounding words on purpose; a general\n"
+        "# question about the pump is faq/<topic> (docs/topics.md). Mentions of red-flag words\n"
+        "# (denied, past, hypothetical, someone else's) are labelled by what is actually asked.",
+    ),
+    "handoff": (
+        "handoff.yml",
+        ["request_human", "inform_contact"],
+        "Asking for a person, and the contact details the hand-off form asks for.",
+    ),
+    "conversation": (
+        "conversation.yml",
+        ["greet", "goodbye", "thank", "affirm", "deny"],
+        "The conversation itself: greetings, thanks, goodbyes, yes and no.",
+    ),
+    "smalltalk": (
+        "smalltalk.yml",
+        ["bot_challenge", "help"],
+        "About the assistant: is it a bot, what can it help with.",
+    ),
+    "followups": (
+        "followups.yml",
+        ["followup_duration", "followup_more", "feedback_helpful", "feedback_not_helpful"],
+        "After an answer: a short follow-up read against the topic just answered, or feedback.",
+    ),
     "out_of_scope": ("out_of_scope.yml", ["out_of_scope"], "Nothing to do with the pump or the clinic."),
-    "limits": ("limits.yml", ["not_covered"],
-               "Pump questions the clinic's pages do not answer (the assistant says so and offers staff)."),
+    "limits": (
+        "limits.yml",
+        ["not_covered"],
+        "Pump questions the clinic's pages do not answer (the assistant says so and offers staff).",
+    ),
 }
 HEADER = 'version: "3.1"\n'
 
@@ -60,10 +82,13 @@ def faq_families() -> dict[str, tuple[str, list[str], str]]:
     for answer in registry.answers.values():
         by_topic[answer.topic].append(f"faq/{answer.id}")
     return {
-        f"faq_{topic}": (f"faq_{topic}.yml", intents,
-                         f"General pump questions answered from the clinic's pages, registry topic '{topic}'.\n"
-                         "# Often phrased with I/my, and some mention red-flag words in a general question:\n"
-                         "# labelled by what is actually asked.")
+        f"faq_{topic}": (
+            f"faq_{topic}.yml",
+            intents,
+            f"General pump questions answered from the clinic's pages, registry topic '{topic}'.\n"
+            "# Often phrased with I/my, and some mention red-flag words in a general question:\n"
+            "# labelled by what is actually asked.",
+        )
         for topic, intents in by_topic.items()
     }
 
@@ -140,9 +165,11 @@ def main() -> int:
     for path in sources:
         if path not in written:
             path.unlink()
-    print(f"{sum(map(len, examples.values()))} examples in {len(written)} family files"
-          f"{f', {dropped} repeats dropped' if dropped else ''}; removed: "
-          + (", ".join(sorted(p.name for p in sources if p not in written)) or "none"))
+    print(
+        f"{sum(map(len, examples.values()))} examples in {len(written)} family files"
+        f"{f', {dropped} repeats dropped' if dropped else ''}; removed: "
+        + (", ".join(sorted(p.name for p in sources if p not in written)) or "none")
+    )
     return 0
 
 

@@ -1,4 +1,5 @@
 """python -m webservice [--port 8000]"""
+
 import argparse
 import logging
 import os

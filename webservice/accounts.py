@@ -2,6 +2,7 @@
 
 The password is read from the terminal (or DESK_NEW_PASSWORD for scripts) and stored hashed (scrypt).
 """
+
 import argparse
 import getpass
 import os
@@ -10,6 +11,7 @@ import sys
 from pump_assistant.config import load_settings
 from pump_assistant.storage.database import open_database
 from pump_assistant.storage.staff import ROLES, AccountError, StaffDirectory
+from pump_assistant.vocabulary import Role
 
 
 def main(argv=None) -> int:
@@ -18,8 +20,12 @@ def main(argv=None) -> int:
     create = sub.add_parser("create", help="create a staff account")
     create.add_argument("username")
     create.add_argument("--name", default="", help="name shown to patients and in the audit log")
-    create.add_argument("--role", choices=ROLES, default="front_desk",
-                        help="front_desk (default) works the queue; clinician may also approve draft answers")
+    create.add_argument(
+        "--role",
+        choices=ROLES,
+        default=Role.FRONT_DESK.value,
+        help="front_desk (default) works the queue; clinician may also approve draft answers",
+    )
     args = parser.parse_args(argv)
     password = os.environ.get("DESK_NEW_PASSWORD") or getpass.getpass("Password: ")
     directory = StaffDirectory(open_database(load_settings().database_url, migrate=True))

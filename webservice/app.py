@@ -1,4 +1,5 @@
 """The web service: staff API on :8000 (later also the console and the widget)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -52,8 +53,9 @@ def create_app(settings: Settings | None = None, name: str = "pump_web") -> Sani
         await app.ctx.rasa.start()
         app.ctx.staff = StaffDirectory(app.ctx.database)
         app.ctx.sms_state = SmsState(app.ctx.database)
-        app.ctx.handoffs = HandoffService(app.ctx.tickets, app.ctx.rasa, audit=app.ctx.staff.audit,
-                                          opted_out=app.ctx.sms_state.opted_out)
+        app.ctx.handoffs = HandoffService(
+            app.ctx.tickets, app.ctx.rasa, audit=app.ctx.staff.audit, opted_out=app.ctx.sms_state.opted_out
+        )
         app.ctx.outbox_task = asyncio.create_task(flush_outbox_forever(app))
         app.ctx.events_task = None
         if settings.conversation_events_url:
@@ -78,7 +80,9 @@ def create_app(settings: Settings | None = None, name: str = "pump_web") -> Sani
         status = getattr(exception, "status_code", 500)
         if status >= 500:
             logger.exception("unhandled error on %s %s", request.method, request.path)
-            return json({"error": "internal_error", "detail": "something went wrong; nothing you sent was lost"}, status=500)
+            return json(
+                {"error": "internal_error", "detail": "something went wrong; nothing you sent was lost"}, status=500
+            )
         return json({"error": "http_error", "detail": str(exception)}, status=status)
 
     return app

@@ -1,4 +1,5 @@
 """Bearer-token authentication for the staff API."""
+
 from __future__ import annotations
 
 import hmac
@@ -23,6 +24,7 @@ def bearer_token_required(handler):
 
 def metrics_token_required(handler):
     """GET /metrics: Authorization: Bearer METRICS_TOKEN (what Prometheus is given) or DESK_API_TOKEN."""
+
     @wraps(handler)
     async def wrapper(request, *args, **kwargs):
         settings = request.app.ctx.settings

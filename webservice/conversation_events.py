@@ -9,6 +9,7 @@ Each web service process keeps the latest patient message per conversation in
 memory (bounded); two instances of the web service would share the messages
 of the queue between them, so run one consumer, or give each its own queue.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -16,7 +17,7 @@ import datetime as dt
 import json
 import logging
 from collections import OrderedDict
-from typing import Any, Optional
+from typing import Any
 
 logger = logging.getLogger(__name__)
 RECONNECT_SECONDS = 5.0
@@ -26,7 +27,7 @@ class ConversationActivity:
     """When each conversation's patient last wrote, and on which channel."""
 
     def __init__(self, limit: int = 10_000) -> None:
-        self._latest: "OrderedDict[str, tuple[float, Optional[str]]]" = OrderedDict()
+        self._latest: OrderedDict[str, tuple[float, str | None]] = OrderedDict()
         self._limit = limit
 
     def record(self, event: Any) -> bool:
@@ -46,11 +47,11 @@ class ConversationActivity:
             self._latest.popitem(last=False)
         return True
 
-    def last_patient_message(self, sender_id: str) -> Optional[dict]:
+    def last_patient_message(self, sender_id: str) -> dict | None:
         known = self._latest.get(sender_id)
         if known is None:
             return None
-        at = dt.datetime.fromtimestamp(known[0], dt.timezone.utc).isoformat().replace("+00:00", "Z")
+        at = dt.datetime.fromtimestamp(known[0], dt.UTC).isoformat().replace("+00:00", "Z")
         return {"at": at, "channel": known[1]}
 
 
@@ -76,5 +77,7 @@ async def consume_forever(url: str, queue_name: str, activity: ConversationActiv
         except asyncio.CancelledError:
             raise
         except Exception as error:
-            logger.warning("conversation events unavailable (%s); retrying in %.0f s", type(error).__name__, RECONNECT_SECONDS)
+            logger.warning(
+                "conversation events unavailable (%s); retrying in %.0f s", type(error).__name__, RECONNECT_SECONDS
+            )
             await asyncio.sleep(RECONNECT_SECONDS)

@@ -1,10 +1,12 @@
 """Working a hand-off: one implementation for the token API and the signed-in console."""
+
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Any
 
 from pump_assistant.sms import SMS_CHANNEL
 from pump_assistant.storage.tickets import MAX_RESOLUTION_NOTE_CHARS, TicketNotFound, TicketStore
@@ -21,7 +23,7 @@ class Outcome:
     body: dict
 
     @classmethod
-    def error(cls, status: int, code: str, detail: str) -> "Outcome":
+    def error(cls, status: int, code: str, detail: str) -> Outcome:
         return cls(status, {"error": code, "detail": detail})
 
 
@@ -32,8 +34,9 @@ OPTED_OUT_DETAIL = (
 
 
 class HandoffService:
-    def __init__(self, tickets: TicketStore, rasa: RasaClient, audit=None,
-                 opted_out: Optional[Callable[[str], bool]] = None):
+    def __init__(
+        self, tickets: TicketStore, rasa: RasaClient, audit=None, opted_out: Callable[[str], bool] | None = None
+    ):
         """``opted_out``: whether an SMS number has texted STOP (staff replies to it are not sent)."""
         self._tickets = tickets
         self._rasa = rasa
@@ -50,12 +53,14 @@ class HandoffService:
             return Outcome.error(404, "not_found", "no such hand-off")
         ticket = self._tickets.get(ticket_id)
         if not won:
-            return Outcome.error(409, "already_claimed", f"claimed by {ticket['claimed_by'] or 'someone else'} ({ticket['status']})")
+            return Outcome.error(
+                409, "already_claimed", f"claimed by {ticket['claimed_by'] or 'someone else'} ({ticket['status']})"
+            )
         self._audit(staff, "claimed", ticket_id)
         await self._tell(ticket, Intent.EXTERNAL_STAFF_JOINED)
         return Outcome(200, ticket)
 
-    async def reply(self, ticket_id: str, staff: str, text: Optional[str]) -> Outcome:
+    async def reply(self, ticket_id: str, staff: str, text: str | None) -> Outcome:
         if not isinstance(text, str) or not text.strip():
             return Outcome.error(400, "bad_request", "a reply needs text")
         if len(text) > MAX_REPLY_CHARS:
@@ -67,7 +72,12 @@ class HandoffService:
         if ticket["status"] == "resolved":
             return Outcome.error(409, "resolved", "this hand-off is resolved")
         text = text.strip()
-        turn = {"role": "staff", "staff": staff, "text": text, "time": dt.datetime.now(dt.timezone.utc).isoformat()}
+        turn: dict[str, Any] = {
+            "role": "staff",
+            "staff": staff,
+            "text": text,
+            "time": dt.datetime.now(dt.UTC).isoformat(),
+        }
         if self.opted_out(ticket):
             # The patient's STOP holds for staff too: saved, not sent, and staff are told why.
             turn.update(delivered=False, not_sent_because="opted_out")
@@ -86,13 +96,17 @@ class HandoffService:
         self._tickets.append_turn(ticket_id, turn)
         self._audit(staff, "replied" if turn["delivered"] else "reply_not_delivered", ticket_id)
         if not turn["delivered"]:
-            return Outcome.error(502, "not_delivered", "the assistant could not be reached; the reply is saved on the ticket")
+            return Outcome.error(
+                502, "not_delivered", "the assistant could not be reached; the reply is saved on the ticket"
+            )
         return Outcome(200, self._tickets.get(ticket_id))
 
-    async def resolve(self, ticket_id: str, staff: str, note: Optional[str] = None) -> Outcome:
+    async def resolve(self, ticket_id: str, staff: str, note: str | None = None) -> Outcome:
         """Close the hand-off; ``note`` (what was done) is kept on the ticket and in the audit entry."""
         if note is not None and len(note) > MAX_RESOLUTION_NOTE_CHARS:
-            return Outcome.error(400, "too_long", f"a resolution note is at most {MAX_RESOLUTION_NOTE_CHARS} characters")
+            return Outcome.error(
+                400, "too_long", f"a resolution note is at most {MAX_RESOLUTION_NOTE_CHARS} characters"
+            )
         try:
             done = self._tickets.resolve(ticket_id, staff, note)
         except TicketNotFound:

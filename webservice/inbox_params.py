@@ -2,10 +2,10 @@
 
 Unknown values are refused with a 400 naming the parameter, never silently ignored.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from pump_assistant.storage.inbox import BadFilter, InboxQuery
 
@@ -17,10 +17,10 @@ TRUE, FALSE = ("1", "true", "yes"), ("0", "false", "no", "")
 class InboxRequest:
     query: InboxQuery
     limit: int
-    cursor: Optional[str]
+    cursor: str | None
 
 
-def read(args, *, default_status: str, default_limit: int, claimed_by: Optional[str] = None) -> InboxRequest:
+def read(args, *, default_status: str, default_limit: int, claimed_by: str | None = None) -> InboxRequest:
     """Raises BadFilter (name, detail) for a value the inbox does not know."""
     raw_limit = args.get("limit", str(default_limit))
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:

@@ -1,11 +1,11 @@
 """Talking to the Rasa server over its HTTP API (the web service never imports Rasa)."""
+
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import quote
 
 import aiohttp
-
 
 # Rasa's routes take the conversation id as a raw path segment and never
 # percent-decode it, so "%2B15552220000" would be a different conversation from
@@ -26,7 +26,7 @@ class RasaClient:
     def __init__(self, base_url: str, token: str, timeout_s: float = 10.0):
         self._base = base_url.rstrip("/")
         self._token = token
-        self._session: Optional[aiohttp.ClientSession] = None
+        self._session: aiohttp.ClientSession | None = None
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
 
     async def start(self) -> None:
@@ -36,7 +36,7 @@ class RasaClient:
         if self._session:
             await self._session.close()
 
-    async def trigger_intent(self, sender_id: str, intent: str, entities: Optional[dict[str, Any]] = None) -> list:
+    async def trigger_intent(self, sender_id: str, intent: str, entities: dict[str, Any] | None = None) -> list:
         """Run an intent in a conversation; replies go out on the patient's latest channel."""
         if self._session is None:
             raise RasaUnavailable("client not started")
@@ -45,7 +45,9 @@ class RasaClient:
         if self._token:
             params["token"] = self._token
         try:
-            async with self._session.post(url, params=params, json={"name": intent, "entities": entities or {}}) as response:
+            async with self._session.post(
+                url, params=params, json={"name": intent, "entities": entities or {}}
+            ) as response:
                 if response.status != 200:
                     raise RasaUnavailable(f"Rasa answered {response.status}")
                 body = await response.json()

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, Text
 from sqlalchemy.orm import declarative_base
 
+from pump_assistant.vocabulary import Role
+
 # Any: SQLAlchemy 1.4 without its mypy plugin gives no class type for it.
 Base: Any = declarative_base()
 
@@ -137,8 +139,8 @@ class StaffAccount(Base):
     password_hash = Column(String(255), nullable=False)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     disabled = Column(Boolean, nullable=False, default=False)
-    # front_desk (works the queue) or clinician (also approves content); see storage.staff.ROLES.
-    role = Column(String(32), nullable=False, default="front_desk", server_default="front_desk")
+    # A vocabulary.Role: front_desk (works the queue) or clinician (also approves content).
+    role = Column(String(32), nullable=False, default=Role.FRONT_DESK.value, server_default=Role.FRONT_DESK.value)
 
 
 class StaffSession(Base):

@@ -14,14 +14,13 @@ from sqlalchemy.exc import IntegrityError
 
 from pump_assistant.storage.database import Database
 from pump_assistant.storage.models import AuditEntry, StaffAccount, StaffSession, utcnow
+from pump_assistant.vocabulary import Role
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 SESSION_HOURS = 10
 MIN_PASSWORD = 10
-# front_desk works the queue and saves draft answers; a clinician may also approve or reject
-# drafts into the answer registry (what patients are told).
-ROLES = ("front_desk", "clinician")
-CONTENT_APPROVER_ROLES = frozenset({"clinician"})
+ROLES = tuple(role.value for role in Role)
+CONTENT_APPROVER_ROLES = frozenset({Role.CLINICIAN})
 
 
 class AccountError(ValueError):
@@ -54,7 +53,7 @@ class SignedIn:
     username: str
     display_name: str
     csrf_token: str
-    role: str = "front_desk"
+    role: str = Role.FRONT_DESK
 
     @property
     def can_approve_content(self) -> bool:
@@ -65,7 +64,7 @@ class StaffDirectory:
     def __init__(self, database: Database):
         self._db = database
 
-    def create_account(self, username: str, display_name: str, password: str, role: str = "front_desk") -> None:
+    def create_account(self, username: str, display_name: str, password: str, role: str = Role.FRONT_DESK) -> None:
         username = username.strip().lower()
         if role not in ROLES:
             raise AccountError(f"a role is one of {', '.join(ROLES)}")
@@ -108,7 +107,7 @@ class StaffDirectory:
                     expires_at=utcnow() + dt.timedelta(hours=SESSION_HOURS),
                 )
             )
-            signed_in = SignedIn(account.username, account.display_name, csrf, account.role or "front_desk")
+            signed_in = SignedIn(account.username, account.display_name, csrf, account.role or Role.FRONT_DESK)
         self.audit(signed_in.display_name, "signed_in", signed_in.username)
         return token, signed_in
 
@@ -122,7 +121,7 @@ class StaffDirectory:
             account = session.get(StaffAccount, row.username)
             if account is None or account.disabled:
                 return None
-            return SignedIn(account.username, account.display_name, row.csrf_token, account.role or "front_desk")
+            return SignedIn(account.username, account.display_name, row.csrf_token, account.role or Role.FRONT_DESK)
 
     def sign_out(self, token: str) -> None:
         with self._db.session() as session:

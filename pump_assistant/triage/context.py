@@ -67,109 +67,29 @@ CLAUSE_SCOPED = frozenset({NEGATED, UNCERTAIN})
 # A sentence that asks in general ("can the pump cause seizures?", "what is
 # baclofen withdrawal") and says nothing of a person's present state.
 QUESTION_OPENERS = frozenset(
-    {
-        "what",
-        "what's",
-        "whats",
-        "why",
-        "how",
-        "how's",
-        "can",
-        "could",
-        "does",
-        "do",
-        "is",
-        "are",
-        "will",
-        "would",
-        "should",
-        "when",
-        "which",
-        "who",
-        "any",
-        "anything",
-        "if",
-        "might",
-        "may",
-    }
+    (
+        "what what's whats why how how's when which who "
+        "can could does do is are will would should might may "
+        "any anything if"
+    ).split()
 )
 PRESENT_PERSON = frozenset(
-    {
-        "i",
-        "i'm",
-        "im",
-        "me",
-        "my",
-        "myself",
-        "he",
-        "he's",
-        "hes",
-        "she",
-        "she's",
-        "shes",
-        "him",
-        "his",
-        "her",
-        "hers",
-        "we",
-        "we're",
-        "us",
-        "our",
-        "mom",
-        "dad",
-        "mother",
-        "father",
-        "husband",
-        "wife",
-        "son",
-        "daughter",
-        "grandma",
-        "grandpa",
-        "brother",
-        "sister",
-        "patient",
-        "pt",
-        "baby",
-        "child",
-        "kid",
-        "partner",
-    }
+    (
+        "i i'm im me my myself we we're us our "
+        "he he's hes him his she she's shes her hers "
+        "mom dad mother father husband wife son daughter grandma grandpa brother sister "
+        "patient pt baby child kid partner"
+    ).split()
 )
 # "my pump", "her refill": a possessive before the care itself is not a person's state.
 CARE_NOUNS = frozenset(
-    {
-        "pump",
-        "pumps",
-        "refill",
-        "refills",
-        "trial",
-        "implant",
-        "surgery",
-        "appointment",
-        "doctor",
-        "doc",
-        "insurance",
-        "psych",
-        "evaluation",
-        "catheter",
-        "battery",
-        "clinic",
-        "nurse",
-        "device",
-        "team",
-        "surgeon",
-        "wife",
-        "husband",
-        "family",
-        "kids",
-        "procedure",
-        "question",
-        "questions",
-    }
+    (
+        "pump pumps refill refills trial implant surgery procedure appointment catheter battery device "
+        "doctor doc surgeon nurse team clinic psych evaluation insurance "
+        "wife husband family kids question questions"
+    ).split()
 )
-ASKER_VERBS = frozenset(
-    {"know", "watch", "look", "ask", "expect", "learn", "understand", "read", "recognize", "recognise"}
-)
+ASKER_VERBS = frozenset("know watch look ask expect learn understand read recognize recognise".split())
 # A question about what causes a sign: the sign is possible, not reported.
 CAUSE_WORDS = frozenset({"cause", "causes", "causing", "caused", "side", "related", "linked", "trigger", "triggers"})
 # "will I", "can I", "should I": a question about the future, not a report ("am I" is a report).
@@ -205,31 +125,11 @@ class Assessment:
 PART_OF_A_SIGN = frozenset({NEGATED, HYPOTHETICAL})
 WRITER_WORDS = frozenset({"i", "i'm", "im", "me", "myself", "we", "us"})
 FAMILY = frozenset(
-    {
-        "husband",
-        "wife",
-        "son",
-        "daughter",
-        "mom",
-        "mum",
-        "dad",
-        "mother",
-        "father",
-        "partner",
-        "child",
-        "kid",
-        "baby",
-        "brother",
-        "sister",
-        "grandma",
-        "grandpa",
-        "grandmother",
-        "grandfather",
-        "boyfriend",
-        "girlfriend",
-        "fiance",
-        "fiancee",
-    }
+    (
+        "husband wife partner boyfriend girlfriend fiance fiancee "
+        "son daughter child kid baby brother sister "
+        "mom mum dad mother father grandma grandpa grandmother grandfather"
+    ).split()
 )
 
 
@@ -252,29 +152,10 @@ HABITUAL_CUES = (
     frozenset({"if", "every time", "every time i", "whenever", "each time", "anytime", "any time"}) | FREQUENCY_CUES
 )
 NOT_HABITUAL = frozenset(
-    {
-        "will",
-        "would",
-        "could",
-        "might",
-        "should",
-        "may",
-        "'ll",
-        "'d",
-        "wo",
-        "gonna",
-        "what",
-        "how",
-        "whether",
-        "ever",
-        "someday",
-        "future",
-        "wondering",
-        "curious",
-        "plan",
-        "planning",
-        "case",
-    }
+    (
+        "will would could might should may 'll 'd wo gonna "
+        "what how whether ever someday future wondering curious plan planning case"
+    ).split()
 )
 
 
@@ -285,25 +166,7 @@ CONDITIONAL_WORDS = frozenset(
 
 # "I wanted to know if", "not sure if": an "if" that means "whether" asks, it does not report.
 WHETHER_BEFORE = frozenset(
-    {
-        "know",
-        "ask",
-        "asking",
-        "asked",
-        "wonder",
-        "wondered",
-        "sure",
-        "check",
-        "checking",
-        "see",
-        "tell",
-        "unsure",
-        "idea",
-        "confirm",
-        "find",
-        "out",
-        "learn",
-    }
+    "know ask asking asked wonder wondered sure unsure idea check checking confirm see tell find out learn".split()
 )
 
 

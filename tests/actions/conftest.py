@@ -6,6 +6,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from pump_assistant import services
+from pump_assistant.vocabulary import Channel, Intent
 
 
 @pytest.fixture(autouse=True)
@@ -37,12 +38,12 @@ def selector_ranking(*pairs):
 
 def make_tracker(
     text="",
-    intent="faq",
+    intent=Intent.FAQ,
     intent_confidence=0.95,
     ranking=(),
     entities=(),
     slots=None,
-    channel="rest",
+    channel=Channel.REST,
     history=(),
     intent_ranking=None,
 ) -> Tracker:

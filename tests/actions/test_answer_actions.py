@@ -9,6 +9,7 @@ from actions.answers import ActionAnswerFaq, ActionAnswerFollowup, ActionFallbac
 from actions.feedback import ActionRecordFeedback
 from pump_assistant import services
 from pump_assistant.storage.models import AnswerFeedback, UnansweredQuestion
+from pump_assistant.vocabulary import Channel, Intent
 from tests.actions.conftest import make_tracker
 
 
@@ -32,7 +33,7 @@ def test_a_clear_question_gets_the_registry_answer_with_source_and_audit_metadat
 
 
 def test_sms_gets_the_short_form_and_no_feedback_prompt(dispatcher, registry):
-    tracker = make_tracker("battery?", ranking=[("battery", 0.9)], channel="sms")
+    tracker = make_tracker("battery?", ranking=[("battery", 0.9)], channel=Channel.SMS)
     ActionAnswerFaq().run(dispatcher, tracker, {})
     assert len(dispatcher.messages) == 1
     assert dispatcher.messages[0]["text"].startswith(registry.answers["battery"].sms + "\n\nSource:")
@@ -41,7 +42,7 @@ def test_sms_gets_the_short_form_and_no_feedback_prompt(dispatcher, registry):
 def test_a_quick_reply_topic_wins_over_the_classifier(dispatcher):
     tracker = make_tracker(
         '/choose_topic{"topic":"trial_success"}',
-        intent="choose_topic",
+        intent=Intent.CHOOSE_TOPIC,
         entities=[{"entity": "topic", "value": "trial_success"}],
     )
     ActionAnswerFaq().run(dispatcher, tracker, {})
@@ -65,13 +66,13 @@ def test_a_low_but_clear_winner_is_answered(dispatcher):
 
 
 def test_how_long_after_the_trial_answer_means_the_trial(dispatcher, registry):
-    tracker = make_tracker("how long does it take?", intent="followup_duration", slots={"last_answer_id": "trial"})
+    tracker = make_tracker("how long does it take?", intent=Intent.FOLLOWUP_DURATION, slots={"last_answer_id": "trial"})
     ActionAnswerFollowup().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["answer_id"] == registry.answers["trial"].followups["duration"]
 
 
 def test_how_long_with_nothing_before_asks_which_topic(dispatcher):
-    tracker = make_tracker("how long does it take?", intent="followup_duration")
+    tracker = make_tracker("how long does it take?", intent=Intent.FOLLOWUP_DURATION)
     events = ActionAnswerFollowup().run(dispatcher, tracker, {})
     assert events == []
     assert dispatcher.messages[0]["response"] == "utter_ask_followup_topic"
@@ -79,7 +80,7 @@ def test_how_long_with_nothing_before_asks_which_topic(dispatcher):
 
 
 def test_not_covered_says_so_offers_the_care_team_and_is_recorded(dispatcher):
-    tracker = make_tracker("will my insurance pay for it", intent="not_covered")
+    tracker = make_tracker("will my insurance pay for it", intent=Intent.NOT_COVERED)
     ActionNotCovered().run(dispatcher, tracker, {})
     message = dispatcher.messages[0]
     assert message["response"] == "utter_not_covered"
@@ -93,8 +94,8 @@ def test_not_covered_says_so_offers_the_care_team_and_is_recorded(dispatcher):
 def test_fallback_between_two_topics_offers_both(dispatcher):
     tracker = make_tracker(
         "the thing about the tube",
-        intent="nlu_fallback",
-        intent_ranking=[{"name": "nlu_fallback", "confidence": 0.4}, {"name": "faq", "confidence": 0.35}],
+        intent=Intent.NLU_FALLBACK,
+        intent_ranking=[{"name": Intent.NLU_FALLBACK, "confidence": 0.4}, {"name": Intent.FAQ, "confidence": 0.35}],
         ranking=[("parts_and_placement", 0.5), ("what_is_pump", 0.3)],
     )
     ActionFallback().run(dispatcher, tracker, {})
@@ -104,8 +105,8 @@ def test_fallback_between_two_topics_offers_both(dispatcher):
 def test_fallback_without_a_pump_topic_says_it_has_no_approved_information(dispatcher):
     tracker = make_tracker(
         "blorp",
-        intent="nlu_fallback",
-        intent_ranking=[{"name": "nlu_fallback", "confidence": 0.4}, {"name": "greet", "confidence": 0.3}],
+        intent=Intent.NLU_FALLBACK,
+        intent_ranking=[{"name": Intent.NLU_FALLBACK, "confidence": 0.4}, {"name": "greet", "confidence": 0.3}],
     )
     ActionFallback().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["response"] == "utter_not_covered"
@@ -114,7 +115,7 @@ def test_fallback_without_a_pump_topic_says_it_has_no_approved_information(dispa
 def test_feedback_is_kept_with_the_answer_id_and_version(dispatcher):
     tracker = make_tracker(
         "/feedback_not_helpful",
-        intent="feedback_not_helpful",
+        intent=Intent.FEEDBACK_NOT_HELPFUL,
         slots={"last_answer_id": "battery", "last_answer_version": 1},
         history=[{"event": "user", "text": "how long does the battery last"}],
     )

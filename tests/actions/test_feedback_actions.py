@@ -9,6 +9,7 @@ from actions.answers import ActionAnswerFaq
 from actions.feedback import ActionRecordFeedback
 from pump_assistant import services
 from pump_assistant.storage.models import AnswerFeedback, UnansweredQuestion
+from pump_assistant.vocabulary import Intent
 from tests.actions.conftest import make_tracker
 from tests.conftest import ROOT
 
@@ -91,7 +92,7 @@ def test_no_on_an_older_answer_is_kept_with_that_answer_not_the_latest(registry,
     assert set(older) == {"Yes, it helped", "No"}
     refills_message = next(e for e in events if e.get("metadata", {}).get("answer_id") == "refills")["metadata"]["answer_message_id"]
     parsed = parse_payload(older["No"])
-    assert parsed["intent"] == "feedback_not_helpful"
+    assert parsed["intent"] == Intent.FEEDBACK_NOT_HELPFUL
     assert {e["entity"]: e["value"] for e in parsed["entities"]} == {
         "rated_answer_id": "refills",
         "rated_answer_version": registry.answers["refills"].version,

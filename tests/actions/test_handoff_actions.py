@@ -18,7 +18,7 @@ from actions.handoff import (
 from pump_assistant import services
 from pump_assistant.hours import ClinicHours
 from pump_assistant.storage.tickets import TicketDraft
-from pump_assistant.vocabulary import Intent, TicketReason, Urgency
+from pump_assistant.vocabulary import Channel, DisplayFlag, Intent, TicketReason, Urgency
 from tests.actions.conftest import make_tracker
 
 
@@ -26,7 +26,7 @@ def slots(events):
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
-def emergency_tracker(text="my husband won't wake up and is barely breathing", self_harm=False, channel="rest",
+def emergency_tracker(text="my husband won't wake up and is barely breathing", self_harm=False, channel=Channel.REST,
                       via_pump=False):
     tracker = make_tracker(text, intent=Intent.EMERGENCY, intent_confidence=1.0, channel=channel)
     tracker.latest_message["triage"] = {"level": "emergency", "self_harm": self_harm, "via_pump": via_pump,
@@ -88,7 +88,7 @@ def test_declining_contact_ends_the_form_and_keeps_the_ticket(dispatcher):
 @pytest.mark.parametrize("value, expected", [("555-201-3344", "555-201-3344"), ("(815) 555 0199", "(815) 555 0199"),
                                              ("maria@example.com", "maria@example.com"), ("banana", None)])
 def test_contact_number_is_checked(dispatcher, value, expected):
-    tracker = make_tracker(value, intent="inform_contact")
+    tracker = make_tracker(value, intent=Intent.INFORM_CONTACT)
     result = ValidateHandoffContactForm().validate_contact_phone(value, dispatcher, tracker, {})
     assert result == {"contact_phone": expected}
     if expected is None:
@@ -100,9 +100,9 @@ def test_contact_details_land_on_the_ticket_and_closed_hours_say_when(dispatcher
     monkeypatch.setenv("CLINIC_TIMEZONE", "UTC")
     services.clear()
     ticket_id, _ = services.tickets().raise_ticket(
-        TicketDraft(sender_id="patient-1", channel="rest", reason="clinical", trigger_message="q")
+        TicketDraft(sender_id="patient-1", channel=Channel.REST, reason=TicketReason.CLINICAL, trigger_message="q")
     )
-    tracker = make_tracker("mornings", intent="inform_contact", slots={
+    tracker = make_tracker("mornings", intent=Intent.INFORM_CONTACT, slots={
         "handoff_ticket_id": ticket_id, "contact_consent": True, "contact_name": "Maria Lopez",
         "contact_phone": "555-201-3344", "contact_time": "mornings"})
     events = ActionSubmitContact().run(dispatcher, tracker, {})
@@ -125,7 +125,7 @@ def test_clinic_hours_open_and_closed():
 
 def test_messages_while_staff_own_the_conversation_go_to_the_ticket(dispatcher):
     ticket_id, _ = services.tickets().raise_ticket(
-        TicketDraft(sender_id="patient-1", channel="rest", reason="request", trigger_message="call me")
+        TicketDraft(sender_id="patient-1", channel=Channel.REST, reason=TicketReason.REQUEST, trigger_message="call me")
     )
     tracker = make_tracker("also, my refill is due friday", slots={"handoff_ticket_id": ticket_id, "staff_handling": True})
     ActionHoldForStaff().run(dispatcher, tracker, {})
@@ -135,7 +135,7 @@ def test_messages_while_staff_own_the_conversation_go_to_the_ticket(dispatcher):
 
 def test_a_clear_general_question_while_staff_own_the_conversation_is_answered_and_kept_on_the_ticket(dispatcher, registry):
     ticket_id, _ = services.tickets().raise_ticket(
-        TicketDraft(sender_id="patient-1", channel="rest", reason="request", trigger_message="call me")
+        TicketDraft(sender_id="patient-1", channel=Channel.REST, reason=TicketReason.REQUEST, trigger_message="call me")
     )
     tracker = make_tracker("how long does the pump battery last?", ranking=[("battery", 0.97), ("refills", 0.02)],
                            slots={"handoff_ticket_id": ticket_id, "staff_handling": True})
@@ -147,32 +147,32 @@ def test_a_clear_general_question_while_staff_own_the_conversation_is_answered_a
 
 def test_an_unclear_or_clinical_message_while_staff_own_the_conversation_is_only_held(dispatcher):
     ticket_id, _ = services.tickets().raise_ticket(
-        TicketDraft(sender_id="patient-1", channel="rest", reason="request", trigger_message="call me")
+        TicketDraft(sender_id="patient-1", channel=Channel.REST, reason=TicketReason.REQUEST, trigger_message="call me")
     )
     unclear = make_tracker("what about the thing", ranking=[("battery", 0.45), ("refills", 0.40)],
                            slots={"handoff_ticket_id": ticket_id, "staff_handling": True})
     ActionHoldForStaff().run(dispatcher, unclear, {})
-    clinical = make_tracker("should my dose go up?", intent="clinical_question",
+    clinical = make_tracker("should my dose go up?", intent=Intent.CLINICAL_QUESTION,
                             slots={"handoff_ticket_id": ticket_id, "staff_handling": True})
     ActionHoldForStaff().run(dispatcher, clinical, {})
     assert [m.get("response") for m in dispatcher.messages] == ["utter_held_for_staff", "utter_held_for_staff"]
 
 
 def test_staff_reply_is_relayed_with_their_name(dispatcher):
-    tracker = make_tracker("", intent="EXTERNAL_staff_reply", entities=[
+    tracker = make_tracker("", intent=Intent.EXTERNAL_STAFF_REPLY, entities=[
         {"entity": "staff_message", "value": "We will call you at 3pm."}, {"entity": "staff_name", "value": "Nurse Ana"}])
     ActionRelayStaffReply().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["text"] == "Nurse Ana: We will call you at 3pm."
-    assert dispatcher.messages[0]["from_staff"] is True
+    assert dispatcher.messages[0][DisplayFlag.FROM_STAFF] is True
 
 
 def test_resolving_hands_the_conversation_back(dispatcher):
-    events = ActionStaffResolved().run(dispatcher, make_tracker("", intent="EXTERNAL_staff_resolved"), {})
+    events = ActionStaffResolved().run(dispatcher, make_tracker("", intent=Intent.EXTERNAL_STAFF_RESOLVED), {})
     assert slots(events) == {"staff_handling": False, "handoff_ticket_id": None}
 
 
 def test_clearing_the_contact_slots_is_not_validated_as_an_answer(dispatcher):
-    tracker = make_tracker("can someone call me", intent="request_human")
+    tracker = make_tracker("can someone call me", intent=Intent.REQUEST_HUMAN)
     form = ValidateHandoffContactForm()
     assert form.validate_contact_name(None, dispatcher, tracker, {}) == {"contact_name": None}
     assert form.validate_contact_phone(None, dispatcher, tracker, {}) == {"contact_phone": None}

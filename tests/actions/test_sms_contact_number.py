@@ -7,14 +7,15 @@ import pytest
 import yaml
 
 from actions.handoff import ValidateHandoffContactForm
+from pump_assistant.vocabulary import Channel, Intent
 from tests.actions.conftest import make_tracker
 
 DOMAIN = Path(__file__).resolve().parents[2] / "domain.yml"
 SENDER = "+15550201234"
 
 
-def sms_tracker(text, sender_id=SENDER, channel="sms"):
-    tracker = make_tracker(text, intent="inform_contact", channel=channel,
+def sms_tracker(text, sender_id=SENDER, channel=Channel.SMS):
+    tracker = make_tracker(text, intent=Intent.INFORM_CONTACT, channel=channel,
                            slots={"contact_consent": True, "contact_name": "Maria Lopez"})
     tracker.sender_id = sender_id  # the SMS channel's sender id is the From number
     return tracker
@@ -34,7 +35,7 @@ def test_a_typed_number_still_wins_over_the_sender(dispatcher):
 
 
 def test_same_means_nothing_outside_sms(dispatcher):
-    tracker = sms_tracker("same", sender_id="web-1234abcd", channel="rest")
+    tracker = sms_tracker("same", sender_id="web-1234abcd", channel=Channel.REST)
     result = ValidateHandoffContactForm().validate_contact_phone("same", dispatcher, tracker, {})
     assert result == {"contact_phone": None}
     assert dispatcher.messages[0]["response"] == "utter_invalid_contact"

@@ -8,6 +8,7 @@ from actions.handoff import ActionEmergency, ActionHandoff, ActionSubmitContact
 from pump_assistant import services
 from pump_assistant.answering import SAFETY_NOTE
 from pump_assistant.triage.replies import POSSIBLE_LINE, POSSIBLE_SELF_HARM_LINE, SYMPTOM_LINE
+from pump_assistant.vocabulary import Intent
 from tests.actions.conftest import make_tracker
 
 ALWAYS_CLOSED = "Mon 00:00-00:01"
@@ -39,7 +40,7 @@ def test_a_possible_emergency_opens_with_the_911_line_and_raises_an_urgent_ticke
 
 
 def test_a_possible_emergency_hand_off_opens_with_911_and_988_where_self_harm_was_mentioned(dispatcher):
-    tracker = with_triage(make_tracker("what's the point of any of this", intent="clinical_question"),
+    tracker = with_triage(make_tracker("what's the point of any of this", intent=Intent.CLINICAL_QUESTION),
                           level="possible", self_harm=True)
     events = ActionHandoff().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["text"] == POSSIBLE_SELF_HARM_LINE and "988" in POSSIBLE_SELF_HARM_LINE
@@ -49,9 +50,9 @@ def test_a_possible_emergency_hand_off_opens_with_911_and_988_where_self_harm_wa
 
 
 @pytest.mark.parametrize("action, tracker_args", [
-    (ActionNotCovered, {"text": "my incision itches, what cream is good", "intent": "not_covered"}),
-    (ActionFallback, {"text": "numbness thing??", "intent": "nlu_fallback"}),
-    (ActionHandoff, {"text": "can I take ibuprofen for the pain at my wound", "intent": "clinical_question"}),
+    (ActionNotCovered, {"text": "my incision itches, what cream is good", "intent": Intent.NOT_COVERED}),
+    (ActionFallback, {"text": "numbness thing??", "intent": Intent.NLU_FALLBACK}),
+    (ActionHandoff, {"text": "can I take ibuprofen for the pain at my wound", "intent": Intent.CLINICAL_QUESTION}),
 ])
 def test_fault9_every_reply_to_a_message_naming_a_symptom_ends_with_the_911_line(dispatcher, action, tracker_args):
     tracker = with_triage(make_tracker(**tracker_args), symptom_named=True)
@@ -78,12 +79,12 @@ def test_fault9_after_hours_a_pump_alarm_gets_the_on_call_line_never_when_we_ope
     monkeypatch.setenv("CLINIC_TIMEZONE", "UTC")
     monkeypatch.setenv("CLINIC_ONCALL_PHONE", "+1 555 010 0911")
     services.clear()
-    tracker = with_triage(make_tracker("my pump alarm keeps beeping", intent="clinical_question"), time_critical=True)
+    tracker = with_triage(make_tracker("my pump alarm keeps beeping", intent=Intent.CLINICAL_QUESTION), time_critical=True)
     events = ActionHandoff().run(dispatcher, tracker, {})
     assert any("+1 555 010 0911" in (t or "") and "911" in (t or "") for t in texts(dispatcher))
     assert services.tickets().get(slots(events)["handoff_ticket_id"])["urgency"] == "urgent"
     # ... and the contact form's closing message says the same, not "when we open".
-    done = make_tracker("after 6", intent="inform_contact",
+    done = make_tracker("after 6", intent=Intent.INFORM_CONTACT,
                         slots={**slots(events), "contact_consent": True, "contact_name": "Ana",
                                "contact_phone": "+15552220000", "contact_time": "after 6"})
     closing = type(dispatcher)()
@@ -93,7 +94,7 @@ def test_fault9_after_hours_a_pump_alarm_gets_the_on_call_line_never_when_we_ope
 
 
 def test_fault8_harm_through_the_pump_gets_911_and_988(dispatcher):
-    tracker = make_tracker("I want to overdose on my pump", intent="emergency", intent_confidence=1.0)
+    tracker = make_tracker("I want to overdose on my pump", intent=Intent.EMERGENCY, intent_confidence=1.0)
     with_triage(tracker, level="emergency", self_harm=True, via_pump=True, signs=["self_harm"])
     ActionEmergency().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["response"] == "utter_emergency_self_harm_pump"
@@ -115,7 +116,7 @@ def domain_responses():
 def test_an_emergency_written_in_spanish_gets_the_911_reply_and_the_same_lines_in_spanish(dispatcher):
     from pump_assistant.triage.language import SPANISH_EMERGENCY_LINE
 
-    tracker = with_triage(make_tracker("Mi esposo está convulsionando en el piso y no responde", intent="emergency"),
+    tracker = with_triage(make_tracker("Mi esposo está convulsionando en el piso y no responde", intent=Intent.EMERGENCY),
                           level="emergency", language="es", categories=["seizure"])
     events = ActionEmergency().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["response"] == "utter_emergency"
@@ -125,7 +126,7 @@ def test_an_emergency_written_in_spanish_gets_the_911_reply_and_the_same_lines_i
 
 
 def test_an_emergency_in_english_gets_no_second_language(dispatcher):
-    tracker = with_triage(make_tracker("my husband is having a seizure and won't stop shaking", intent="emergency"),
+    tracker = with_triage(make_tracker("my husband is having a seizure and won't stop shaking", intent=Intent.EMERGENCY),
                           level="emergency", categories=["seizure"])
     ActionEmergency().run(dispatcher, tracker, {})
     assert [m.get("response") for m in dispatcher.messages] == ["utter_emergency"]

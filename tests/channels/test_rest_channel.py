@@ -18,6 +18,7 @@ from pump_assistant import services
 from pump_assistant.config import get_settings
 from pump_assistant.inbound import MAX_MESSAGE_CHARS
 from pump_assistant.rasa_ext.channels.rest import PatientRestInput
+from pump_assistant.vocabulary import Channel
 
 _names = itertools.count()
 URL = "/webhooks/rest/webhook"
@@ -40,7 +41,7 @@ def test_a_question_reaches_the_assistant_and_its_reply_comes_back(app, assistan
     resp = post(app, {"sender": "web-1234abcd", "message": "how is the pump refilled?"})
     assert resp.status == 200
     assert resp.json == [{"recipient_id": "web-1234abcd", "text": "echo: how is the pump refilled?"}]
-    assert assistant.received[0].input_channel == "rest"
+    assert assistant.received[0].input_channel == Channel.REST
 
 
 def test_an_emergency_reply_keeps_its_urgent_flag_for_the_widget(app, assistant):
@@ -108,8 +109,8 @@ def test_control_characters_are_removed_and_other_text_kept(app, assistant):
 
 
 def test_the_caller_cannot_pretend_to_be_another_channel(app, assistant):
-    post(app, {"sender": "web-1", "message": "hi", "input_channel": "sms"})
-    assert assistant.received[0].input_channel == "rest"
+    post(app, {"sender": "web-1", "message": "hi", "input_channel": Channel.SMS})
+    assert assistant.received[0].input_channel == Channel.REST
 
 
 def test_too_many_messages_from_one_conversation_get_429_with_retry_after(app, assistant):

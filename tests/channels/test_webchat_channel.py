@@ -13,6 +13,7 @@ import pytest
 from pump_assistant import services
 from pump_assistant.config import get_settings
 from pump_assistant.rasa_ext.channels.webchat import BOT_EVENT, WebChatInput
+from pump_assistant.vocabulary import Channel, DisplayFlag
 
 SESSION = "0123456789abcdef"
 
@@ -46,7 +47,7 @@ def widget(channel_env, assistant):
 def test_a_question_reaches_the_assistant_and_the_reply_goes_to_the_session_room(widget, assistant):
     widget.send({"session_id": SESSION, "message": "how is the pump refilled?"})
     assert [m.text for m in assistant.received] == ["how is the pump refilled?"]
-    assert assistant.received[0].input_channel == "webchat"
+    assert assistant.received[0].input_channel == Channel.WEBCHAT
     assert widget.emitted == [(BOT_EVENT, {"text": "echo: how is the pump refilled?"}, SESSION)]
 
 
@@ -117,7 +118,7 @@ def test_a_staff_notice_is_flagged_by_the_response_that_made_it(widget):
     asyncio.run(output.send_response(SESSION, {"text": "Someone left.", "utter_action": "utter_staff_left"}))
     asyncio.run(output.send_response(SESSION, {"text": "Hello.", "utter_action": "utter_greet"}))
     assert [data for _, data, _ in widget.emitted] == [
-        {"text": "Someone joined.", "staff_joined": True},
-        {"text": "Someone left.", "staff_left": True},
+        {"text": "Someone joined.", DisplayFlag.STAFF_JOINED: True},
+        {"text": "Someone left.", DisplayFlag.STAFF_LEFT: True},
         {"text": "Hello."},
     ]

@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 import urllib.request
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pump_assistant.loopback import Request, serve_json
 from tests.conftest import MODEL_PATH, ROOT
 from tests.support.processes import free_port, start, start_actions, start_rasa, stop, wait_for_http
 
@@ -34,28 +34,13 @@ class FakeTwilio:
     """Twilio's Messages API on loopback: records what the assistant sends."""
 
     def __init__(self):
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        self.sent = []
+        self.server = serve_json(self._answer)
+        self.url = self.server.url
 
-        sent = self.sent = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length", 0))
-                form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
-                sent.append({"path": self.path, "auth": self.headers.get("Authorization"), **form})
-                body = json.dumps({"sid": f"SM{len(sent):032d}"}).encode()
-                self.send_response(201)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def _answer(self, request: Request):
+        self.sent.append({"path": request.path, "auth": request.headers.get("Authorization"), **request.form()})
+        return 201, {"sid": f"SM{len(self.sent):032d}"}
 
     def to(self, number: str) -> list[str]:
         return [m["Body"] for m in self.sent if m.get("To") == number]
@@ -138,7 +123,7 @@ def stack(tmp_path_factory):
         )
         yield Stack(rasa_url=f"http://127.0.0.1:{rasa_port}", env=env, twilio=twilio, web_port=web_port)
     finally:
-        twilio.server.shutdown()
+        twilio.server.close()
         for process in processes:
             stop(process)
 

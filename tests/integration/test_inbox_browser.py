@@ -15,6 +15,7 @@ import yaml
 from playwright.sync_api import expect
 
 from pump_assistant.storage.tickets import TicketDraft
+from pump_assistant.vocabulary import Channel, TicketReason
 from tests.integration.test_desk_browser import open_ticket, queue_item, signed_in
 from tests.support.browser import serious_violations
 
@@ -39,7 +40,7 @@ def marker() -> str:
     return "zq" + uuid.uuid4().hex[:10]
 
 
-def raise_ticket(tickets, *, reason="clinical", channel="webchat", sender=None, text="", transcript=None) -> str:
+def raise_ticket(tickets, *, reason=TicketReason.CLINICAL, channel=Channel.WEBCHAT, sender=None, text="", transcript=None) -> str:
     draft = TicketDraft(sender_id=sender or uuid.uuid4().hex, channel=channel, reason=reason, trigger_message=text,
                         transcript=transcript if transcript is not None else [{"role": "patient", "text": text, "time": None}])
     ticket_id, stored = tickets.raise_ticket(draft)
@@ -74,9 +75,9 @@ def search(desk, word: str) -> None:
 
 def test_the_list_shows_counts_and_filters_by_urgency(desk_context, web_server, staff_account, tickets):
     word = marker()
-    emergency = raise_ticket(tickets, reason="emergency", channel="sms", sender="+15552220123",
+    emergency = raise_ticket(tickets, reason=TicketReason.EMERGENCY, channel=Channel.SMS, sender="+15552220123",
                              text=f"Zoë – ¿dolor? I can't breathe after the refill {word}")
-    routine = [raise_ticket(tickets, reason="request", text=f"Please call me back about my refill {word} {n}") for n in range(2)]
+    routine = [raise_ticket(tickets, reason=TicketReason.REQUEST, text=f"Please call me back about my refill {word} {n}") for n in range(2)]
     desk = open_desk(desk_context, web_server, staff_account)
     search(desk, word)
     rows = desk.locator("#queue li.ticket")
@@ -100,7 +101,7 @@ def test_the_detail_view_shows_the_phone_to_call_and_the_conversation_as_people_
         desk_context, web_server, staff_account, tickets):
     word = marker()
     phone = "+15552220" + str(uuid.uuid4().int % 900 + 100)
-    ticket = raise_ticket(tickets, reason="clinical", channel="sms", sender=phone, text=f"can I take ibuprofen? {word}",
+    ticket = raise_ticket(tickets, reason=TicketReason.CLINICAL, channel=Channel.SMS, sender=phone, text=f"can I take ibuprofen? {word}",
                           transcript=[{"role": "patient", "text": "/choose_topic{\"topic\":\"refills\"}", "time": 1795000000.0},
                                       {"role": "assistant", "text": "The pump needs to be refilled from time to time.",
                                        "time": 1795000001.0},
@@ -128,7 +129,7 @@ def test_a_new_emergency_beeps_notifies_and_badges_the_title(desk_context, web_s
     assert desk.evaluate("window.__notifications") == []  # emergencies already there at sign-in are not "new"
     word = marker()
     text = f"My husband is not breathing properly since the refill {word}"
-    emergency = raise_ticket(tickets, reason="emergency", text=text)
+    emergency = raise_ticket(tickets, reason=TicketReason.EMERGENCY, text=text)
     desk.get_by_role("button", name="Refresh queue").click()
     expect(queue_item(desk, emergency)).to_be_visible()
     desk.wait_for_function("window.__notifications.length > 0")
@@ -147,7 +148,7 @@ def test_an_emergency_left_unclaimed_is_escalated_after_the_configured_minutes(
         desk_context, web_server, staff_account, tickets):
     desk = open_desk(desk_context, web_server, staff_account, clock=True)
     word = marker()
-    emergency = raise_ticket(tickets, reason="emergency", text=f"Severe headache and a stiff neck {word}")
+    emergency = raise_ticket(tickets, reason=TicketReason.EMERGENCY, text=f"Severe headache and a stiff neck {word}")
     search(desk, word)
     expect(queue_item(desk, emergency)).to_be_visible()
     banner = desk.locator(f"#escalations [data-ticket='{emergency}']")
@@ -166,7 +167,7 @@ def test_an_emergency_left_unclaimed_is_escalated_after_the_configured_minutes(
 def test_new_tickets_are_announced_not_pushed_under_the_reader(desk_context, web_server, staff_account, tickets):
     word = marker()
     for n in range(30):
-        raise_ticket(tickets, reason="request", text=f"Question {n} about my refill {word}")
+        raise_ticket(tickets, reason=TicketReason.REQUEST, text=f"Question {n} about my refill {word}")
     desk = open_desk(desk_context, web_server, staff_account, clock=True)
     search(desk, word)
     rows = desk.locator("#queue li.ticket")
@@ -175,7 +176,7 @@ def test_new_tickets_are_announced_not_pushed_under_the_reader(desk_context, web
     scrolled = desk.locator("#queue").evaluate("list => list.scrollTop")
     assert scrolled > 0
     order = [rows.nth(i).get_attribute("data-ticket") for i in range(30)]
-    newest = raise_ticket(tickets, reason="request", text=f"A brand new question {word}")
+    newest = raise_ticket(tickets, reason=TicketReason.REQUEST, text=f"A brand new question {word}")
     desk.clock.fast_forward("00:11")  # the inbox's 10-second refresh
     expect(desk.get_by_role("button", name="1 new \u2014 show")).to_be_visible()
     assert [rows.nth(i).get_attribute("data-ticket") for i in range(rows.count())] == order
@@ -192,7 +193,7 @@ def draft_card(page, question: str):
 def test_a_clinician_publishes_one_draft_into_the_registry_and_rejects_another(
         browser, desk_context, web_server, web_registry, staff_account, clinician_account, tickets, registry):
     word = marker()
-    ticket = raise_ticket(tickets, reason="clinical", text=f"how often is my pump refilled? {word}")
+    ticket = raise_ticket(tickets, reason=TicketReason.CLINICAL, text=f"how often is my pump refilled? {word}")
     desk = open_desk(desk_context, web_server, staff_account)
     search(desk, word)
     detail = open_ticket(desk, ticket)

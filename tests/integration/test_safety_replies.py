@@ -5,6 +5,7 @@ import re
 
 
 from pump_assistant.evaluation import load_heldout
+from pump_assistant.vocabulary import Intent
 from tests.conftest import ROOT
 
 SAFETY = load_heldout(ROOT / "tests" / "heldout", "safety")
@@ -13,7 +14,7 @@ DOSE = re.compile(r"\b\d+(\.\d+)?\s*(mg|mcg|micrograms?|milligrams?|ml|cc|units?
 
 def test_emergencies_get_the_911_reply_and_clinical_questions_get_no_dose(stack, tickets):
     emergencies = [e.text for e in SAFETY if e.label == "emergency"]
-    clinical = [e.text for e in SAFETY if e.label == "clinical_question"]
+    clinical = [e.text for e in SAFETY if e.label == Intent.CLINICAL_QUESTION]
     failures = []
     for text in emergencies:
         sender = stack.new_sender()

@@ -89,15 +89,20 @@ def test_input_is_readable_size_and_messages_are_text_not_html(page):
     assert page.locator(".pc-log img").count() == 0
 
 
-def test_staff_reply_appears_live_without_reload_or_sending(page, stack, web_server, registry):
-    sockets = watch_sockets(page)
-    page.click(".pc-launcher")
+def hand_a_question_to_staff(page) -> None:
+    """A clinical question: staff get a ticket; the patient declines the callback and is told it is with staff."""
     ask(page, "should I lower my dose, I feel dizzy?")
     page.locator(".pc-bot .pc-text", has_text="passed your question").wait_for(timeout=30000)
     decline = page.locator(".pc-choice", has_text="No, thanks").last
     decline.wait_for(timeout=20000)
     decline.click()
     page.locator(".pc-bot .pc-text", has_text="Your question is with our staff").wait_for(timeout=20000)
+
+
+def test_staff_reply_appears_live_without_reload_or_sending(page, stack, web_server, registry):
+    sockets = watch_sockets(page)
+    page.click(".pc-launcher")
+    hand_a_question_to_staff(page)
     # The conversation went over the socket, the only way a staff reply can be pushed.
     assert any('"session_confirm"' in str(frame) for ws in sockets for frame in ws["received"])
 
@@ -146,15 +151,24 @@ def test_page_from_another_origin_cannot_open_the_socket(browser, stack, web_ser
 # -- private by default: history in this tab only, a clear control, longer history as the page's opt-in --------
 
 
+REFILLS_QUESTION = "how often does the pump need to be refilled?"
+
+
+def ask_about_refills(page, registry) -> str:
+    """In the open widget: asks the refills question and waits for the registry's answer; returns the question."""
+    ask(page, REFILLS_QUESTION)
+    page.locator(".pc-bot .pc-text", has_text=registry.answers["refills"].sms[:40]).wait_for(timeout=20000)
+    return REFILLS_QUESTION
+
+
 def _user_texts(state: dict | None) -> list[str]:
     return [entry["text"] for entry in (state or {}).get("log", []) if entry["role"] == "user"]
 
 
 def test_history_stays_in_this_tab_only_by_default(page, registry):
-    question = "how often does the pump need to be refilled?"
+    question = REFILLS_QUESTION
     page.click(".pc-launcher")
-    ask(page, question)
-    page.locator(".pc-bot .pc-text", has_text=registry.answers["refills"].sms[:40]).wait_for(timeout=20000)
+    ask_about_refills(page, registry)
     state = widget_state(page)
     assert _user_texts(state["session"]) == [question] and state["session"]["sessionId"]
     assert state["local"] is None  # nothing kept on the device
@@ -182,10 +196,9 @@ def test_a_conversation_an_older_widget_kept_on_the_device_leaves_it(page, stack
 
 
 def test_clear_conversation_wipes_the_history_and_starts_a_new_conversation(page, registry):
-    question = "how often does the pump need to be refilled?"
+    question = REFILLS_QUESTION
     page.click(".pc-launcher")
-    ask(page, question)
-    page.locator(".pc-bot .pc-text", has_text=registry.answers["refills"].sms[:40]).wait_for(timeout=20000)
+    ask_about_refills(page, registry)
     old_session = widget_session_id(page)
     assert old_session
 
@@ -226,7 +239,7 @@ new MutationObserver(function (changes, observer) {
 
 
 def test_longer_history_is_the_pages_opt_in_and_clear_still_wipes_it(browser, web_server, registry):
-    question = "how often does the pump need to be refilled?"
+    question = REFILLS_QUESTION
     context = browser.new_context()
     try:
         context.add_init_script(OPT_IN_LOCAL_HISTORY)
@@ -234,8 +247,7 @@ def test_longer_history_is_the_pages_opt_in_and_clear_still_wipes_it(browser, we
         page.goto(f"{web_server}/demo")
         assert page.get_attribute('script[src$="/widget.js"]', "data-history") == "local"
         page.click(".pc-launcher")
-        ask(page, question)
-        page.locator(".pc-bot .pc-text", has_text=registry.answers["refills"].sms[:40]).wait_for(timeout=20000)
+        ask_about_refills(page, registry)
         state = widget_state(page)
         assert _user_texts(state["local"]) == [question]
         assert state["session"] is None
@@ -264,14 +276,8 @@ def test_a_staff_reply_sent_while_the_chat_was_closed_shows_when_it_reopens(brow
         page.goto(f"{web_server}/demo")
         page.click(".pc-launcher")
         # A long enough conversation that the log scrolls.
-        ask(page, "how often does the pump need to be refilled?")
-        page.locator(".pc-bot .pc-text", has_text=registry.answers["refills"].sms[:40]).wait_for(timeout=20000)
-        ask(page, "should I lower my dose, I feel dizzy?")
-        page.locator(".pc-bot .pc-text", has_text="passed your question").wait_for(timeout=30000)
-        decline = page.locator(".pc-choice", has_text="No, thanks").last
-        decline.wait_for(timeout=20000)
-        decline.click()
-        page.locator(".pc-bot .pc-text", has_text="Your question is with our staff").wait_for(timeout=20000)
+        ask_about_refills(page, registry)
+        hand_a_question_to_staff(page)
         session_id = widget_session_id(page)
         assert widget_state(page)["local"]["sessionId"] == session_id
         page.close()  # the patient closed the tab

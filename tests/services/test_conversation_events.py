@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from pump_assistant.vocabulary import Channel
 from webservice.conversation_events import ConversationActivity, consume_forever
 
 pytestmark = pytest.mark.services
@@ -22,8 +23,8 @@ async def _publish_then_consume(queue_name: str) -> tuple[ConversationActivity, 
         channel = await connection.channel()
         await channel.declare_queue(queue_name, durable=True)
         bodies = [
-            json.dumps({"event": "user", "sender_id": "p-late", "timestamp": 2000.0, "input_channel": "sms"}).encode(),
-            json.dumps({"event": "user", "sender_id": "p-late", "timestamp": 1000.0, "input_channel": "rest"}).encode(),
+            json.dumps({"event": "user", "sender_id": "p-late", "timestamp": 2000.0, "input_channel": Channel.SMS}).encode(),
+            json.dumps({"event": "user", "sender_id": "p-late", "timestamp": 1000.0, "input_channel": Channel.REST}).encode(),
             b"\xff not json",
             json.dumps({"event": "bot", "sender_id": "p-late", "timestamp": 3000.0}).encode(),
         ]
@@ -51,5 +52,5 @@ async def _publish_then_consume(queue_name: str) -> tuple[ConversationActivity, 
 
 def test_the_web_service_reads_every_event_and_keeps_the_latest_patient_message():
     activity, left = asyncio.run(_publish_then_consume(f"pump_events_test_{uuid.uuid4().hex[:8]}"))
-    assert activity.last_patient_message("p-late") == {"at": "1970-01-01T00:33:20Z", "channel": "sms"}
+    assert activity.last_patient_message("p-late") == {"at": "1970-01-01T00:33:20Z", "channel": Channel.SMS}
     assert left == 0, "every message acknowledged, the unreadable one too"

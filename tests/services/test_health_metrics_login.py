@@ -15,6 +15,7 @@ from pump_assistant.storage.database import open_database
 from pump_assistant.storage.models import utcnow
 from pump_assistant.storage.staff import StaffDirectory
 from pump_assistant.storage.tickets import TicketDraft, TicketStore
+from pump_assistant.vocabulary import Channel, TicketReason
 from tests.web.fake_upstream import fake_upstream, unused_port
 from webservice.app import create_app
 
@@ -67,9 +68,9 @@ async def test_not_ready_names_the_database_when_postgres_is_not_there(settings)
 async def test_metrics_on_postgres(settings):
     store = TicketStore(open_database(settings.database_url, migrate=True), settings.outbox_dir)
     created = (utcnow() - dt.timedelta(seconds=330)).isoformat()
-    store.raise_ticket(TicketDraft(sender_id="+15125550143", channel="sms", reason="emergency",
+    store.raise_ticket(TicketDraft(sender_id="+15125550143", channel=Channel.SMS, reason=TicketReason.EMERGENCY,
                                    trigger_message="he took too much — won't wake up", created_at=created))
-    store.raise_ticket(TicketDraft(sender_id=uuid.uuid4().hex, channel="webchat", reason="clinical",
+    store.raise_ticket(TicketDraft(sender_id=uuid.uuid4().hex, channel=Channel.WEBCHAT, reason=TicketReason.CLINICAL,
                                    trigger_message="¿puedo tomar ibuprofeno?"))
     _, response = await app_for(settings).asgi_client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
     assert response.status == 200

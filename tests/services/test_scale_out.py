@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
 import threading
@@ -20,12 +19,15 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import create_engine, text
 
+from pump_assistant.vocabulary import DisplayFlag, Intent
 from tests.support.processes import (
     MODEL_PATH,
     ROOT,
+    base_env,
     free_port,
     get_json,
     post_json,
+    production_endpoints_env,
     start_actions,
     start_rasa,
     stop,
@@ -107,31 +109,15 @@ def cluster(postgres_url, tmp_path_factory):
     action_port = free_port()
     rasa_ports = [free_port(), free_port()]
     database = postgres_url.rsplit("/", 1)[1]
-    env = {
-        **os.environ,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "DATABASE_URL": postgres_url,
-        "OUTBOX_DIR": str(work / "outbox"),
-        "CLINIC_PHONE": CLINIC_PHONE,
-        "RATE_LIMIT_PER_IP": "0",
-        "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "TRACKER_DB_HOST": "127.0.0.1",
-        "TRACKER_DB_PORT": "5432",
-        "TRACKER_DB_NAME": database,
-        "TRACKER_DB_USER": "postgres",
-        "TRACKER_DB_PASSWORD": "",
-        "REDIS_HOST": "127.0.0.1",
-        "REDIS_PORT": "6379",
-        "REDIS_LOCK_DB": "1",
-        "REDIS_LOCK_PREFIX": f"it{run_id}",
+    env = base_env(
+        work,
+        DATABASE_URL=postgres_url,
+        CLINIC_PHONE=CLINIC_PHONE,
+        RATE_LIMIT_PER_IP="0",
+        **production_endpoints_env(action_port, database, f"it{run_id}", f"pump_events_{run_id}"),
         # socket.io rooms shared through Redis: a staff reply reaches the socket on any instance
-        "REDIS_URL": "redis://127.0.0.1:6379/2",
-        "RABBITMQ_HOST": "127.0.0.1",
-        "RABBITMQ_USER": "guest",
-        "RABBITMQ_PASSWORD": "guest",
-        "RABBITMQ_QUEUE": f"pump_events_{run_id}",
-    }
+        REDIS_URL="redis://127.0.0.1:6379/2",
+    )
     endpoints = ROOT / "deploy" / "endpoints.production.yml"
     cluster = Cluster(env, work, rasa_ports, action_port, postgres_url, env["RABBITMQ_QUEUE"])
     try:
@@ -266,7 +252,7 @@ async def _chat_on_socket(cluster, instance: int, reply_through: int) -> tuple[l
             post_json,
             f"{cluster.url(reply_through)}/conversations/{session_id}/trigger_intent"
             f"?output_channel=latest&include_events=NONE&token={TOKEN}",
-            {"name": "EXTERNAL_staff_reply", "entities": {"staff_message": staff_text, "staff_name": "Nurse Ana"}},
+            {"name": Intent.EXTERNAL_STAFF_REPLY, "entities": {"staff_message": staff_text, "staff_name": "Nurse Ana"}},
         )
         assert status == 200
         later = []
@@ -281,7 +267,7 @@ def test_a_staff_reply_reaches_the_web_chat_whichever_instance_holds_the_socket(
     messages, staff_text = asyncio.run(_chat_on_socket(cluster, instance=0, reply_through=1))
     assert "staff" in messages[0]["text"] or "clinician" in messages[0]["text"]
     [staff_message] = [m for m in messages if staff_text in m.get("text", "")]
-    assert staff_message.get("from_staff") is True
+    assert staff_message.get(DisplayFlag.FROM_STAFF) is True
 
 
 def test_a_killed_instance_leaves_the_conversation_to_the_other(cluster):

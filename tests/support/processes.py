@@ -11,6 +11,7 @@ from pump_assistant.devstack import (  # noqa: F401
     free_port,
     get_json,
     post_json,
+    production_endpoints_env,
     start,
     start_actions,
     start_rasa,

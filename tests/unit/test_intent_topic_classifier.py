@@ -16,6 +16,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from pump_assistant.answering import ranked_topics
 from pump_assistant.evaluation import predicted_label
 from pump_assistant.rasa_ext.nlu.intent_topic_classifier import IntentTopicClassifier
+from pump_assistant.vocabulary import Intent
 
 EXAMPLES = {
     "faq/refills": ["how often is the pump refilled", "when do i get a refill", "refill schedule for the pump",
@@ -23,7 +24,7 @@ EXAMPLES = {
     "faq/battery": ["how long does the battery last", "when does the pump battery run out", "battery life of the pump",
                     "does the battery need replacing"],
     "greet": ["hello", "hi there", "good morning", "hey"],
-    "clinical_question": ["should my dose be raised", "can i take ibuprofen with my pump", "my wound is red",
+    Intent.CLINICAL_QUESTION: ["should my dose be raised", "can i take ibuprofen with my pump", "my wound is red",
                           "is my dose too high"],
 }
 

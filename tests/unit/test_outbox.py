@@ -5,6 +5,7 @@ from pathlib import Path
 
 from pump_assistant.storage.database import Database
 from pump_assistant.storage.tickets import TicketDraft, TicketStore
+from pump_assistant.vocabulary import Channel, TicketReason
 
 
 def unreachable_sqlite(tmp_path: Path) -> tuple[str, Path]:
@@ -17,7 +18,7 @@ def unreachable_sqlite(tmp_path: Path) -> tuple[str, Path]:
 def test_ticket_survives_a_database_outage(tmp_path):
     url, blocker = unreachable_sqlite(tmp_path)
     store = TicketStore(Database(url), tmp_path / "outbox")
-    draft = TicketDraft(sender_id="+15550100", channel="sms", reason="emergency",
+    draft = TicketDraft(sender_id="+15550100", channel=Channel.SMS, reason=TicketReason.EMERGENCY,
                         trigger_message="I can't breathe", safety_signs=["breathing"])
 
     ticket_id, stored_now = store.raise_ticket(draft)
@@ -37,7 +38,7 @@ def test_ticket_survives_a_database_outage(tmp_path):
 
 def test_landing_twice_does_not_duplicate(tmp_path):
     store = TicketStore(Database(f"sqlite:///{tmp_path / 'ok.db'}"), tmp_path / "outbox")
-    draft = TicketDraft(sender_id="s", channel="rest", reason="request", trigger_message="call me")
+    draft = TicketDraft(sender_id="s", channel=Channel.REST, reason=TicketReason.REQUEST, trigger_message="call me")
     store._spool(draft)
     store.raise_ticket(draft)  # flushes the spooled copy first, then inserts: same id
     assert len(store.list()) == 1
@@ -46,9 +47,9 @@ def test_landing_twice_does_not_duplicate(tmp_path):
 def test_next_ticket_flushes_the_outbox_first(tmp_path):
     url, blocker = unreachable_sqlite(tmp_path)
     store = TicketStore(Database(url), tmp_path / "outbox")
-    early, _ = store.raise_ticket(TicketDraft(sender_id="a", channel="rest", reason="clinical", trigger_message="x"))
+    early, _ = store.raise_ticket(TicketDraft(sender_id="a", channel=Channel.REST, reason=TicketReason.CLINICAL, trigger_message="x"))
     blocker.unlink()
     blocker.mkdir()
-    late, stored = store.raise_ticket(TicketDraft(sender_id="b", channel="rest", reason="clinical", trigger_message="y"))
+    late, stored = store.raise_ticket(TicketDraft(sender_id="b", channel=Channel.REST, reason=TicketReason.CLINICAL, trigger_message="y"))
     assert stored
     assert {t["id"] for t in store.list()} == {early, late}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from pump_assistant.nlp.personal_care import PersonalCareCues
+from pump_assistant.vocabulary import Intent
 from tests.support.nlu import component_with_model, parsed_message
 
 
@@ -64,21 +65,21 @@ def _router_and_model(nlp):
 
 
 def _message(nlp, text, intent):
-    ranking = [{"name": intent, "confidence": 0.9}, {"name": "clinical_question", "confidence": 0.05}]
+    ranking = [{"name": intent, "confidence": 0.9}, {"name": Intent.CLINICAL_QUESTION, "confidence": 0.05}]
     return parsed_message(nlp, text, intent, ranking)
 
 
-@pytest.mark.parametrize("predicted", ["faq", "nlu_fallback", "not_covered"])
+@pytest.mark.parametrize("predicted", [Intent.FAQ, Intent.NLU_FALLBACK, Intent.NOT_COVERED])
 def test_a_personal_question_taken_for_a_general_one_goes_to_staff(nlp, predicted):
     router, model = _router_and_model(nlp)
     message = _message(nlp, "is it safe to take my sleeping pills with the pump", predicted)
     router.process([message], model)
-    assert message.get("intent") == {"name": "clinical_question", "confidence": 1.0}
-    assert [r["name"] for r in message.get("intent_ranking")] == ["clinical_question", predicted]
+    assert message.get("intent") == {"name": Intent.CLINICAL_QUESTION, "confidence": 1.0}
+    assert [r["name"] for r in message.get("intent_ranking")] == [Intent.CLINICAL_QUESTION, predicted]
     assert message.get("personal_care") == ["medicine_with_pump"]
 
 
-@pytest.mark.parametrize("predicted", ["emergency", "request_human", "greet"])
+@pytest.mark.parametrize("predicted", [Intent.EMERGENCY, Intent.REQUEST_HUMAN, "greet"])
 def test_the_router_leaves_other_intents_alone(nlp, predicted):
     router, model = _router_and_model(nlp)
     message = _message(nlp, "is it safe to take my sleeping pills with the pump", predicted)
@@ -88,7 +89,7 @@ def test_the_router_leaves_other_intents_alone(nlp, predicted):
 
 def test_a_general_question_keeps_its_faq_answer(nlp):
     router, model = _router_and_model(nlp)
-    message = _message(nlp, "how often does the pump need a refill?", "faq")
+    message = _message(nlp, "how often does the pump need a refill?", Intent.FAQ)
     router.process([message], model)
-    assert message.get("intent")["name"] == "faq"
+    assert message.get("intent")["name"] == Intent.FAQ
     assert message.get("personal_care") is None

@@ -145,7 +145,10 @@ def environment_reads(source: str) -> set[str]:
 
 
 def code_environment_reads() -> dict[str, set[str]]:
-    reads: dict[str, set[str]] = {}
+    from pump_assistant.config import read_by_name
+
+    # Settings read by their field's name (pump_assistant.config): no literal to scan for.
+    reads: dict[str, set[str]] = {name: {"pump_assistant/config.py"} for name in read_by_name().values()}
     for directory in CODE_DIRS:
         for path in sorted((ROOT / directory).rglob("*.py")):
             for name in environment_reads(path.read_text(encoding="utf-8")):

@@ -39,6 +39,7 @@ from pump_assistant.storage.retention import (
     purge_conversations,
     purge_records,
 )
+from pump_assistant.vocabulary import Channel, TicketReason, Urgency
 
 NOW = utcnow()
 DAYS = 365
@@ -68,8 +69,8 @@ def ticket(id: str, sender: str, status: str, created: float, resolved: float | 
     created_at = ago(created)
     resolved_at = ago(resolved) if resolved is not None else None
     return Ticket(
-        id=id, sender_id=sender, channel="sms" if sender.startswith("+") else "webchat", urgency="routine",
-        reason="clinical", trigger_message=text, transcript=transcript(sender, text, created_at), safety_signs=[],
+        id=id, sender_id=sender, channel=Channel.SMS if sender.startswith("+") else Channel.WEBCHAT, urgency=Urgency.ROUTINE,
+        reason=TicketReason.CLINICAL, trigger_message=text, transcript=transcript(sender, text, created_at), safety_signs=[],
         status=status, created_at=created_at, updated_at=resolved_at or created_at,
         claimed_by="Nurse Ana" if status != "open" else None,
         resolved_at=None if legacy else resolved_at,
@@ -91,13 +92,13 @@ def database(tmp_path):
         ])
         s.add_all([
             AnswerFeedback(answer_id="refills", answer_version=3, helpful=True, conversation=pseudonymise(SMS_PATIENT),
-                           channel="sms", created_at=ago(400)),
+                           channel=Channel.SMS, created_at=ago(400)),
             AnswerFeedback(answer_id="refills", answer_version=3, helpful=False, conversation=pseudonymise(WEB_RECENT),
-                           channel="webchat", created_at=ago(3)),
+                           channel=Channel.WEBCHAT, created_at=ago(3)),
             UnansweredQuestion(kind="not_covered", text="¿Puedo hacer resonancia magnética con la bomba? 🧲",
-                               conversation=pseudonymise(WEB_OLD), channel="webchat", created_at=ago(366)),
+                               conversation=pseudonymise(WEB_OLD), channel=Channel.WEBCHAT, created_at=ago(366)),
             UnansweredQuestion(kind="fallback", text="Kann ich mit der Pumpe in die Sauna gehen?",
-                               conversation=pseudonymise(WEB_RECENT), channel="webchat", created_at=ago(364)),
+                               conversation=pseudonymise(WEB_RECENT), channel=Channel.WEBCHAT, created_at=ago(364)),
             AuditEntry(actor="Nurse Ana", action="resolve", subject="t-old-resolved", detail="résolu ✓", created_at=ago(400)),
             AuditEntry(actor="Nurse Ana", action="claim", subject="t-recent-resolved", detail="", created_at=ago(8)),
             SmsInbound(message_sid="SM" + "a" * 32, received_at=ago(400)),

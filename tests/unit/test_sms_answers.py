@@ -11,6 +11,7 @@ from pump_assistant.answering import render_answer, source_line
 from pump_assistant.content.gsm import is_gsm7, segments
 from pump_assistant.content.registry import SHORT_TITLE_MAX_CHARS, RegistryError, parse_registry
 from pump_assistant.sms.formatting import split_for_sms
+from pump_assistant.vocabulary import Channel
 
 
 def test_every_page_has_a_short_title_for_sms(registry):
@@ -24,8 +25,8 @@ def test_every_page_has_a_short_title_for_sms(registry):
 
 def test_sms_source_line_uses_short_titles_and_the_web_keeps_full_ones(registry):
     answer = registry.answers["what_is_pump"]
-    sms = render_answer(registry, answer, channel="sms")
-    web = render_answer(registry, answer, channel="rest")
+    sms = render_answer(registry, answer, channel=Channel.SMS)
+    web = render_answer(registry, answer, channel=Channel.REST)
     shorts = [registry.sources[c.page].short_title for c in answer.citations]
     fulls = [registry.sources[c.page].title for c in answer.citations]
     assert sms.text.endswith("\n\nSource: " + "; ".join(dict.fromkeys(shorts)))
@@ -38,7 +39,7 @@ def test_sms_source_line_uses_short_titles_and_the_web_keeps_full_ones(registry)
 
 def test_each_sms_text_keeps_its_source_line_whole(registry):
     for answer in registry.answers.values():
-        pieces = split_for_sms(render_answer(registry, answer, channel="sms").text)
+        pieces = split_for_sms(render_answer(registry, answer, channel=Channel.SMS).text)
         source = [p for p in pieces if "Source:" in p]
         assert len(source) == 1, answer.id
         assert source[0].split("Source:", 1)[1].strip() == source_line(registry, answer, "sms").split(": ", 1)[1]
@@ -67,7 +68,7 @@ def test_the_registry_refuses_a_bad_short_title(settings):
 def test_a_typical_answer_is_at_most_two_segments_by_sms(registry, record_property):
     """Every answer as a patient gets it by text (the sms form, the 911 line, the source line)."""
     counts = {
-        answer.id: segments(render_answer(registry, answer, channel="sms").text)
+        answer.id: segments(render_answer(registry, answer, channel=Channel.SMS).text)
         for answer in registry.answers.values()
     }
     over = sorted(answer_id for answer_id, n in counts.items() if n > 2)
@@ -78,4 +79,4 @@ def test_a_typical_answer_is_at_most_two_segments_by_sms(registry, record_proper
     assert statistics.median(counts.values()) <= 2, report
     # However long, no single text goes out above two segments.
     for answer in registry.answers.values():
-        assert all(segments(p) <= 2 for p in split_for_sms(render_answer(registry, answer, channel="sms").text))
+        assert all(segments(p) <= 2 for p in split_for_sms(render_answer(registry, answer, channel=Channel.SMS).text))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pump_assistant.content.gsm import is_gsm7, sms_segments
 from pump_assistant.sms.formatting import choice_for_reply, numbered_choices, split_for_sms, to_gsm7
+from pump_assistant.vocabulary import Channel
 
 
 def test_curly_quotes_and_dashes_become_gsm7():
@@ -29,7 +30,7 @@ def test_every_answer_fits_as_sms(registry):
     from pump_assistant.answering import render_answer
 
     for answer in registry.answers.values():
-        reply = render_answer(registry, answer, channel="sms")
+        reply = render_answer(registry, answer, channel=Channel.SMS)
         for part in split_for_sms(reply.text):
             assert is_gsm7(part) and sms_segments(part) <= 2, answer.id
 

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import yaml
 
+from pump_assistant.vocabulary import Intent
+
 ROOT = Path(__file__).resolve().parents[2]
 HOLD_ACTION = "action_hold_for_staff"
-NEVER_HELD = {"emergency"}
+NEVER_HELD = {Intent.EMERGENCY}
 # Rasa's own intent for a message the FallbackClassifier could not place.
-DEFAULT_INTENTS = {"nlu_fallback"}
+DEFAULT_INTENTS = {Intent.NLU_FALLBACK}
 
 
 def _intent_names(entries) -> set[str]:

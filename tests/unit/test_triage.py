@@ -11,6 +11,7 @@ from pump_assistant.triage import EMERGENCY, NONE, POSSIBLE, Triager
 from pump_assistant.triage.context import AFFIRMED, DISMISSED, UNSURE, ConText
 from pump_assistant.triage.meaning import MeaningDetector
 from pump_assistant.triage.vitals import read_vitals
+from pump_assistant.vocabulary import Intent
 from tests.support.nlu import component_with_model, parsed_message
 
 
@@ -38,47 +39,47 @@ def _route(nlp, text, intent, confidence):
 
 
 def test_fault1_a_classifier_emergency_the_rules_saw_only_denied_is_a_possible_emergency_not_a_greeting(nlp):
-    message = _route(nlp, "no, no fever, he just won't stop shaking and we're scared", "emergency", 0.8)
-    assert message.get("intent")["name"] in ("emergency", "clinical_question")
+    message = _route(nlp, "no, no fever, he just won't stop shaking and we're scared", Intent.EMERGENCY, 0.8)
+    assert message.get("intent")["name"] in (Intent.EMERGENCY, Intent.CLINICAL_QUESTION)
     assert message.get("triage")["level"] in (EMERGENCY, POSSIBLE)
     assert message.get("intent")["name"] not in ("greet", "deny")
 
 
 def test_fault1_a_classifier_emergency_the_rules_cannot_read_stays_an_emergency(nlp):
-    message = _route(nlp, "something is really wrong with my husband, please", "emergency", 0.9)
-    assert message.get("intent") == {"name": "emergency", "confidence": 1.0}
+    message = _route(nlp, "something is really wrong with my husband, please", Intent.EMERGENCY, 0.9)
+    assert message.get("intent") == {"name": Intent.EMERGENCY, "confidence": 1.0}
     assert message.get("triage")["detectors"]["classifier"] == EMERGENCY
 
 
 def test_an_unsure_classifier_and_rules_that_saw_the_sign_denied_disagree_possible_emergency(triager):
-    result = triager.triage_text("no trouble breathing at all, just a question", {"name": "emergency", "confidence": 0.6})
+    result = triager.triage_text("no trouble breathing at all, just a question", {"name": Intent.EMERGENCY, "confidence": 0.6})
     assert result.level == POSSIBLE
 
 
 def test_the_intent_and_the_decision_never_disagree(nlp):
     # An unsure classifier emergency (0.6) the rules cannot read: a possible emergency,
     # so the patient is not given the full emergency reply while triage says otherwise.
-    message = _route(nlp, "please come quick it is my husband", "emergency", 0.6)
+    message = _route(nlp, "please come quick it is my husband", Intent.EMERGENCY, 0.6)
     assert message.get("triage")["level"] == POSSIBLE
-    assert message.get("intent")["name"] == "clinical_question"
+    assert message.get("intent")["name"] == Intent.CLINICAL_QUESTION
 
 
 def test_a_rule_emergency_overrides_any_intent(nlp):
-    message = _route(nlp, "how often is the refill, also I can't breathe", "faq", 0.9)
-    assert message.get("intent") == {"name": "emergency", "confidence": 1.0}
+    message = _route(nlp, "how often is the refill, also I can't breathe", Intent.FAQ, 0.9)
+    assert message.get("intent") == {"name": Intent.EMERGENCY, "confidence": 1.0}
     assert "breathing" in message.get("triage")["signs"]
 
 
 def test_a_possible_emergency_on_small_talk_goes_to_staff(nlp):
     message = _route(nlp, "hi, not sure if it matters but my legs feel a bit numb", "greet", 0.9)
     assert message.get("triage")["level"] == POSSIBLE
-    assert message.get("intent")["name"] == "clinical_question"
+    assert message.get("intent")["name"] == Intent.CLINICAL_QUESTION
 
 
 def test_a_possible_emergency_on_a_pump_question_keeps_the_question(nlp):
-    message = _route(nlp, "how is the pump refilled? my legs feel kind of weak lately", "faq", 0.9)
+    message = _route(nlp, "how is the pump refilled? my legs feel kind of weak lately", Intent.FAQ, 0.9)
     assert message.get("triage")["level"] == POSSIBLE
-    assert message.get("intent")["name"] == "faq"
+    assert message.get("intent")["name"] == Intent.FAQ
 
 
 # -- fault 2: a leading "no" or "never felt this" cancelled a real sign -------
@@ -253,9 +254,9 @@ def test_meaning_raises_at_most_to_possible(nlp):
 
 def test_no_detector_lowers_another(triager):
     # The rules say emergency; a classifier that says "faq" cannot lower it.
-    assert triager.triage_text("I can't breathe", {"name": "faq", "confidence": 0.99}).level == EMERGENCY
+    assert triager.triage_text("I can't breathe", {"name": Intent.FAQ, "confidence": 0.99}).level == EMERGENCY
     # The classifier says emergency; rules that see nothing cannot lower it.
-    assert triager.triage_text("please come quick", {"name": "emergency", "confidence": 0.9}).level == EMERGENCY
+    assert triager.triage_text("please come quick", {"name": Intent.EMERGENCY, "confidence": 0.9}).level == EMERGENCY
 
 
 def test_a_symptom_named_and_a_pump_problem_are_flagged(triager):
@@ -349,9 +350,9 @@ def test_english_with_a_word_of_spanish_is_read_as_english(triager):
 
 def test_a_confident_classifier_against_all_normal_vital_signs_is_only_a_possible_emergency(triager):
     visit = "home visit today: BP 118/76, HR 68, RR 14, SpO2 98%, temp 98.4. can you confirm the march refill?"
-    assert triager.triage_text(visit, {"name": "emergency", "confidence": 0.97}).level == POSSIBLE
+    assert triager.triage_text(visit, {"name": Intent.EMERGENCY, "confidence": 0.97}).level == POSSIBLE
     low = "home visit today: BP 70/40, HR 38, RR 14, she is very pale. can you confirm the march refill?"
-    assert triager.triage_text(low, {"name": "emergency", "confidence": 0.97}).level == EMERGENCY
+    assert triager.triage_text(low, {"name": Intent.EMERGENCY, "confidence": 0.97}).level == EMERGENCY
 
 
 def test_emptying_the_pump_is_self_harm_when_said_of_oneself_and_a_refill_step_otherwise(triager):

@@ -10,6 +10,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 from pump_assistant.rasa_ext.channels.display_flags import FLAG_BY_RESPONSE
@@ -62,11 +63,42 @@ def test_the_channels_name_themselves_from_the_vocabulary():
     assert {PatientRestInput.name(), SmsInput.name(), WebChatInput.name()} == {Channel.REST, Channel.SMS, Channel.WEBCHAT}
 
 
+ENUMS = {"DisplayFlag": DisplayFlag, "Urgency": Urgency, "Channel": Channel, "Intent": Intent}
+SCRIPTS = ("widget.js", "desk.js")
+
+
+def script_vocabulary(name: str) -> tuple[dict, str]:
+    """The script's one VOCABULARY block (JSON-shaped), and the script without it."""
+    source = (STATIC / name).read_text(encoding="utf-8")
+    match = re.search(r"var VOCABULARY = (\{.*?\n  \});\n", source, re.S)
+    assert match, f"{name} has no `var VOCABULARY = {{...}};` block"
+    return json.loads(match[1]), source[: match.start()] + source[match.end() :]
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_each_script_spells_the_words_it_uses_as_the_enums_do(name):
+    vocabulary, _ = script_vocabulary(name)
+    for enum_name, members in vocabulary.items():
+        enum = ENUMS[enum_name]
+        assert members == {member: enum[member].value for member in members}, f"{name}: {enum_name} differs"
+        if enum is not Intent:  # all of it, in the enum's order (urgencies: most urgent first)
+            assert list(members) == [member.name for member in enum], f"{name}: {enum_name} is not the whole enum"
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_no_script_compares_with_a_vocabulary_word_outside_its_block(name):
+    vocabulary, rest = script_vocabulary(name)
+    words = {value for members in vocabulary.values() for value in members.values()}
+    for word in words:
+        assert not re.search(rf'[=!]==?\s*"{word}"|"{word}"\s*[=!]==?', rest), f"{name} compares with \"{word}\""
+        assert f'["{word}"' not in rest and f'{word}: "' not in rest, f"{name} lists \"{word}\" outside VOCABULARY"
+
+
 def test_the_widget_reads_every_display_flag_and_matches_no_staff_notice_by_its_words():
-    widget = (STATIC / "widget.js").read_text(encoding="utf-8")
+    _, widget = script_vocabulary("widget.js")
     # staff_name is for other clients: a staff reply's text already opens with the name.
     for flag in (DisplayFlag.URGENT, DisplayFlag.FROM_STAFF, DisplayFlag.STAFF_JOINED, DisplayFlag.STAFF_LEFT):
-        assert re.search(rf"\.{flag}\b", widget), f"widget.js does not read the {flag} flag"
+        assert f"FLAG.{flag.name}" in widget, f"widget.js does not read the {flag} flag"
     responses = domain()["responses"]
     for response in FLAG_BY_RESPONSE:
         for variant in responses[response]:
@@ -74,7 +106,13 @@ def test_the_widget_reads_every_display_flag_and_matches_no_staff_notice_by_its_
             assert words not in widget, f"widget.js matches {response} by its words"
 
 
-def test_the_console_knows_every_urgency():
-    desk = (STATIC / "desk.js").read_text(encoding="utf-8")
-    for urgency in Urgency:
-        assert f'"{urgency}"' in desk
+def test_the_console_knows_every_urgency_and_its_filters_offer_the_vocabulary():
+    _, desk = script_vocabulary("desk.js")
+    assert "[URGENCY.EMERGENCY, URGENCY.URGENT, URGENCY.ROUTINE]" in desk  # the counts, most urgent first
+    page = (STATIC / "desk.html").read_text(encoding="utf-8")
+    for select, enum in (("f-urgency", Urgency), ("f-channel", Channel)):
+        options = re.search(rf'<select id="{select}".*?</select>', page, re.S)[0]
+        values = [v for v in re.findall(r'<option value="([^"]*)"', options) if v]  # "" is "Any"
+        assert set(values) <= {str(member) for member in enum}, f"desk.html's {select} offers {values}"
+        if enum is Urgency:
+            assert values == [str(u) for u in Urgency]

@@ -1,10 +1,11 @@
 """What the staff side keeps from Rasa's conversation events: when each patient last wrote."""
 from __future__ import annotations
 
+from pump_assistant.vocabulary import Channel
 from webservice.conversation_events import ConversationActivity
 
 
-def user_event(sender, timestamp, channel="rest"):
+def user_event(sender, timestamp, channel=Channel.REST):
     return {"event": "user", "sender_id": sender, "timestamp": timestamp, "text": "hi", "input_channel": channel}
 
 
@@ -12,7 +13,7 @@ def test_the_latest_patient_message_wins_even_when_events_arrive_out_of_order():
     activity = ConversationActivity()
     assert activity.record(user_event("p1", 200.0, "sms"))
     assert activity.record(user_event("p1", 100.0, "rest"))  # published late by another instance
-    assert activity.last_patient_message("p1") == {"at": "1970-01-01T00:03:20Z", "channel": "sms"}
+    assert activity.last_patient_message("p1") == {"at": "1970-01-01T00:03:20Z", "channel": Channel.SMS}
 
 
 def test_only_patient_messages_count_and_malformed_events_are_ignored():

@@ -7,7 +7,7 @@ from pump_assistant.storage.database import open_database
 from pump_assistant.storage.staff import AccountError, StaffDirectory, hash_password, verify_password
 from pump_assistant.storage.tickets import TicketDraft, TicketStore
 from pump_assistant.storage.records import record_unanswered
-from pump_assistant.vocabulary import Intent
+from pump_assistant.vocabulary import Channel, Intent, TicketReason
 from webservice.rasa_client import RasaClient
 
 PASSWORD = "correct horse battery"
@@ -57,7 +57,7 @@ async def test_console_api_needs_a_session(app, directory):
 
 async def test_state_changes_need_the_csrf_token(app, directory, web_settings):
     ticket_id, _ = TicketStore(open_database(web_settings.database_url), web_settings.outbox_dir).raise_ticket(
-        TicketDraft(sender_id="p1", channel="rest", reason="clinical", trigger_message="my wound is red"))
+        TicketDraft(sender_id="p1", channel=Channel.REST, reason=TicketReason.CLINICAL, trigger_message="my wound is red"))
     login = await sign_in(app)
     cookies = {"desk_session": login.cookies.get("desk_session")}
     _, response = await app.asgi_client.post(f"/desk/api/handoffs/{ticket_id}/claim", cookies=cookies)
@@ -72,9 +72,9 @@ async def test_state_changes_need_the_csrf_token(app, directory, web_settings):
 
 async def test_queue_lists_emergencies_first(app, directory, web_settings):
     store = TicketStore(open_database(web_settings.database_url), web_settings.outbox_dir)
-    routine, _ = store.raise_ticket(TicketDraft(sender_id="a", channel="rest", reason="request", trigger_message="call me"))
-    urgent, _ = store.raise_ticket(TicketDraft(sender_id="b", channel="sms", reason="emergency", trigger_message="cant breathe"))
-    newer, _ = store.raise_ticket(TicketDraft(sender_id="c", channel="rest", reason="clinical", trigger_message="dose?"))
+    routine, _ = store.raise_ticket(TicketDraft(sender_id="a", channel=Channel.REST, reason=TicketReason.REQUEST, trigger_message="call me"))
+    urgent, _ = store.raise_ticket(TicketDraft(sender_id="b", channel=Channel.SMS, reason=TicketReason.EMERGENCY, trigger_message="cant breathe"))
+    newer, _ = store.raise_ticket(TicketDraft(sender_id="c", channel=Channel.REST, reason=TicketReason.CLINICAL, trigger_message="dose?"))
     login = await sign_in(app)
     _, response = await app.asgi_client.get("/desk/api/queue", cookies={"desk_session": login.cookies.get("desk_session")})
     assert [t["id"] for t in response.json["handoffs"]] == [urgent, newer, routine]
@@ -82,19 +82,19 @@ async def test_queue_lists_emergencies_first(app, directory, web_settings):
 
 async def test_queue_shows_when_the_patient_last_wrote_from_the_event_broker(app, directory, web_settings):
     store = TicketStore(open_database(web_settings.database_url), web_settings.outbox_dir)
-    store.raise_ticket(TicketDraft(sender_id="heard", channel="sms", reason="clinical", trigger_message="dose?"))
-    store.raise_ticket(TicketDraft(sender_id="quiet", channel="rest", reason="request", trigger_message="call me"))
+    store.raise_ticket(TicketDraft(sender_id="heard", channel=Channel.SMS, reason=TicketReason.CLINICAL, trigger_message="dose?"))
+    store.raise_ticket(TicketDraft(sender_id="quiet", channel=Channel.REST, reason=TicketReason.REQUEST, trigger_message="call me"))
     login = await sign_in(app)  # starts the app, and with it app.ctx.activity
-    app.ctx.activity.record({"event": "user", "sender_id": "heard", "timestamp": 1795000000.0, "input_channel": "sms"})
+    app.ctx.activity.record({"event": "user", "sender_id": "heard", "timestamp": 1795000000.0, "input_channel": Channel.SMS})
     _, response = await app.asgi_client.get("/desk/api/queue", cookies={"desk_session": login.cookies.get("desk_session")})
     last = {t["sender_id"]: t["patient_last_message"] for t in response.json["handoffs"]}
-    assert last == {"heard": {"at": "2026-11-18T11:06:40Z", "channel": "sms"}, "quiet": None}
+    assert last == {"heard": {"at": "2026-11-18T11:06:40Z", "channel": Channel.SMS}, "quiet": None}
 
 
 async def test_gaps_group_unanswered_questions_and_drafts_wait_for_review(app, directory, web_settings):
     db = open_database(web_settings.database_url)
     for text in ("does insurance cover it", "is it covered by medicare"):
-        record_unanswered(db, kind="not_covered", text=text, sender_id="s", channel="rest")
+        record_unanswered(db, kind="not_covered", text=text, sender_id="s", channel=Channel.REST)
     login = await sign_in(app)
     cookies = {"desk_session": login.cookies.get("desk_session")}
     _, response = await app.asgi_client.get("/desk/api/gaps", cookies=cookies)

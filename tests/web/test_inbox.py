@@ -15,6 +15,7 @@ from pump_assistant.config import load_settings
 from pump_assistant.storage.database import open_database
 from pump_assistant.storage.staff import StaffDirectory
 from pump_assistant.storage.tickets import TicketDraft, TicketStore
+from pump_assistant.vocabulary import Channel, TicketReason, Urgency
 from webservice.app import create_app
 
 PASSWORD = "correct horse battery"
@@ -50,7 +51,7 @@ def store(web_settings) -> TicketStore:
     return TicketStore(open_database(web_settings.database_url), web_settings.outbox_dir)
 
 
-def raise_ticket(store, *, reason="clinical", urgency="", channel="webchat", sender=None, text="is my incision red?",
+def raise_ticket(store, *, reason=TicketReason.CLINICAL, urgency="", channel=Channel.WEBCHAT, sender=None, text="is my incision red?",
                  transcript=None, minutes_ago=0.0) -> str:
     created = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(minutes=minutes_ago)
     draft = TicketDraft(sender_id=sender or uuid.uuid4().hex, channel=channel, reason=reason, urgency=urgency,
@@ -82,13 +83,13 @@ async def sign_in(app, username="ana") -> Desk:
 
 
 async def test_counts_by_status_and_urgency_with_emergencies_first(desk_app, store):
-    routine = raise_ticket(store, reason="request", text="please call me back", minutes_ago=3)
-    urgent = raise_ticket(store, reason="clinical", urgency="urgent", text="my refill is late", minutes_ago=2)
-    emergency = raise_ticket(store, reason="emergency", text="I can't breathe", channel="sms", sender=PHONE, minutes_ago=10)
-    newest_routine = raise_ticket(store, reason="clinical", text="can I take ibuprofen?", minutes_ago=1)
-    claimed = raise_ticket(store, reason="emergency", text="my chest hurts", minutes_ago=20)
+    routine = raise_ticket(store, reason=TicketReason.REQUEST, text="please call me back", minutes_ago=3)
+    urgent = raise_ticket(store, reason=TicketReason.CLINICAL, urgency=Urgency.URGENT, text="my refill is late", minutes_ago=2)
+    emergency = raise_ticket(store, reason=TicketReason.EMERGENCY, text="I can't breathe", channel=Channel.SMS, sender=PHONE, minutes_ago=10)
+    newest_routine = raise_ticket(store, reason=TicketReason.CLINICAL, text="can I take ibuprofen?", minutes_ago=1)
+    claimed = raise_ticket(store, reason=TicketReason.EMERGENCY, text="my chest hurts", minutes_ago=20)
     store.claim(claimed, "Nurse Ana")
-    resolved = raise_ticket(store, reason="request", text="done already")
+    resolved = raise_ticket(store, reason=TicketReason.REQUEST, text="done already")
     store.resolve(resolved, "Nurse Ana", "Called back; all fine.")
 
     desk = await sign_in(desk_app)
@@ -108,30 +109,30 @@ async def test_counts_by_status_and_urgency_with_emergencies_first(desk_app, sto
 
 
 async def test_filters_narrow_the_list_and_each_facet_counts_under_the_others(desk_app, store):
-    sms_emergency = raise_ticket(store, reason="emergency", channel="sms", sender=PHONE, text="I can't breathe")
-    raise_ticket(store, reason="clinical", channel="sms", sender="+15552220999", text="dose question")
-    web_routine = raise_ticket(store, reason="request", channel="webchat", text="call me")
+    sms_emergency = raise_ticket(store, reason=TicketReason.EMERGENCY, channel=Channel.SMS, sender=PHONE, text="I can't breathe")
+    raise_ticket(store, reason=TicketReason.CLINICAL, channel=Channel.SMS, sender="+15552220999", text="dose question")
+    web_routine = raise_ticket(store, reason=TicketReason.REQUEST, channel=Channel.WEBCHAT, text="call me")
     desk = await sign_in(desk_app)
 
-    body = (await desk.get("/queue", urgency="emergency")).json
+    body = (await desk.get("/queue", urgency=Urgency.EMERGENCY)).json
     assert [t["id"] for t in body["handoffs"]] == [sms_emergency]
     # The urgency facet ignores the urgency filter (so staff see what switching to "routine" would show).
     assert body["counts"]["urgency"] == {"emergency": 1, "urgent": 0, "routine": 2}
     assert body["counts"]["total"] == 1
-    body = (await desk.get("/queue", channel="webchat")).json
+    body = (await desk.get("/queue", channel=Channel.WEBCHAT)).json
     assert [t["id"] for t in body["handoffs"]] == [web_routine]
     assert body["counts"]["channel"]["sms"] == 2
-    body = (await desk.get("/queue", channel="sms", urgency="routine")).json
+    body = (await desk.get("/queue", channel=Channel.SMS, urgency=Urgency.ROUTINE)).json
     assert [t["sender_id"] for t in body["handoffs"]] == ["+15552220999"]
 
 
 async def test_search_finds_text_in_the_transcript_summary_and_phone(desk_app, store):
-    zoe = raise_ticket(store, text="Zoë – ¿dolor? my back hurts near the pump", sender="+15552220123", channel="sms",
+    zoe = raise_ticket(store, text="Zoë – ¿dolor? my back hurts near the pump", sender="+15552220123", channel=Channel.SMS,
                        transcript=[{"role": "patient", "text": "hola", "time": 1795000000.0},
                                    {"role": "patient", "text": "/choose_topic{\"topic\":\"refills\"}", "time": None},
                                    {"role": "assistant", "text": "Refills happen every 1 to 3 months.", "time": None},
                                    {"role": "patient", "text": LONG, "time": None}])
-    other = raise_ticket(store, text="when is my next refill appointment?", sender="+15559990000", channel="sms")
+    other = raise_ticket(store, text="when is my next refill appointment?", sender="+15559990000", channel=Channel.SMS)
     desk = await sign_in(desk_app)
 
     async def found(q):
@@ -166,8 +167,8 @@ async def test_mine_lists_what_i_claimed(desk_app, store):
 
 
 async def test_paging_past_200_with_a_cursor_visits_every_ticket_once_in_order(desk_app, store):
-    ids = {raise_ticket(store, reason="request", text=f"question {n} from Zoë", minutes_ago=n % 7) for n in range(230)}
-    emergencies = {raise_ticket(store, reason="emergency", text=f"emergency {n}") for n in range(5)}
+    ids = {raise_ticket(store, reason=TicketReason.REQUEST, text=f"question {n} from Zoë", minutes_ago=n % 7) for n in range(230)}
+    emergencies = {raise_ticket(store, reason=TicketReason.EMERGENCY, text=f"emergency {n}") for n in range(5)}
     desk = await sign_in(desk_app)
     seen, cursor, pages = [], None, 0
     while True:
@@ -179,7 +180,7 @@ async def test_paging_past_200_with_a_cursor_visits_every_ticket_once_in_order(d
         if not cursor:
             break
         # A ticket arriving mid-way does not upset the pages already being read.
-        raise_ticket(store, reason="request", text="arrived while paging", minutes_ago=-1)
+        raise_ticket(store, reason=TicketReason.REQUEST, text="arrived while paging", minutes_ago=-1)
     assert pages == 2 and len(seen) == 235
     assert {t["id"] for t in seen} == ids | emergencies and len({t["id"] for t in seen}) == 235
     assert {t["id"] for t in seen[:5]} == emergencies
@@ -196,7 +197,7 @@ async def test_paging_past_200_with_a_cursor_visits_every_ticket_once_in_order(d
 
 
 async def test_the_token_api_pages_with_a_cursor_too(desk_app, store, auth):
-    ids = [raise_ticket(store, reason="request", text=f"call me {n}", minutes_ago=n) for n in range(205)]
+    ids = [raise_ticket(store, reason=TicketReason.REQUEST, text=f"call me {n}", minutes_ago=n) for n in range(205)]
     _, first = await desk_app.asgi_client.get("/api/handoffs?limit=200", headers=auth)
     assert first.status == 200 and len(first.json["handoffs"]) == 200
     _, second = await desk_app.asgi_client.get(f"/api/handoffs?limit=200&cursor={first.json['next_cursor']}", headers=auth)
@@ -239,7 +240,7 @@ async def test_the_token_api_refuses_bad_filters_with_400(desk_app, auth, query)
 async def test_detail_shows_the_transcript_for_people_and_the_phone(desk_app, store, web_settings):
     from pump_assistant.sms.state import SmsState
 
-    ticket = raise_ticket(store, reason="clinical", channel="sms", sender=PHONE, text="can I take ibuprofen?",
+    ticket = raise_ticket(store, reason=TicketReason.CLINICAL, channel=Channel.SMS, sender=PHONE, text="can I take ibuprofen?",
                           transcript=[{"role": "patient", "text": "/choose_topic{\"topic\":\"refills\"}", "time": 1795000000.0},
                                       {"role": "assistant", "text": "The pump is refilled every 1 to 3 months.", "time": 1795000001.0},
                                       {"role": "patient", "text": "/affirm", "time": None},
@@ -287,6 +288,9 @@ async def test_resolution_note_is_stored_shown_searchable_and_audited(desk_app, 
 
 async def test_token_api_resolve_keeps_a_note(desk_app, store, auth):
     ticket = raise_ticket(store)
+    _, refused = await desk_app.asgi_client.post(f"/api/handoffs/{ticket}/resolve", headers=auth,
+                                                 json={"staff": "Ana", "note": ["not", "text"]})
+    assert refused.status == 400 and refused.json["detail"] == "note must be text"
     _, response = await desk_app.asgi_client.post(f"/api/handoffs/{ticket}/resolve", headers=auth,
                                                   json={"staff": "Ana", "note": "Left a voicemail."})
     assert response.status == 200 and response.json["resolution_note"] == "Left a voicemail."
@@ -368,6 +372,7 @@ async def test_a_clinician_rejects_a_draft_with_a_reason(desk_app):
     desk = await sign_in(desk_app)
     draft = await save_draft(desk, text="Call billing about Medicare.")
     clinician = await sign_in(desk_app, "drlee")
+    assert (await clinician.post(f"/drafts/{draft}/reject", {"note": 7})).status == 400
     response = await clinician.post(f"/drafts/{draft}/reject", {"note": "Not from an approved page – ask billing."})
     assert response.status == 200
     assert (response.json["draft"]["status"], response.json["draft"]["review_note"]) == (

@@ -10,12 +10,9 @@ log keeps the requested URL, query string included, in ``request``).
 from __future__ import annotations
 
 import itertools
-import json
 import logging
-import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sanic import Sanic
@@ -23,6 +20,7 @@ from twilio.request_validator import RequestValidator
 
 from pump_assistant import services
 from pump_assistant.config import get_settings
+from pump_assistant.loopback import Request, serve_json
 from pump_assistant.rasa_ext.channels.sms import SmsInput
 
 PHONE = "+15552220000"
@@ -113,27 +111,13 @@ class FakeTwilio:
     """Twilio's Messages API refusing the number, the way it says so (the number in its message)."""
 
     def __init__(self):
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length", 0))
-                form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
-                body = json.dumps({
-                    "code": 21211,
-                    "message": f"The 'To' number {form.get('To')} is not a valid phone number.",
-                    "status": 400,
-                }).encode()
-                self.send_response(400)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+        self.server = serve_json(self._answer)
+        self.url = self.server.url
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    @staticmethod
+    def _answer(request: Request):
+        number = request.form().get("To")
+        return 400, {"code": 21211, "message": f"The 'To' number {number} is not a valid phone number.", "status": 400}
 
 
 class RasaLikeAssistant:
@@ -158,7 +142,7 @@ class RasaLikeAssistant:
 def twilio():
     fake = FakeTwilio()
     yield fake
-    fake.server.shutdown()
+    fake.server.close()
 
 
 @pytest.fixture

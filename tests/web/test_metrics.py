@@ -14,6 +14,7 @@ import yaml
 from pump_assistant.storage.database import open_database
 from pump_assistant.storage.models import utcnow
 from pump_assistant.storage.tickets import TicketDraft, TicketStore
+from pump_assistant.vocabulary import Channel, TicketReason, Urgency
 from webservice.app import create_app
 from webservice.blueprints.metrics import METRICS
 from tests.web.conftest import TOKEN
@@ -89,7 +90,7 @@ async def test_metrics_need_a_token(metrics_settings):
 async def test_ticket_figures_outbox_and_staff_replies(metrics_settings, upstream):
     store = TicketStore(open_database(metrics_settings.database_url), metrics_settings.outbox_dir)
 
-    def raise_ticket(reason, seconds_ago=0, sender=None, channel="sms", urgency="", message="", **contact):
+    def raise_ticket(reason, seconds_ago=0, sender=None, channel=Channel.SMS, urgency="", message="", **contact):
         ticket_id, stored = store.raise_ticket(TicketDraft(
             sender_id=sender or uuid.uuid4().hex, channel=channel, reason=reason, urgency=urgency,
             trigger_message=message, created_at=ago(seconds_ago), contact=contact,
@@ -98,14 +99,14 @@ async def test_ticket_figures_outbox_and_staff_replies(metrics_settings, upstrea
         return ticket_id
 
     oldest_open = raise_ticket("emergency", 400, "+15125550143", message="No puedo respirar después del relleno — help")
-    raise_ticket("emergency", 120, channel="webchat", message="my legs went numb and I'm so sleepy 😟")
+    raise_ticket("emergency", 120, channel=Channel.WEBCHAT, message="my legs went numb and I'm so sleepy 😟")
     claimed = raise_ticket("emergency", 2000, "+447700900123", message="pump alarm ringing, can't wake my husband")
     store.claim(claimed, "Nurse Zoë")
     raise_ticket("emergency", 50, "+61491570156", message="chest pain")
-    raise_ticket("clinical", 30, "+15125550178", urgency="urgent", message="fever 38.9 °C since the refill")
+    raise_ticket("clinical", 30, "+15125550178", urgency=Urgency.URGENT, message="fever 38.9 °C since the refill")
     routine = raise_ticket("request", 10, "+819012345678", message="could someone call me? 電話ください",
                            name="Jürgen O'Brien", phone="+819012345678", preferred_time="mañana")
-    raise_ticket("clinical", 5, channel="rest", message="can I take ibuprofen with my pump?")
+    raise_ticket("clinical", 5, channel=Channel.REST, message="can I take ibuprofen with my pump?")
     resolved = raise_ticket("request", 3000, "+15125550199", message="call me")
     store.resolve(resolved, "Dr Ngọc")
     store.claim(routine, "Nurse Zoë")
@@ -125,12 +126,12 @@ async def test_ticket_figures_outbox_and_staff_replies(metrics_settings, upstrea
     assert response.status == 200
     assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
     samples = parse(response.text)
-    assert value(samples, "pump_tickets_open", urgency="emergency") == 3
-    assert value(samples, "pump_tickets_open", urgency="urgent") == 1
-    assert value(samples, "pump_tickets_open", urgency="routine") == 1
-    assert value(samples, "pump_tickets_claimed", urgency="emergency") == 1
-    assert value(samples, "pump_tickets_claimed", urgency="urgent") == 0
-    assert value(samples, "pump_tickets_claimed", urgency="routine") == 1
+    assert value(samples, "pump_tickets_open", urgency=Urgency.EMERGENCY) == 3
+    assert value(samples, "pump_tickets_open", urgency=Urgency.URGENT) == 1
+    assert value(samples, "pump_tickets_open", urgency=Urgency.ROUTINE) == 1
+    assert value(samples, "pump_tickets_claimed", urgency=Urgency.EMERGENCY) == 1
+    assert value(samples, "pump_tickets_claimed", urgency=Urgency.URGENT) == 0
+    assert value(samples, "pump_tickets_claimed", urgency=Urgency.ROUTINE) == 1
     # The claimed 2000 s emergency does not count: the oldest unclaimed one is 400 s old.
     assert 400 <= value(samples, "pump_oldest_unclaimed_emergency_age_seconds") < 460
     assert value(samples, "pump_outbox_pending") == 0
@@ -143,16 +144,16 @@ async def test_ticket_figures_outbox_and_staff_replies(metrics_settings, upstrea
     store.claim(oldest_open, "Nurse Zoë")
     samples = parse((await scrape(app)).text)
     assert 120 <= value(samples, "pump_oldest_unclaimed_emergency_age_seconds") < 180
-    assert value(samples, "pump_tickets_open", urgency="emergency") == 2
+    assert value(samples, "pump_tickets_open", urgency=Urgency.EMERGENCY) == 2
 
 
 async def test_no_unclaimed_emergency_is_age_zero(metrics_settings):
     store = TicketStore(open_database(metrics_settings.database_url), metrics_settings.outbox_dir)
-    store.raise_ticket(TicketDraft(sender_id="+15125550100", channel="sms", reason="request", trigger_message="hi"))
+    store.raise_ticket(TicketDraft(sender_id="+15125550100", channel=Channel.SMS, reason=TicketReason.REQUEST, trigger_message="hi"))
     samples = parse((await scrape(app_for(metrics_settings))).text)
     assert value(samples, "pump_oldest_unclaimed_emergency_age_seconds") == 0
-    assert value(samples, "pump_tickets_open", urgency="emergency") == 0
-    assert value(samples, "pump_tickets_open", urgency="routine") == 1
+    assert value(samples, "pump_tickets_open", urgency=Urgency.EMERGENCY) == 0
+    assert value(samples, "pump_tickets_open", urgency=Urgency.ROUTINE) == 1
 
 
 async def test_database_down_still_reports_the_outbox_and_its_emergencies(metrics_settings, tmp_path):
@@ -161,7 +162,7 @@ async def test_database_down_still_reports_the_outbox_and_its_emergencies(metric
     down_url = f"sqlite:///{blocker / 'assistant.db'}"
     down = TicketStore(open_database(down_url), metrics_settings.outbox_dir)
     for reason, seconds in (("emergency", 600), ("request", 60)):
-        _, stored = down.raise_ticket(TicketDraft(sender_id=f"+1512555{seconds:04d}", channel="sms", reason=reason,
+        _, stored = down.raise_ticket(TicketDraft(sender_id=f"+1512555{seconds:04d}", channel=Channel.SMS, reason=reason,
                                                   trigger_message="ayuda, la bomba suena", created_at=ago(seconds)))
         assert not stored
     response = await scrape(app_for(dataclasses.replace(metrics_settings, database_url=down_url)))

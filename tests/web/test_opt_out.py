@@ -7,6 +7,7 @@ from pump_assistant.sms.state import SmsState
 from pump_assistant.storage.database import open_database
 from pump_assistant.storage.staff import StaffDirectory
 from pump_assistant.storage.tickets import TicketDraft, TicketStore
+from pump_assistant.vocabulary import Channel, TicketReason
 
 PHONE = "+15552220000"
 PASSWORD = "correct horse battery"
@@ -14,7 +15,7 @@ PASSWORD = "correct horse battery"
 
 def sms_ticket(settings, phone=PHONE) -> str:
     text = "my pump site is sore, can someone look — gracias"
-    draft = TicketDraft(sender_id=phone, channel="sms", reason="clinical", trigger_message=text,
+    draft = TicketDraft(sender_id=phone, channel=Channel.SMS, reason=TicketReason.CLINICAL, trigger_message=text,
                         transcript=[{"role": "patient", "text": text, "time": None}])
     ticket_id, _ = TicketStore(open_database(settings.database_url), settings.outbox_dir).raise_ticket(draft)
     return ticket_id
@@ -35,7 +36,7 @@ async def test_a_staff_reply_to_a_number_that_texted_stop_is_saved_not_sent(app,
 
 async def test_a_web_chat_ticket_is_not_affected_by_a_phone_numbers_opt_out(app, auth, web_settings):
     SmsState(open_database(web_settings.database_url)).opt_out(PHONE)
-    draft = TicketDraft(sender_id=uuid.uuid4().hex, channel="socketio", reason="clinical", trigger_message="a question")
+    draft = TicketDraft(sender_id=uuid.uuid4().hex, channel="socketio", reason=TicketReason.CLINICAL, trigger_message="a question")
     ticket_id, _ = TicketStore(open_database(web_settings.database_url), web_settings.outbox_dir).raise_ticket(draft)
     _, response = await app.asgi_client.post(
         f"/api/handoffs/{ticket_id}/reply", headers=auth, json={"staff": "Ana", "text": "hello"}

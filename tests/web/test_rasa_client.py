@@ -8,6 +8,7 @@ from sanic import Sanic
 from sanic.response import json
 
 from pump_assistant.inbound import valid_sender_id
+from pump_assistant.vocabulary import Intent
 from webservice.rasa_client import RasaClient
 
 SENDER_IDS = ["+15552220000", "whatsapp:+447700900123", str(uuid.uuid4()), uuid.uuid4().hex, "caller@clinic.example"]
@@ -37,14 +38,14 @@ def test_a_staff_reply_reaches_the_conversation_rasa_keeps_for_that_sender(fake_
         client = RasaClient(f"http://127.0.0.1:{app.config.PORT}", token="")
         await client.start()
         try:
-            await client.trigger_intent(sender_id, "EXTERNAL_staff_reply", {"staff_message": "Hi Ana — call us back ✓"})
+            await client.trigger_intent(sender_id, Intent.EXTERNAL_STAFF_REPLY, {"staff_message": "Hi Ana — call us back ✓"})
         finally:
             await client.close()
         app.stop()
 
     app.config.PORT = _free_port()
     app.run(host="127.0.0.1", port=app.config.PORT, access_log=False)
-    assert received == [(sender_id, "EXTERNAL_staff_reply")]
+    assert received == [(sender_id, Intent.EXTERNAL_STAFF_REPLY)]
 
 
 def _free_port() -> int:

@@ -8,14 +8,15 @@ import pytest
 
 from pump_assistant.storage.database import open_database
 from pump_assistant.storage.tickets import TicketDraft, TicketStore
+from pump_assistant.vocabulary import Channel, TicketReason
 
 
 def store_for(settings) -> TicketStore:
     return TicketStore(open_database(settings.database_url), settings.outbox_dir)
 
 
-def raise_ticket(settings, reason="clinical", sender="patient-1", text="is my incision supposed to be red?"):
-    draft = TicketDraft(sender_id=sender, channel="rest", reason=reason, trigger_message=text,
+def raise_ticket(settings, reason=TicketReason.CLINICAL, sender="patient-1", text="is my incision supposed to be red?"):
+    draft = TicketDraft(sender_id=sender, channel=Channel.REST, reason=reason, trigger_message=text,
                         transcript=[{"role": "patient", "text": text, "time": None}])
     ticket_id, stored = store_for(settings).raise_ticket(draft)
     assert stored
@@ -39,8 +40,8 @@ async def test_an_unset_token_opens_nothing(app, monkeypatch):
 
 async def test_list_is_newest_first_with_status_and_limit_filters(app, auth, web_settings):
     first = raise_ticket(web_settings, sender="a")
-    second = raise_ticket(web_settings, reason="emergency", sender="b", text="I can't breathe")
-    third = raise_ticket(web_settings, reason="request", sender="c", text="call me back please")
+    second = raise_ticket(web_settings, reason=TicketReason.EMERGENCY, sender="b", text="I can't breathe")
+    third = raise_ticket(web_settings, reason=TicketReason.REQUEST, sender="c", text="call me back please")
     store_for(web_settings).claim(first, "Ana")
 
     _, response = await app.asgi_client.get("/api/handoffs", headers=auth)

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from pump_assistant.vocabulary import Channel, DisplayFlag
 from tests.web.fake_upstream import fake_upstream
 from webservice.rasa_client import RasaClient, RasaUnavailable
 
@@ -17,15 +18,15 @@ PATIENT_TEXT = "should I lower my dose, I feel dizzy?"
 EVENTS = [
     {"event": "action", "timestamp": 100.0, "name": "action_session_start"},
     {"event": "session_started", "timestamp": 100.1},
-    {"event": "user", "timestamp": 101.0, "text": PATIENT_TEXT, "input_channel": "webchat",
+    {"event": "user", "timestamp": 101.0, "text": PATIENT_TEXT, "input_channel": Channel.WEBCHAT,
      "parse_data": {"intent": {"name": "personal_medical"}, "entities": []}},
     {"event": "slot", "timestamp": 101.1, "name": "handoff_reason", "value": "clinical"},
     {"event": "bot", "timestamp": 102.0, "text": "I've passed your question to our staff.",
      "data": {"quick_replies": [{"title": "No, thanks", "payload": "/deny"}]}, "metadata": {"utter_action": "utter_x"}},
-    {"event": "user", "timestamp": 103.0, "text": '/choose_topic{"topic": "refills"}', "input_channel": "webchat"},
-    {"event": "user", "timestamp": 104.0, "text": "/EXTERNAL_staff_reply", "input_channel": "webchat"},
-    {"event": "bot", "timestamp": 104.5, "text": STAFF_TEXT, "metadata": {"from_staff": True, "staff_name": "Nurse Ana"}},
-    {"event": "bot", "timestamp": 105.0, "text": "This could be an emergency. Call 911.", "metadata": {"urgent": True}},
+    {"event": "user", "timestamp": 103.0, "text": '/choose_topic{"topic": "refills"}', "input_channel": Channel.WEBCHAT},
+    {"event": "user", "timestamp": 104.0, "text": "/EXTERNAL_staff_reply", "input_channel": Channel.WEBCHAT},
+    {"event": "bot", "timestamp": 104.5, "text": STAFF_TEXT, "metadata": {DisplayFlag.FROM_STAFF: True, DisplayFlag.STAFF_NAME: "Nurse Ana"}},
+    {"event": "bot", "timestamp": 105.0, "text": "This could be an emergency. Call 911.", "metadata": {DisplayFlag.URGENT: True}},
     {"event": "action", "timestamp": 105.1, "name": "action_listen"},
     "not an event",
     {"event": "bot", "timestamp": "soon", "text": "no usable time"},
@@ -59,13 +60,13 @@ async def test_the_conversation_comes_back_as_display_text_only(app, tracker):
     assert [m["role"] for m in messages] == ["user", "bot", "staff", "bot"]
     assert messages[0]["text"] == PATIENT_TEXT
     staff = messages[2]
-    assert staff == {"role": "staff", "text": STAFF_TEXT, "staff_name": "Nurse Ana", "timestamp": 104.5}
-    assert messages[3]["urgent"] is True and "urgent" not in messages[1]
+    assert staff == {"role": "staff", "text": STAFF_TEXT, DisplayFlag.STAFF_NAME: "Nurse Ana", "timestamp": 104.5}
+    assert messages[3][DisplayFlag.URGENT] is True and DisplayFlag.URGENT not in messages[1]
     # No payloads, buttons, intents, slots, actions or metadata.
     body = response.body.decode()
     for internal in ("/choose_topic", "/EXTERNAL", "/deny", "handoff_reason", "personal_medical", "utter_action", "action_listen"):
         assert internal not in body
-    assert all(set(m) <= {"role", "text", "timestamp", "staff_name", "urgent"} for m in messages)
+    assert all(set(m) <= {"role", "text", "timestamp", DisplayFlag.STAFF_NAME, DisplayFlag.URGENT} for m in messages)
 
 
 async def test_only_what_came_after_the_given_time(app, tracker):
@@ -169,6 +170,6 @@ async def test_staff_notices_carry_their_flag_from_the_response_that_made_them(a
     monkeypatch.setattr(RasaClient, "conversation_events", conversation_events)
     _, response = await app.asgi_client.get(_url(SESSION))
     joined, left, plain = response.json["messages"]
-    assert joined["staff_joined"] is True and "staff_left" not in joined
-    assert left["staff_left"] is True and "staff_joined" not in left
-    assert "staff_joined" not in plain and "staff_left" not in plain
+    assert joined[DisplayFlag.STAFF_JOINED] is True and DisplayFlag.STAFF_LEFT not in joined
+    assert left[DisplayFlag.STAFF_LEFT] is True and DisplayFlag.STAFF_JOINED not in left
+    assert DisplayFlag.STAFF_JOINED not in plain and DisplayFlag.STAFF_LEFT not in plain

@@ -1,4 +1,5 @@
 """Staff API for hand-off tickets: list, read, claim, reply, resolve."""
+
 from __future__ import annotations
 
 from sanic import Blueprint
@@ -9,7 +10,7 @@ from pump_assistant.storage.tickets import STATUSES, TicketNotFound
 from webservice import inbox_params
 from webservice.auth import bearer_token_required
 from webservice.handoff_service import HandoffService
-from webservice.json_replies import body_of, error, respond
+from webservice.json_replies import body_of, error, respond, takes_note
 
 bp = Blueprint("handoffs", url_prefix="/api/handoffs")
 
@@ -30,8 +31,9 @@ async def list_handoffs(request):
         return error(400, "bad_status", f"status must be one of {', '.join(STATUSES)}")
     try:
         wanted = inbox_params.read(request.args, default_status="all", default_limit=50)
-        tickets, next_cursor = request.app.ctx.tickets.page(wanted.query, limit=wanted.limit, cursor=wanted.cursor,
-                                                            order="newest")
+        tickets, next_cursor = request.app.ctx.tickets.page(
+            wanted.query, limit=wanted.limit, cursor=wanted.cursor, order="newest"
+        )
     except BadFilter as exc:
         return error(400, f"bad_{exc.name}", str(exc))
     except BadCursor:
@@ -56,26 +58,24 @@ def service(request) -> HandoffService:
 @bp.post("/<ticket_id:str>/claim")
 @bearer_token_required
 async def claim_handoff(request, ticket_id: str):
-    body = body_of(request)
-    if body is None or not staff_name(body):
+    staff = staff_name(body_of(request) or {})
+    if not staff:
         return error(400, "bad_request", 'send JSON {"staff": "<your name>"}')
-    return respond(await service(request).claim(ticket_id, staff_name(body)))
+    return respond(await service(request).claim(ticket_id, staff))
 
 
 @bp.post("/<ticket_id:str>/reply")
 @bearer_token_required
 async def reply_to_handoff(request, ticket_id: str):
-    body = body_of(request)
-    if not body or not staff_name(body) or not isinstance(body.get("text"), str):
+    body = body_of(request) or {}
+    staff, text = staff_name(body), body.get("text")
+    if not staff or not isinstance(text, str):
         return error(400, "bad_request", 'send JSON {"staff": "<your name>", "text": "<reply>"}')
-    return respond(await service(request).reply(ticket_id, staff_name(body), body["text"]))
+    return respond(await service(request).reply(ticket_id, staff, text))
 
 
 @bp.post("/<ticket_id:str>/resolve")
 @bearer_token_required
-async def resolve_handoff(request, ticket_id: str):
-    body = body_of(request) or {}
-    note = body.get("note")
-    if note is not None and not isinstance(note, str):
-        return error(400, "bad_request", "note must be text")
-    return respond(await service(request).resolve(ticket_id, staff_name(body) or "staff", note))
+@takes_note
+async def resolve_handoff(request, ticket_id: str, *, note: str | None):
+    return respond(await service(request).resolve(ticket_id, staff_name(body_of(request) or {}) or "staff", note))

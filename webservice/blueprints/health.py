@@ -7,6 +7,7 @@
 - ``GET /health``: kept for existing probes and scripts: a liveness check (always
   200) whose body also reports the database, Rasa and the outbox for people.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -45,7 +46,7 @@ async def check_database(app, timeout: float) -> str | None:
     loop = asyncio.get_running_loop()
     try:
         await asyncio.wait_for(loop.run_in_executor(_PROBES, _select_one, app.ctx.database), timeout)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return f"no answer within {timeout:g} s"
     except Exception as exc:  # any driver error means "not ready"; the type says enough
         return f"unreachable ({type(exc).__name__})"
@@ -59,7 +60,7 @@ async def check_http(url: str, timeout: float) -> str | None:
             async with session.get(url, allow_redirects=False) as response:
                 if response.status != 200:
                     return f"answered {response.status}"
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return f"no answer within {timeout:g} s"
     except aiohttp.ClientError as exc:
         return f"unreachable ({type(exc).__name__})"
@@ -92,8 +93,10 @@ async def ready(request):
     body = {
         "status": "unavailable" if failed else "ready",
         "failed": failed,
-        "checks": {name: {"ok": problem is None, **({"detail": problem} if problem else {})}
-                   for name, problem in checks.items()},
+        "checks": {
+            name: {"ok": problem is None, **({"detail": problem} if problem else {})}
+            for name, problem in checks.items()
+        },
     }
     return json(body, status=503 if failed else 200)
 
@@ -103,7 +106,11 @@ async def health(request):
     """Liveness (always 200 while the process runs), with what this service depends on."""
     timeout = request.app.ctx.settings.health_timeout_seconds
     database = "ok" if await check_database(request.app, timeout) is None else "unavailable"
-    rasa = "ok" if await check_http(request.app.ctx.settings.rasa_url.rstrip("/") + "/", timeout) is None else "unavailable"
+    rasa = (
+        "ok"
+        if await check_http(request.app.ctx.settings.rasa_url.rstrip("/") + "/", timeout) is None
+        else "unavailable"
+    )
     outbox = len(request.app.ctx.tickets.pending())
     status = "ok" if database == "ok" else "degraded"
     return json({"status": status, "database": database, "rasa": rasa, "outbox_pending": outbox})

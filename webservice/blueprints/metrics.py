@@ -4,12 +4,13 @@ Every figure is read from the database and the outbox at scrape time, so any
 number of web service instances report the same values (aggregate with max(),
 not sum()). Needs ``Authorization: Bearer <METRICS_TOKEN>`` (or the desk token).
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterable, Optional
 
 from sanic import Blueprint
 from sanic.response import text
@@ -33,12 +34,18 @@ METRICS = {
         "gauge",
         "Age of the oldest emergency ticket nobody has claimed (in the database or the outbox); 0 when there is none.",
     ),
-    "pump_outbox_pending": ("gauge", "Tickets spooled in the outbox because the database was unreachable, not yet landed."),
+    "pump_outbox_pending": (
+        "gauge",
+        "Tickets spooled in the outbox because the database was unreachable, not yet landed.",
+    ),
     "pump_staff_replies_total": (
         "counter",
         "Staff replies to patients, by outcome: delivered into the conversation or failed (Rasa unreachable; kept on the ticket).",
     ),
-    "pump_database_up": ("gauge", "1 when this scrape could read the ticket database, else 0 (ticket figures then missing)."),
+    "pump_database_up": (
+        "gauge",
+        "1 when this scrape could read the ticket database, else 0 (ticket figures then missing).",
+    ),
 }
 
 
@@ -46,7 +53,7 @@ def _value(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else repr(float(number))
 
 
-def _family(name: str, samples: Iterable[tuple[Optional[dict[str, str]], float]]) -> list[str]:
+def _family(name: str, samples: Iterable[tuple[dict[str, str] | None, float]]) -> list[str]:
     kind, help_text = METRICS[name]
     lines = [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
     for labels, number in samples:
@@ -55,7 +62,7 @@ def _family(name: str, samples: Iterable[tuple[Optional[dict[str, str]], float]]
     return lines
 
 
-def render(figures: Optional[TicketFigures], outbox_count: int, outbox_emergency_times: list) -> str:
+def render(figures: TicketFigures | None, outbox_count: int, outbox_emergency_times: list) -> str:
     """The exposition text; ``figures`` is None when the database could not be read."""
     now = utcnow()
     lines: list[str] = []
@@ -70,14 +77,12 @@ def render(figures: Optional[TicketFigures], outbox_count: int, outbox_emergency
         lines += _family("pump_oldest_unclaimed_emergency_age_seconds", [(None, round(age, 3))])
     lines += _family("pump_outbox_pending", [(None, outbox_count)])
     if figures is not None:
-        lines += _family(
-            "pump_staff_replies_total", [({"outcome": o}, n) for o, n in figures.staff_replies.items()]
-        )
+        lines += _family("pump_staff_replies_total", [({"outcome": o}, n) for o, n in figures.staff_replies.items()])
     lines += _family("pump_database_up", [(None, 1 if figures is not None else 0)])
     return "\n".join(lines) + "\n"
 
 
-def _read(app) -> tuple[Optional[TicketFigures], int, list]:
+def _read(app) -> tuple[TicketFigures | None, int, list]:
     paths = app.ctx.tickets.pending()
     try:
         figures = ticket_figures(app.ctx.database)
@@ -96,7 +101,7 @@ async def metrics(request):
         figures, outbox_count, outbox_times = await asyncio.wait_for(
             loop.run_in_executor(_READER, _read, request.app), timeout
         )
-    except asyncio.TimeoutError:
+    except TimeoutError:
         logger.warning("metrics: the ticket database did not answer within %g s", timeout)
         paths = request.app.ctx.tickets.pending()
         figures, outbox_count, outbox_times = None, len(paths), outbox_emergencies(paths)

@@ -1,12 +1,13 @@
 """The chat widget's files, a demo clinic page that embeds it (under a strict CSP), and what a
 widget reopening a conversation has not seen yet (GET /widget/api/conversation/<session_id>/messages)."""
+
 from __future__ import annotations
 
 import logging
 import math
 import re
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import urlsplit
 
 from sanic import Blueprint
@@ -84,7 +85,7 @@ def _limiters(app) -> tuple[RateLimiter, RateLimiter]:
     return limiters
 
 
-def _timestamp(value: Any) -> Optional[float]:
+def _timestamp(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return None
     return float(value)
@@ -108,8 +109,8 @@ def display_messages(events: list, after: float = 0.0) -> list[dict]:
                 continue
             shown.append({"role": "user", "text": text, "timestamp": at})
         elif event.get("event") == "bot":
-            meta = event.get("metadata") if isinstance(event.get("metadata"), dict) else {}
-            flags = display_flags(meta)
+            meta = event.get("metadata")
+            flags = display_flags(meta if isinstance(meta, dict) else {})
             message: dict = {"role": "bot", "text": text, "timestamp": at}
             if flags.get(DisplayFlag.FROM_STAFF) is True:
                 message["role"] = "staff"
@@ -136,7 +137,9 @@ async def conversation_messages(request, session_id: str) -> HTTPResponse:
     address = request.remote_addr or request.ip or "unknown"
     for decision in (by_ip.check(address), by_session.check(session_id)):
         if not decision.allowed:
-            return _error(request, 429, "too_many_requests", "try again later", **{"Retry-After": str(decision.retry_after)})
+            return _error(
+                request, 429, "too_many_requests", "try again later", **{"Retry-After": str(decision.retry_after)}
+            )
     try:
         events = await request.app.ctx.rasa.conversation_events(session_id)
     except RasaUnavailable as exc:

@@ -2,6 +2,14 @@
 (function () {
   "use strict";
   var csrf = null, me = null;
+  // The server's words (pump_assistant/vocabulary.py), spelled in this one place of the console;
+  // tests/unit/test_vocabulary.py checks that they equal the Python enums.
+  var VOCABULARY = {
+    "Urgency": { "EMERGENCY": "emergency", "URGENT": "urgent", "ROUTINE": "routine" },
+    "Channel": { "WEBCHAT": "webchat", "SMS": "sms", "REST": "rest", "CMDLINE": "cmdline", "UNKNOWN": "unknown" },
+    "Intent": { "EMERGENCY": "emergency", "CLINICAL_QUESTION": "clinical_question" }
+  };
+  var URGENCY = VOCABULARY.Urgency, CHANNEL = VOCABULARY.Channel, INTENT = VOCABULARY.Intent;
   var TITLE = "Front desk - pump assistant";
   var escalateMinutes = 5;
   var state = {
@@ -215,14 +223,15 @@
     if (state.rendered[t.id] !== t.updated_at) { old.replaceWith(ticketRow(t)); state.rendered[t.id] = t.updated_at; }
     return true;
   }
-  var LABELS = { open: "open", claimed: "claimed", resolved: "resolved", emergency: "emergency", urgent: "urgent", routine: "routine",
-    webchat: "web chat", sms: "SMS", rest: "REST", cmdline: "command line", unknown: "unknown" };
+  var CHANNEL_LABELS = {};
+  CHANNEL_LABELS[CHANNEL.WEBCHAT] = "web chat"; CHANNEL_LABELS[CHANNEL.SMS] = "SMS"; CHANNEL_LABELS[CHANNEL.REST] = "REST";
+  CHANNEL_LABELS[CHANNEL.CMDLINE] = "command line"; CHANNEL_LABELS[CHANNEL.UNKNOWN] = "unknown";
   function renderCounts(c) {
     var box = $("counts");
     box.textContent = "";
     if (!c) return;
     box.appendChild(el("li", { class: "total" }, c.total + " shown"));
-    ["emergency", "urgent", "routine"].forEach(function (u) { box.appendChild(el("li", { class: u, "data-count": u }, c.urgency[u] + " " + u)); });
+    [URGENCY.EMERGENCY, URGENCY.URGENT, URGENCY.ROUTINE].forEach(function (u) { box.appendChild(el("li", { class: u, "data-count": u }, c.urgency[u] + " " + u)); });
     ["open", "claimed", "resolved"].forEach(function (s) { box.appendChild(el("li", { "data-count": s }, c.status[s] + " " + s)); });
   }
   function ticketRow(t) {
@@ -231,7 +240,7 @@
     var head = el("p", { class: "row" });
     head.append(el("span", { class: "badge urgency" }, t.urgency), " ",
       el("span", { class: "badge status" }, t.status + (t.claimed_by ? " by " + t.claimed_by : "")),
-      " " + (LABELS[t.channel] || t.channel) + " \u00b7 ", when(t.created_at));
+      " " + (CHANNEL_LABELS[t.channel] || t.channel) + " \u00b7 ", when(t.created_at));
     if (t.phone) head.append(" \u00b7 " + t.phone);
     if (t.opted_out) head.append(" \u00b7 texted STOP");
     item.appendChild(head);
@@ -270,19 +279,19 @@
   }
   function renderDetail(box, t) {
     box.setAttribute("data-ticket", t.id);
-    box.appendChild(el("h3", { id: "detail-title", tabindex: "-1" }, (t.urgency === "emergency" ? "Emergency: " : "") + "\u201c" + t.summary + "\u201d"));
+    box.appendChild(el("h3", { id: "detail-title", tabindex: "-1" }, (t.urgency === URGENCY.EMERGENCY ? "Emergency: " : "") + "\u201c" + t.summary + "\u201d"));
     var facts = el("dl", { class: "facts" });
     function fact(name, value) { var dd = el("dd"); if (typeof value === "string") dd.textContent = value; else dd.append(value); facts.append(el("dt", {}, name), dd); }
     fact("Urgency", t.urgency + " (" + t.reason + ")");
     fact("Status", t.status + (t.claimed_by ? " by " + t.claimed_by : ""));
-    fact("Channel", LABELS[t.channel] || t.channel);
+    fact("Channel", CHANNEL_LABELS[t.channel] || t.channel);
     fact("Raised", when(t.created_at));
     if (t.phone) {
       var call = el("span");
       call.append(el("a", { href: "tel:" + t.phone, class: "call" }, "Call " + t.phone));
       fact("Phone", call);
     }
-    if (t.channel === "sms") fact("Texts", t.opted_out ? "Texted STOP: replies are not sent, call instead" : "Can receive texts (no STOP)");
+    if (t.channel === CHANNEL.SMS) fact("Texts", t.opted_out ? "Texted STOP: replies are not sent, call instead" : "Can receive texts (no STOP)");
     var c = t.contact || {};
     if (c.consent !== null && c.consent !== undefined) {
       fact("Contact", c.consent ? [c.name, c.phone, c.preferred_time].filter(Boolean).join(", ") || "Agreed to be contacted" : "Declined to be contacted");
@@ -356,15 +365,15 @@
       if (d._status !== 200) { box.appendChild(el("p", { class: "error" }, d.detail)); return; }
       // The triage lines the patient would get (possible emergency, named symptom), shown first.
       (d.safety_lines || []).forEach(function (line) { box.appendChild(el("p", { class: "safety-line" }, line)); });
-      if (!d.answers.length) { box.appendChild(el("p", { class: "no-answer" }, noAnswerAdvice(d.kind === "emergency" ? "emergency" : d.intent))); return; }
+      if (!d.answers.length) { box.appendChild(el("p", { class: "no-answer" }, noAnswerAdvice(d.kind === INTENT.EMERGENCY ? INTENT.EMERGENCY : d.intent))); return; }
       if (d.kind === "clarify") box.appendChild(el("p", {}, "Two answers are close; pick the right one:"));
       d.answers.forEach(function (a) { box.appendChild(answerCard(a)); });
       loadAudit();
     });
   });
   function noAnswerAdvice(intent) {
-    if (intent === "emergency") return "This sounds like an emergency: the patient should call 911 now (988 for thoughts of self-harm).";
-    if (intent === "clinical_question") return "This is about the patient's own care: no approved answer. Hand it to a clinician.";
+    if (intent === INTENT.EMERGENCY) return "This sounds like an emergency: the patient should call 911 now (988 for thoughts of self-harm).";
+    if (intent === INTENT.CLINICAL_QUESTION) return "This is about the patient's own care: no approved answer. Hand it to a clinician.";
     return "No approved answer for this question. Hand it to a clinician, or save a reply as a draft answer.";
   }
   function answerCard(a) {

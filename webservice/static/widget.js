@@ -14,6 +14,15 @@
  */
 (function () {
   "use strict";
+  // The flags the server sets on a bot message (pump_assistant/vocabulary.py), spelled in this one place of the
+  // widget; tests/unit/test_vocabulary.py checks that they equal the Python enum.
+  var VOCABULARY = {
+    "DisplayFlag": {
+      "URGENT": "urgent", "FROM_STAFF": "from_staff", "STAFF_NAME": "staff_name",
+      "STAFF_JOINED": "staff_joined", "STAFF_LEFT": "staff_left"
+    }
+  };
+  var FLAG = VOCABULARY.DisplayFlag;
   var script = document.currentScript;
   var base = (script && script.src) ? new URL(script.src) : new URL(window.location.href);
   var cfg = {
@@ -218,11 +227,12 @@
     var ts = (typeof message.timestamp === "number" && isFinite(message.timestamp)) ? message.timestamp : undefined;
     if (ts !== undefined && !(ts <= (state.synced || 0))) state.synced = ts;
     // A notice, not a reply: the server flags it (pump_assistant/vocabulary.py's DisplayFlag); its words may change.
-    if (message.staff_joined === true || message.staff_left === true) {
+    if (message[FLAG.STAFF_JOINED] === true || message[FLAG.STAFF_LEFT] === true) {
       add({ role: "event", text: text, ts: ts });
       return;
     }
-    add({ role: message.from_staff ? "staff" : "bot", text: text, buttons: buttons, urgent: message.urgent === true, ts: ts });
+    // (The log's own field "urgent" keeps what was stored by earlier visits readable.)
+    add({ role: message[FLAG.FROM_STAFF] ? "staff" : "bot", text: text, buttons: buttons, urgent: message[FLAG.URGENT] === true, ts: ts });
   }
 
   /* ---------- reopening: what the conversation holds that this browser has not seen ---------- */
@@ -260,8 +270,11 @@
     });
     messages.forEach(function (m, i) {
       if (i > lastSeen && m && m.role !== "user") {
-        fromBot({ text: m.text, from_staff: m.role === "staff", urgent: m.urgent === true,
-                  staff_joined: m.staff_joined === true, staff_left: m.staff_left === true, timestamp: m.timestamp });
+        // The history names a staff reply by its role, and carries the other flags as the socket does.
+        var message = { text: m.text, timestamp: m.timestamp };
+        message[FLAG.FROM_STAFF] = m.role === "staff";
+        [FLAG.URGENT, FLAG.STAFF_JOINED, FLAG.STAFF_LEFT].forEach(function (flag) { message[flag] = m[flag] === true; });
+        fromBot(message);
       } else if (m && typeof m.timestamp === "number" && !(m.timestamp <= (state.synced || 0))) {
         state.synced = m.timestamp;
       }

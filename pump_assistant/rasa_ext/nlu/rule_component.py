@@ -9,30 +9,20 @@ from __future__ import annotations
 
 from typing import Any, Dict, Generic, Optional, Text, TypeVar
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
+from rasa.engine.graph import GraphComponent
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.utils.spacy_utils import SpacyModel
 from spacy.language import Language
 
+from pump_assistant.rasa_ext.nlu.graph_create import CreatedFromGraph
+
 Rules = TypeVar("Rules")
 
 
-class SpacyRuleComponent(GraphComponent, IntentClassifier, Generic[Rules]):
+class SpacyRuleComponent(CreatedFromGraph, GraphComponent, IntentClassifier, Generic[Rules]):
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.config = config
         self._rules: Optional[Rules] = None
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "SpacyRuleComponent":
-        return cls(config)
 
     def compile_rules(self, nlp: Language) -> Rules:
         raise NotImplementedError

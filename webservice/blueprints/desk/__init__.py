@@ -11,6 +11,7 @@
 Signed-in staff hold an HttpOnly, SameSite=Strict session cookie; every state change also
 needs the session's CSRF token in the X-CSRF-Token header (common.signed_in).
 """
+
 from sanic import Blueprint
 
 from webservice.blueprints.desk import ask, drafts, pages, queue, records, session

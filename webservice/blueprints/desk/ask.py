@@ -1,7 +1,9 @@
 """The ask box: the approved answer to a patient's question, with its source, copy and send-by-SMS."""
+
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sanic import Blueprint
 from sanic.response import json
@@ -36,25 +38,33 @@ async def ask(request):
         parse, registry, answer_confidence=settings.answer_confidence, ambiguity_margin=settings.ambiguity_margin
     )
     intent = parse.get("intent", {}).get("name")
-    answers = []
+    answers: list[dict[str, Any]] = []
     for answer_id in choice.answer_ids:
         answer = registry.answers[answer_id]
-        answers.append({
-            "id": answer.id, "version": answer.version, "title": answer.title, "text": answer.text,
-            "sms": answer.sms, "source": answering.source_line(registry, answer),
-        })
+        answers.append(
+            {
+                "id": answer.id,
+                "version": answer.version,
+                "title": answer.title,
+                "text": answer.text,
+                "sms": answer.sms,
+                "source": answering.source_line(registry, answer),
+            }
+        )
     # The same triage decision the patient's message gets: staff see the 911 advice too.
     triage = Triage.from_dict(parse.get("triage"))
     if triage.level == EMERGENCY:
         answers = []
     request.app.ctx.staff.audit(request.ctx.user.display_name, "asked", ",".join(a["id"] for a in answers) or None)
-    return json({
-        "kind": Intent.EMERGENCY if triage.level == EMERGENCY else choice.kind,
-        "intent": intent,
-        "answers": answers,
-        "triage": {"level": triage.level, "self_harm": triage.self_harm, "urgency": triage.urgency},
-        "safety_lines": [line for line in (replies.opening_line(triage), replies.closing_line(triage)) if line],
-    })
+    return json(
+        {
+            "kind": Intent.EMERGENCY if triage.level == EMERGENCY else choice.kind,
+            "intent": intent,
+            "answers": answers,
+            "triage": {"level": triage.level, "self_harm": triage.self_harm, "urgency": triage.urgency},
+            "safety_lines": [line for line in (replies.opening_line(triage), replies.closing_line(triage)) if line],
+        }
+    )
 
 
 @bp.post("/sms")
@@ -64,14 +74,23 @@ async def send_sms(request):
     to, answer_id = str(body.get("to") or "").replace(" ", ""), body.get("answer_id")
     answer = services.registry().get(answer_id) if isinstance(answer_id, str) else None
     if not PHONE.match(to) or answer is None:
-        return json({"error": "bad_request", "detail": "send a number in +15551234567 form and an answer id"}, status=400)
+        return json(
+            {"error": "bad_request", "detail": "send a number in +15551234567 form and an answer id"}, status=400
+        )
     if request.app.ctx.sms_state.opted_out(to):
-        return json({"error": "opted_out", "detail": "This number texted STOP: no text can be sent to it. "
-                     "Call the patient instead."}, status=409)
+        return json(
+            {
+                "error": "opted_out",
+                "detail": "This number texted STOP: no text can be sent to it. Call the patient instead.",
+            },
+            status=409,
+        )
     settings = request.app.ctx.settings
     if not settings.twilio_auth_token:
         return json({"error": "not_configured", "detail": "SMS is not configured (TWILIO_* variables)"}, status=503)
-    api = TwilioApi(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_number, settings.twilio_api_base)
+    api = TwilioApi(
+        settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_number, settings.twilio_api_base
+    )
     text = f"{answer.sms}\n{answering.source_line(services.registry(), answer, 'sms')}"
     try:
         for part in split_for_sms(text):

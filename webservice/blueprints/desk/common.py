@@ -1,4 +1,5 @@
 """What every part of the console shares: the session cookie, the signed-in check, JSON errors."""
+
 from __future__ import annotations
 
 import hmac
@@ -11,12 +12,15 @@ __all__ = ["error", "respond", "signed_in", "content_approver", "STATIC", "COOKI
 
 STATIC = Path(__file__).resolve().parent.parent.parent / "static"
 COOKIE = "desk_session"
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
-       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 def signed_in(handler):
     """A desk session (cookie) is required; a change also needs its CSRF token in X-CSRF-Token."""
+
     @wraps(handler)
     async def wrapper(request, *args, **kwargs):
         user = request.app.ctx.staff.session_for(request.cookies.get(COOKIE))
@@ -34,6 +38,7 @@ def signed_in(handler):
 
 def content_approver(handler):
     """After :func:`signed_in`: only a role allowed to approve content (a clinician) gets through."""
+
     @wraps(handler)
     async def wrapper(request, *args, **kwargs):
         if not request.ctx.user.can_approve_content:

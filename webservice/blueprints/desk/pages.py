@@ -1,4 +1,5 @@
 """The console's page and its script and style (one page, served under a strict CSP)."""
+
 from __future__ import annotations
 
 from sanic import Blueprint

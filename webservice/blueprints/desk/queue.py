@@ -1,4 +1,5 @@
 """The inbox: a compact, filtered, paged list of hand-offs with counts; one ticket in detail; claim, reply, resolve."""
+
 from __future__ import annotations
 
 from sanic import Blueprint
@@ -10,8 +11,8 @@ from pump_assistant.transcript import readable_transcript
 from pump_assistant.vocabulary import Urgency
 from webservice import inbox_params
 from webservice.blueprints.desk.common import error, respond, signed_in
-from webservice.json_replies import body_of
 from webservice.handoff_service import SMS_CHANNEL
+from webservice.json_replies import body_of, takes_note
 
 bp = Blueprint("desk_queue", url_prefix="/api")
 SUMMARY_CHARS = 160
@@ -42,22 +43,28 @@ def list_item(request, ticket: dict) -> dict:
 async def queue(request):
     """Emergencies, then urgent, then routine; newest first within each; ``next_cursor`` for the next page."""
     try:
-        wanted = inbox_params.read(request.args, default_status="active", default_limit=50,
-                                   claimed_by=request.ctx.user.display_name)
+        wanted = inbox_params.read(
+            request.args, default_status="active", default_limit=50, claimed_by=request.ctx.user.display_name
+        )
         tickets, next_cursor = request.app.ctx.tickets.page(wanted.query, limit=wanted.limit, cursor=wanted.cursor)
     except BadFilter as exc:
         return error(400, f"bad_{exc.name}", str(exc))
     except BadCursor:
-        return error(400, "bad_cursor", "cursor is not one this inbox gave out (or was for another order); "
-                     "start again without it")
-    return json({
-        "handoffs": [list_item(request, t) for t in tickets],
-        "next_cursor": next_cursor,
-        "counts": request.app.ctx.tickets.counts(wanted.query),
-        "escalate_after_minutes": request.app.ctx.settings.desk_escalate_minutes,
-        # Whatever the filters: every unclaimed emergency, for the alert, the title badge and escalation.
-        "open_emergencies": open_emergencies(request),
-    })
+        return error(
+            400,
+            "bad_cursor",
+            "cursor is not one this inbox gave out (or was for another order); start again without it",
+        )
+    return json(
+        {
+            "handoffs": [list_item(request, t) for t in tickets],
+            "next_cursor": next_cursor,
+            "counts": request.app.ctx.tickets.counts(wanted.query),
+            "escalate_after_minutes": request.app.ctx.settings.desk_escalate_minutes,
+            # Whatever the filters: every unclaimed emergency, for the alert, the title badge and escalation.
+            "open_emergencies": open_emergencies(request),
+        }
+    )
 
 
 def open_emergencies(request) -> list[dict]:
@@ -67,7 +74,7 @@ def open_emergencies(request) -> list[dict]:
 
 def list_item_summary(ticket: dict) -> str:
     trigger = ticket["trigger_message"] or ""
-    return trigger if len(trigger) <= SUMMARY_CHARS else trigger[:SUMMARY_CHARS - 1] + "\u2026"
+    return trigger if len(trigger) <= SUMMARY_CHARS else trigger[: SUMMARY_CHARS - 1] + "\u2026"
 
 
 @bp.get("/handoffs/<ticket_id:str>")
@@ -78,11 +85,13 @@ async def detail(request, ticket_id: str):
         ticket = request.app.ctx.tickets.get(ticket_id)
     except TicketNotFound:
         return error(404, "not_found", "no such hand-off")
-    return json({
-        **list_item(request, ticket),
-        "transcript": readable_transcript(ticket["transcript"]),
-        "audit": request.app.ctx.staff.audit_log(limit=50, subject=ticket_id),
-    })
+    return json(
+        {
+            **list_item(request, ticket),
+            "transcript": readable_transcript(ticket["transcript"]),
+            "audit": request.app.ctx.staff.audit_log(limit=50, subject=ticket_id),
+        }
+    )
 
 
 @bp.post("/handoffs/<ticket_id:str>/claim")
@@ -100,10 +109,7 @@ async def reply(request, ticket_id: str):
 
 @bp.post("/handoffs/<ticket_id:str>/resolve")
 @signed_in
-async def resolve(request, ticket_id: str):
+@takes_note
+async def resolve(request, ticket_id: str, *, note: str | None):
     """JSON {"note": "what was done"} (optional, up to 2,000 characters): kept on the ticket and in the audit log."""
-    body = body_of(request) or {}
-    note = body.get("note")
-    if note is not None and not isinstance(note, str):
-        return error(400, "bad_request", "note must be text")
     return respond(await request.app.ctx.handoffs.resolve(ticket_id, request.ctx.user.display_name, note))

@@ -1,4 +1,5 @@
 """What the console shows besides tickets: the audit log and the content gaps."""
+
 from __future__ import annotations
 
 from sanic import Blueprint

@@ -1,4 +1,5 @@
 """Signing in and out of the console (throttled), and who is signed in."""
+
 from __future__ import annotations
 
 from sanic import Blueprint
@@ -12,14 +13,21 @@ bp = Blueprint("desk_session", url_prefix="/api")
 
 
 def locked_out(retry_after: int):
-    return json({"error": "locked", "detail": locked_message(retry_after), "retry_after": retry_after},
-                status=429, headers={"Retry-After": str(retry_after)})
+    return json(
+        {"error": "locked", "detail": locked_message(retry_after), "retry_after": retry_after},
+        status=429,
+        headers={"Retry-After": str(retry_after)},
+    )
 
 
 def whoami(user, settings) -> dict:
-    return {"user": user.display_name, "csrf": user.csrf_token, "role": user.role,
-            "can_approve_content": user.can_approve_content,
-            "escalate_after_minutes": settings.desk_escalate_minutes}
+    return {
+        "user": user.display_name,
+        "csrf": user.csrf_token,
+        "role": user.role,
+        "can_approve_content": user.can_approve_content,
+        "escalate_after_minutes": settings.desk_escalate_minutes,
+    }
 
 
 @bp.post("/login")
@@ -38,9 +46,13 @@ async def login(request):
     if result is None:
         lockouts = throttle.failed(username, address)
         for lockout in lockouts:
-            staff.audit("sign-in throttle", "login_locked", lockout.subject[:64],
-                        f"{lockout.kind} locked for {lockout.seconds} s after {lockout.failures} failed sign-ins"
-                        f" (last from {address})")
+            staff.audit(
+                "sign-in throttle",
+                "login_locked",
+                lockout.subject[:64],
+                f"{lockout.kind} locked for {lockout.seconds} s after {lockout.failures} failed sign-ins"
+                f" (last from {address})",
+            )
         if lockouts:
             return locked_out(max(lockout.seconds for lockout in lockouts))
         return error(401, "unauthorized", "wrong username or password")
