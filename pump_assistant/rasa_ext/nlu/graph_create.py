@@ -1,4 +1,4 @@
-"""Rasa's ``GraphComponent.create``, written once for the project's NLU components.
+"""Rasa's graph hooks written once for the project's NLU components: ``create`` and ``fingerprint_addon``.
 
 Rasa builds every graph component through ``create(config, model_storage, resource,
 execution_context)`` and checks that signature's annotations, so each component
@@ -12,7 +12,7 @@ keep their defaults.
 from __future__ import annotations
 
 import inspect
-from typing import Any, Dict, Text
+from typing import Any, Dict, Optional, Text
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.resource import Resource
@@ -37,3 +37,18 @@ class CreatedFromGraph:
         }
         wanted = inspect.signature(cls).parameters
         return cls(**{key: value for key, value in offered.items() if key in wanted})
+
+
+class ReadsTriageRules:
+    """A trained component whose output depends on the triage's modules and rule files.
+
+    Rasa fingerprints only a component's own class source and config: without this,
+    a change to ``context_rules.yml`` would reuse cached kept-text features and a
+    stale classifier. Inherit it before ``GraphComponent``.
+    """
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
+        from pump_assistant.triage import source_fingerprint
+
+        return source_fingerprint()

@@ -62,6 +62,8 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from pump_assistant.rasa_ext.nlu.graph_create import ReadsTriageRules
+
 logger = logging.getLogger(__name__)
 
 WEIGHTS_FILE = "weights.npz"
@@ -80,7 +82,7 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
 
 # model_from: Rasa hands the spaCy pipeline (SpacyNLP's model) to train and process, for the context tags.
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True, model_from="SpacyNLP")
-class IntentTopicClassifier(IntentClassifier, GraphComponent):
+class IntentTopicClassifier(ReadsTriageRules, IntentClassifier, GraphComponent):
     _context: Optional[Any]  # pump_assistant.triage.context.ConText, built on first use
 
     @classmethod
@@ -165,13 +167,6 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
         self.dense_dims = dense_dims or []
         self._context = None  # the triage's ConText, built on first use from the spaCy pipeline
         self._set_label_groups()
-
-    @classmethod
-    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
-        # Reads the triage's rule files: a change there must retrain (Rasa hashes only this class).
-        from pump_assistant.triage import source_fingerprint
-
-        return source_fingerprint()
 
     @classmethod
     def create(

@@ -38,11 +38,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from pump_assistant.nlp.sentence_encoder import MessageEncoder, SentenceEncoder, message_encoder, shared_encoder
+from pump_assistant.rasa_ext.nlu.graph_create import ReadsTriageRules
 
 
 # model_from: Rasa hands the spaCy pipeline (SpacyNLP's model) to process, for the kept text.
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False, model_from="SpacyNLP")
-class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
+class MiniLMSentenceFeaturizer(ReadsTriageRules, DenseFeaturizer, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
@@ -54,13 +55,6 @@ class MiniLMSentenceFeaturizer(DenseFeaturizer, GraphComponent):
             # condition is its topic ("what happens if the battery runs out?").
             "kept_leaves_out": ["negated", "resolved", "historical", "other"],
         }
-
-    @classmethod
-    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
-        # Reads the triage's rule files: a change there must retrain (Rasa hashes only this class).
-        from pump_assistant.triage import source_fingerprint
-
-        return source_fingerprint()
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
