@@ -62,7 +62,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from pump_assistant.rasa_ext.nlu.graph_create import ReadsTriageRules
+from pump_assistant.rasa_ext.nlu.graph_create import CreatedFromGraph, ReadsTriageRules
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
 
 # model_from: Rasa hands the spaCy pipeline (SpacyNLP's model) to train and process, for the context tags.
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True, model_from="SpacyNLP")
-class IntentTopicClassifier(ReadsTriageRules, IntentClassifier, GraphComponent):
+class IntentTopicClassifier(CreatedFromGraph, ReadsTriageRules, IntentClassifier, GraphComponent):
     _context: Optional[Any]  # pump_assistant.triage.context.ConText, built on first use
 
     @classmethod
@@ -167,16 +167,6 @@ class IntentTopicClassifier(ReadsTriageRules, IntentClassifier, GraphComponent):
         self.dense_dims = dense_dims or []
         self._context = None  # the triage's ConText, built on first use from the spaCy pipeline
         self._set_label_groups()
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "IntentTopicClassifier":
-        return cls(config, model_storage, resource, execution_context)
 
     # --- features ---------------------------------------------------------------
 

@@ -25,10 +25,8 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import FEATURIZER_CLASS_ALIAS, SPACY_DOCS
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.nlu.utils.spacy_utils import SpacyModel
@@ -38,12 +36,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from pump_assistant.nlp.sentence_encoder import MessageEncoder, SentenceEncoder, message_encoder, shared_encoder
-from pump_assistant.rasa_ext.nlu.graph_create import ReadsTriageRules
+from pump_assistant.rasa_ext.nlu.graph_create import CreatedFromGraph, ReadsTriageRules
 
 
 # model_from: Rasa hands the spaCy pipeline (SpacyNLP's model) to process, for the kept text.
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False, model_from="SpacyNLP")
-class MiniLMSentenceFeaturizer(ReadsTriageRules, DenseFeaturizer, GraphComponent):
+class MiniLMSentenceFeaturizer(CreatedFromGraph, ReadsTriageRules, DenseFeaturizer, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
@@ -71,16 +69,6 @@ class MiniLMSentenceFeaturizer(ReadsTriageRules, DenseFeaturizer, GraphComponent
         # The process's message encoder and its cache, shared with the triage's meaning detector.
         self._messages: Optional[MessageEncoder] = None
         self._context: Any = None  # the triage's ConText, built on first use from the spaCy pipeline
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "MiniLMSentenceFeaturizer":
-        return cls(config, execution_context.node_name)
 
     @property
     def encoder(self) -> SentenceEncoder:

@@ -35,7 +35,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from pump_assistant.rasa_ext.nlu.graph_create import ReadsTriageRules
+from pump_assistant.rasa_ext.nlu.graph_create import CreatedFromGraph, ReadsTriageRules
 from pump_assistant.triage import EMERGENCY, EMERGENCY_INTENT, POSSIBLE, MeaningDetector, Triager
 from pump_assistant.triage.meaning import DEFAULT_MARGIN, DEFAULT_THRESHOLD, load_descriptions
 
@@ -49,7 +49,7 @@ MAX_CONTRAST = 3000
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True, model_from="SpacyNLP")
-class TriageComponent(ReadsTriageRules, GraphComponent, IntentClassifier):
+class TriageComponent(CreatedFromGraph, ReadsTriageRules, GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
@@ -81,11 +81,6 @@ class TriageComponent(ReadsTriageRules, GraphComponent, IntentClassifier):
         self._resource = resource
         self._banks = banks
         self._triager: Optional[Triager] = None
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "TriageComponent":  # fmt: skip
-        return cls(config, model_storage, resource)
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
