@@ -146,11 +146,9 @@ FIRST_PERSON = frozenset({"i", "i'm", "im", "myself"})
 # that keeps coming true for the writer (or the one they care for) is a present
 # problem, not a supposition. A question, a modal or a future ("what do I do if",
 # "would I", "will it") keeps the cue hypothetical.
+HABITUAL_CUES = frozenset({"if", "every time", "every time i", "whenever", "each time", "anytime", "any time"})
 # "my legs are getting weaker every day": a frequency inside a report is part of the report.
 FREQUENCY_CUES = frozenset({"every day", "every night", "every morning", "every evening", "every week"})
-HABITUAL_CUES = (
-    frozenset({"if", "every time", "every time i", "whenever", "each time", "anytime", "any time"}) | FREQUENCY_CUES
-)
 NOT_HABITUAL = frozenset(
     (
         "will would could might should may 'll 'd wo gonna "
@@ -158,9 +156,8 @@ NOT_HABITUAL = frozenset(
     ).split()
 )
 
-
-# Words that make a clause a supposition or a question rather than a report (with NOT_HABITUAL).
-CONDITIONAL_WORDS = frozenset(
+# Words that make a clause a supposition or a question rather than a report.
+NOT_A_REPORT = NOT_HABITUAL | frozenset(
     {"if", "when", "whether", "can", "ca", "unless", "suppose", "imagine", "worried", "afraid", "scared"}
 )
 
@@ -386,7 +383,7 @@ class ConText:
         if not words or words[0].lower_ in QUESTION_OPENERS:
             return None
         lowered = {t.lower_ for t in words}
-        if not (lowered & PRESENT_PERSON) or lowered & (NOT_HABITUAL | CONDITIONAL_WORDS):
+        if not (lowered & PRESENT_PERSON) or lowered & NOT_A_REPORT:
             return None
         if end < len(doc) and doc[end].text == "?":
             return None

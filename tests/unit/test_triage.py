@@ -471,6 +471,29 @@ def test_questions_and_suppositions_about_a_sign_stay_general(triager, text):
     assert level(triager, text) == NONE
 
 
+
+@pytest.mark.parametrize("text", [
+    # a comparison with the time before the pump is about now ("worse than before"), not history
+    "my pump alarm beeped all night and now my spasms are worse than before the pump and I'm burning up",
+    # a place on the body, not a question about what the pump causes
+    "my dressing is soaked with clear fluid from the pump site",
+])
+def test_a_comparison_or_a_place_is_not_read_as_history_or_a_general_question(triager, text):
+    assert level(triager, text) != NONE
+
+
+@pytest.mark.parametrize("text", [
+    "not actively suicidal, just really low about the pain",
+    "honestly I wouldn't mind not waking up tomorrow",
+])
+def test_a_hedged_denial_of_self_harm_is_not_a_denial(triager, text):
+    result = triager.triage_text(text)
+    assert result.level != NONE and result.self_harm
+
+
+def test_a_plain_denial_of_self_harm_stays_a_denial(triager):
+    assert level(triager, "I'm not suicidal, just asking when my refill is due") == NONE
+
 # -- thoughts of self-harm in words the lists did not have ---------------------
 @pytest.mark.parametrize("text", [
     "honestly the pain has won, i'm so tired of existing",
@@ -488,6 +511,29 @@ def test_thoughts_of_self_harm_said_in_other_words_raise_the_level_and_give_988(
     assert result.level in (EMERGENCY, POSSIBLE)
     assert result.self_harm
 
+
+
+# One message per word family, each caught by that family alone (so removing one fails its case).
+@pytest.mark.parametrize("text", [
+    "it would be easier on everyone if i just died",  # relief, said of a person dying
+    "the pain has won, nothing left in me",  # endurance at its end
+    "so tired of existing with this pump",  # weariness of being alive
+    "he says pills are the easy way out now",  # a way out
+    "I wouldn't mind dying tonight",  # a wish, hedged
+    "I won't be a problem for you much longer",  # not expecting to be around
+    "ngl kms tonight",  # text shorthand, followed by a time
+    "my son googled painless ways to go last night",  # searching how to die
+    "overdose calculators open in her browser tabs",  # ... found in a search history
+    "there's a blade on my thigh again",  # something sharp on the skin
+    "i keep pressing it against my arm until it bleeds",  # ... pressed against it
+])
+def test_each_family_of_self_harm_words_gives_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level != NONE and result.self_harm
+
+
+def test_a_battery_dying_is_not_a_person_dying(triager):
+    assert not triager.triage_text("the pump would be better if the battery died, can it be swapped early?").self_harm
 
 @pytest.mark.parametrize("text", [
     "how many kms can I drive the day after the implant?",
