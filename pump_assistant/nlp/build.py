@@ -45,13 +45,18 @@ def build_pipeline() -> Language:
     return nlp
 
 
-def source_fingerprint() -> str:
-    """Changes whenever a file the pipeline is built from changes."""
-    digest = hashlib.sha256(PIPELINE_VERSION.encode())
-    for path in sorted(Path(__file__).parent.glob("*")):
+def files_fingerprint(directory: Path, salt: str = "") -> str:
+    """Changes whenever a module or rule file (``.py``, ``.yml``) in ``directory`` changes."""
+    digest = hashlib.sha256(salt.encode())
+    for path in sorted(directory.glob("*")):
         if path.suffix in {".py", ".yml"}:
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def source_fingerprint() -> str:
+    """Changes whenever a file the pipeline is built from changes."""
+    return files_fingerprint(Path(__file__).parent, PIPELINE_VERSION)
 
 
 def build_if_changed(output_dir: Path) -> bool:

@@ -14,7 +14,6 @@ Imported by: rasa_ext.nlu, actions and the web service (its ``Triage`` result), 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -55,12 +54,9 @@ def source_fingerprint(directory: Path | None = None) -> str:
     fingerprint (``fingerprint_addon``): Rasa hashes only a component's own
     class source and config, so without it a rule change reuses stale features.
     """
-    digest = hashlib.sha256()
-    for path in sorted((directory or Path(__file__).parent).glob("*")):
-        if path.suffix in {".py", ".yml"}:
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+    from pump_assistant.nlp.build import files_fingerprint
+
+    return files_fingerprint(directory or Path(__file__).parent)
 
 
 class Triager:
