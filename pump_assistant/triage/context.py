@@ -43,11 +43,12 @@ RESOLVED = "resolved"
 HISTORICAL = "historical"
 HYPOTHETICAL = "hypothetical"
 OTHER = "other"
+FICTION = "fiction"
 UNCERTAIN = "uncertain"
 PSEUDO = "pseudo"
 TERMINATE = "terminate"
 # A sign in one of these scopes is not happening to someone now.
-DISMISSING = frozenset({NEGATED, RESOLVED, HISTORICAL, HYPOTHETICAL, OTHER})
+DISMISSING = frozenset({NEGATED, RESOLVED, HISTORICAL, HYPOTHETICAL, OTHER, FICTION})
 
 # Context states of a sign.
 AFFIRMED = "affirmed"
@@ -161,6 +162,52 @@ NOT_A_REPORT = NOT_HABITUAL | frozenset(
     {"if", "when", "whether", "can", "ca", "unless", "suppose", "imagine", "worried", "afraid", "scared"}
 )
 
+# A modal followed by a negation is an inability, said of now ("can't feel my legs", "won't wake up"):
+# the modal does not make that clause a supposition.
+NEGATIONS = frozenset({"not", "n't", "nt"})
+# A clause whose subject is a part of the body reports on the writer ("both legs have gone weak").
+BODY_PARTS = frozenset(
+    (
+        "leg legs foot feet arm arms hand hands face lips lip tongue throat neck head chest heart back "
+        "skin eyes eye pupils speech breathing breath bladder bowels groin bottom wound incision scar site"
+    ).split()
+)
+SUBJECT_DETERMINERS = frozenset("both the left right whole entire lower upper".split())
+BODY_VERBS = frozenset(
+    (
+        "is are has have 's 're 've was were feel feels felt went gone go goes keep keeps kept look looks seem seems "
+        "wo ca wo n't just suddenly started starting start getting got get turned turning gave give giving "
+        "wont cant hurt hurts ache aches"
+    ).split()
+)
+# A clause told in the past ("my legs went weak", "I was drowsy") is not protected from a past
+# story told in another clause; a present or present-perfect one is ("I've had the pump for
+# years, both legs have gone weak").
+PAST_VERBS = frozenset(
+    (
+        "was were had did went got came became felt gave took fell saw said told thought seemed began "
+        "woke slept ran lost found kept left made passed"
+    ).split()
+)
+PERFECT_OR_PASSIVE = frozenset(
+    (
+        "have has 've 's having be been being is are am 'm 're get gets getting feel feels seem seems look looks "
+        "sound sounds stay stays keep keeps very really so too more super extremely"
+    ).split()
+)
+# Someone watching, reading or learning ("the show I'm watching", "they taught us"): the writer
+# named in a story or a lesson does not bring the story back to the present.
+SPECTATOR_VERBS = frozenset(
+    (
+        "watch watching watched read reading study studying studied learn learning learned learnt see saw seen "
+        "teach taught teaching show showed showing tell told hear heard listen listening write writing wrote "
+        "play playing run running do doing take taking"
+    ).split()
+)
+
+# A clause about learning or watching is not a report of what it learns about.
+LESSON_VERBS = frozenset("watch watching watched read reading study studying studied learn learning learned learnt teach taught".split())
+
 # "I wanted to know if", "not sure if": an "if" that means "whether" asks, it does not report.
 WHETHER_BEFORE = frozenset(
     "know ask asking asked wonder wondered sure unsure idea check checking confirm see tell find out learn".split()
@@ -177,6 +224,51 @@ def _habitual_present(doc: Doc, modifier: Modifier) -> bool:
     return "?" not in words and not (words & NOT_HABITUAL) and bool(words & PRESENT_PERSON)
 
 
+def _inability(doc: Doc, token) -> bool:
+    """A modal that a negation follows: "can't", "won't", "couldn't"."""
+    return token.lower_ in NOT_A_REPORT and token.i + 1 < len(doc) and doc[token.i + 1].lower_ in NEGATIONS
+
+
+def _body_is_subject(words: list) -> bool:
+    """The clause opens with a part of the body and a verb: "both legs have gone weak", "left arm is numb".
+
+    ("heart attack or stroke during surgery" names no one: a part of the body followed by a noun.)
+    """
+    for k, word in enumerate(words[:3]):
+        if word.lower_ in BODY_PARTS:
+            return k + 1 < len(words) and words[k + 1].lower_ in BODY_VERBS
+        if word.lower_ not in SUBJECT_DETERMINERS:
+            return False
+    return False
+
+
+def _told_in_the_past(doc: Doc, clause: tuple[int, int]) -> bool:
+    """A verb in the past tense, not a perfect or a passive ("have gone", "is swollen")."""
+    for token in doc[clause[0] : clause[1]]:
+        word = token.lower_
+        if word in PAST_VERBS or (len(word) > 4 and word.endswith("ed") and token.is_alpha):
+            before = {t.lower_ for t in doc[max(clause[0], token.i - 2) : token.i]}
+            if not before & PERFECT_OR_PASSIVE:
+                return True
+    return False
+
+
+# Words that end a name looking back: "a seizure first-aid class" is one name, "seizure in class" is not.
+NOT_IN_A_NAME = frozenset(
+    "a an the my his her our their your this that these those on in at of for about with to from by and or "
+    "i we he she they you it me us him them is are was were be been had has have during after before while".split()
+)
+
+
+def _in_a_name(token) -> bool:
+    return (token.is_alpha and token.lower_ not in NOT_IN_A_NAME) or token.text in ("-", "/")
+
+
+def _spectating(doc: Doc, i: int) -> bool:
+    """The writer at ``i`` watches, reads or is taught ("the novel I'm reading", "they taught us")."""
+    return any(t.lemma_.lower() in SPECTATOR_VERBS or t.lower_ in SPECTATOR_VERBS for t in doc[max(0, i - 1) : i + 4])
+
+
 def _first_person(doc: Doc, span: tuple[int, int]) -> bool:
     return any(token.lower_ in FIRST_PERSON for token in doc[span[0] : span[1]])
 
@@ -190,8 +282,10 @@ class ConText:
             if category in (PSEUDO, TERMINATE):
                 self._add(nlp, category, category, None, spec["phrases"])
                 continue
-            for direction, block in spec.items():
-                self._add(nlp, category, direction, block.get("max_scope"), block["phrases"])
+            for direction, blocks in spec.items():
+                # A direction may hold several blocks, each with its own max_scope.
+                for block in blocks if isinstance(blocks, list) else [blocks]:
+                    self._add(nlp, category, direction, block.get("max_scope"), block["phrases"])
         self._clause_subjects = frozenset(str(w).lower() for w in rules.get("clause_subjects") or ())
         self._present = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._present.add("present", [nlp.make_doc(str(p).lower()) for p in rules.get("present") or ()])
@@ -277,6 +371,8 @@ class ConText:
             # across commas and "and"; only a sentence end or a terminator
             # ("but now", "today") brings it back to the present.
             return False
+        if token.text == "-" and not token.whitespace_ and i > 0 and not doc[i - 1].whitespace_:
+            return False  # a hyphen inside a word ("first-aid"), not a dash between clauses
         if token.text in (",", ":", "-", "—", "–", "(", ")"):
             return not self._list_continues(doc, i, terminators)
         if token.lower_ in ("and", "or", "so") and i + 1 < len(doc):
@@ -307,6 +403,10 @@ class ConText:
         # Someone else's story ends where the writer speaks of themselves or their own family again
         # ("my friend is here with me, I can't breathe").
         writer = bounds.writer if modifier.category == OTHER else frozenset()
+        if modifier.category == FICTION:
+            # A story, a lesson or a figure of speech runs on past its watcher ("the show I'm
+            # watching has ..."), and ends where the writer's own life comes in.
+            writer = {i for i in bounds.writer if not _spectating(doc, i)}
         if modifier.direction in (FORWARD, BOTH):
             end = modifier.end
             while (
@@ -316,7 +416,13 @@ class ConText:
                 and not self._is_break(doc, end, bounds, True, clause_level)
             ):
                 end += 1
-        if modifier.direction in (BACKWARD, BOTH):
+        if modifier.category == FICTION and modifier.direction == BOTH:
+            # Back only over the words that make one name with it: "a suicide prevention workshop",
+            # "the seizure first-aid training".
+            start = modifier.start
+            while start > 0 and modifier.start - start < 5 and _in_a_name(doc[start - 1]):
+                start -= 1
+        elif modifier.direction in (BACKWARD, BOTH):
             start = modifier.start
             # A list answer's own separator is not a boundary: "fever: none", "stiff neck - no".
             # ... and "Blue lips? Nah" answers the question just asked.
@@ -356,10 +462,12 @@ class ConText:
         frequencies = frozenset(
             m.start for m in modifiers if m.category == HYPOTHETICAL and doc[m.start : m.end].text in FREQUENCY_CUES
         )
-        return [
-            self._assess(span, scopes, _first_person(doc, span), self.asserted_clause(doc, span, bounds), frequencies)
-            for span in spans
-        ]
+        assessments = []
+        for span in spans:
+            asserted = self.asserted_clause(doc, span, bounds)
+            present = asserted is not None and not _told_in_the_past(doc, asserted)
+            assessments.append(self._assess(span, scopes, _first_person(doc, span), asserted, frequencies, present))
+        return assessments
 
     def clause_of(self, doc: Doc, span: tuple[int, int], bounds: Boundaries) -> tuple[int, int]:
         """The clause around a span: up to a comma that ends no list, "and I", a terminator or a sentence end."""
@@ -382,9 +490,11 @@ class ConText:
         words = [t for t in doc[start:end] if not (t.is_punct or t.is_space)]
         if not words or words[0].lower_ in QUESTION_OPENERS:
             return None
-        lowered = {t.lower_ for t in words}
-        if not (lowered & PRESENT_PERSON) or lowered & NOT_A_REPORT:
+        lowered = {t.lower_ for t in words if not _inability(doc, t)}
+        if not (lowered & PRESENT_PERSON or _body_is_subject(words)) or lowered & NOT_A_REPORT:
             return None
+        if any(t.lemma_.lower() in LESSON_VERBS or t.lower_ in LESSON_VERBS for t in words):
+            return None  # "we're learning stroke signs", "I'm reading about overdoses": a lesson, not a report
         if end < len(doc) and doc[end].text == "?":
             return None
         return start, end
@@ -485,20 +595,25 @@ class ConText:
         first_person: bool = False,
         asserted: tuple[int, int] | None = None,
         frequencies: frozenset[int] = frozenset(),
+        present: bool = False,
     ) -> Assessment:
         start, end = span
         categories = set()
         for modifier, (scope_start, scope_end) in scopes:
             if modifier.category in PART_OF_A_SIGN and modifier.start < end and start < modifier.end:
                 continue  # the cue is part of the sign itself ("not breathing", "whenever i sit up")
-            if modifier.category == OTHER and first_person:
+            if modifier.category in (OTHER, FICTION) and first_person:
                 continue  # the sign names its own subject, the writer ("my dog ... when I'm gone")
-            if (
-                modifier.category == HYPOTHETICAL
-                and asserted is not None
-                and (not (asserted[0] <= modifier.start < asserted[1]) or modifier.start in frequencies)
-            ):
-                continue  # a question or a wondering in another clause, or "every day", does not unsay a report
+            if asserted is not None:
+                elsewhere = not (asserted[0] <= modifier.start < asserted[1])
+                # "figuratively speaking", "not literally" take back the clause before them: they are not elsewhere.
+                takes_back = modifier.category == FICTION and modifier.direction == BACKWARD
+                if modifier.category in (HYPOTHETICAL, FICTION) and not takes_back and (
+                    elsewhere or modifier.start in frequencies
+                ):
+                    continue  # a question, a wondering or a story in another clause, or "every day", does not unsay a report
+                if modifier.category == HISTORICAL and elsewhere and present:
+                    continue  # "I've had the pump for years, both legs have gone weak": the past is another clause's
             if scope_start < end and start < scope_end:
                 categories.add(modifier.category)
         if categories & DISMISSING:

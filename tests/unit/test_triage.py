@@ -567,3 +567,91 @@ def test_a_change_to_a_triage_rule_file_changes_what_rasa_fingerprints(tmp_path)
     assert before == source_fingerprint()
     for component in (MiniLMSentenceFeaturizer, IntentTopicClassifier, TriageComponent):
         assert component.fingerprint_addon({}) == source_fingerprint()
+
+
+# -- a story, a show, a lesson or a figure of speech is not happening -----------
+@pytest.mark.parametrize("text", [
+    "the hospital drama last night had a nurse whose patient stopped breathing, could that happen with a pump?",
+    "my nephew's school project is on how bee stings make a throat swell shut",
+    "in the book I'm reading the hero has a seizure on a train",
+    "I'm organising a stroke awareness talk at the library, do you have posters?",
+    "our church runs an overdose training on Saturday, can I bring pump leaflets",
+    "the CPR course we're taking covers chest pain and fainting, any pump tips?",
+    "my granddaughter's seizure first-aid training was today, should her teachers know about my pump",
+    "nearly died laughing at my grandson's knock-knock jokes",
+    "this benefits form is giving me chest pains, figuratively speaking",
+    "the printer at work is bleeding toner everywhere, can you fax the consent form",
+])
+def test_a_story_a_lesson_or_a_figure_of_speech_is_not_an_emergency(triager, text):
+    assert level(triager, text) == NONE
+
+
+@pytest.mark.parametrize("text", [
+    "during the film my wife slumped over and now she won't wake up",
+    "we were watching tv and my husband's face drooped on one side",
+    "I'm reading the pump booklet and my lips and tongue are swelling up",
+    "the show I'm watching can wait, I can't breathe properly",
+])
+def test_a_report_beside_a_show_or_a_book_is_still_an_emergency(triager, text):
+    assert level(triager, text) == EMERGENCY
+
+
+# -- a past story in another clause does not unsay a present report --------------
+@pytest.mark.parametrize("text", [
+    "I've had the pump for ages, both legs have gone weak and I can't feel my bottom",
+    "my mum has had her pump for years, her legs won't hold her and she's wet herself",
+])
+def test_a_past_story_in_another_clause_does_not_unsay_a_present_report(triager, text):
+    assert level(triager, text) == EMERGENCY
+
+
+@pytest.mark.parametrize("text", [
+    "years ago i had a seizure and my legs went numb, all fine since the pump",
+    "back in 2015 I passed out and my lips were blue, the doctors never found why",
+])
+def test_a_story_told_in_the_past_throughout_stays_in_the_past(triager, text):
+    assert level(triager, text) == NONE
+
+
+def test_a_part_of_the_body_followed_by_a_noun_names_no_one(triager):
+    assert level(triager, "chest pain or a stroke during the implant, is that a risk?") == NONE
+
+
+def test_an_event_denied_after_the_sign_is_denied(triager):
+    text = "the pump alarm hasn't gone off and her spasms are under control, when is the refill?"
+    assert level(triager, text) == NONE
+
+
+def test_a_standing_allergy_is_not_a_reaction_now(triager):
+    assert level(triager, "I'm allergic to penicillin, will they give me antibiotics at the implant?") == NONE
+
+
+# -- red flags said in other words -----------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("there's yellow gunk and pus coming out where the pump went in", POSSIBLE),  # a wound that looks infected
+    ("angry red streaks running up my belly from the incision", POSSIBLE),
+    ("his left foot keeps dragging since this morning", EMERGENCY),  # weakness of a leg
+    ("just swallowed about 25 of my tramadol", EMERGENCY),  # many pills at once
+])
+def test_red_flags_said_in_other_words(triager, text, expected):
+    assert level(triager, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "honestly I just want out, the spasms never stop",  # wanting out of life
+    "every night I hope the next bolus finishes me off",  # something that finishes me
+    "my meds are all counted out on the bedside table",  # the means laid out
+    "I want them to know it was my decision and not an accident",  # a death meant to be known as chosen
+])
+def test_self_harm_in_other_words_gives_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level != NONE and result.self_harm
+
+
+@pytest.mark.parametrize("text", [
+    "took 20 minutes to find parking, then I took 2 tablets of tylenol",
+    "the nurse said the incision looks clean, no pus and no smell",
+    "was the fall an accident? my decision to use the walker came later",
+])
+def test_look_alikes_of_the_new_red_flags_are_not_emergencies(triager, text):
+    assert level(triager, text) == NONE
