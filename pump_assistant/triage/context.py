@@ -206,7 +206,9 @@ SPECTATOR_VERBS = frozenset(
 )
 
 # A clause about learning or watching is not a report of what it learns about.
-LESSON_VERBS = frozenset("watch watching watched read reading study studying studied learn learning learned learnt teach taught".split())
+LESSON_VERBS = frozenset(
+    "watch watching watched read reading study studying studied learn learning learned learnt teach taught".split()
+)
 
 # "I wanted to know if", "not sure if": an "if" that means "whether" asks, it does not report.
 WHETHER_BEFORE = frozenset(
@@ -608,8 +610,10 @@ class ConText:
                 elsewhere = not (asserted[0] <= modifier.start < asserted[1])
                 # "figuratively speaking", "not literally" take back the clause before them: they are not elsewhere.
                 takes_back = modifier.category == FICTION and modifier.direction == BACKWARD
-                if modifier.category in (HYPOTHETICAL, FICTION) and not takes_back and (
-                    elsewhere or modifier.start in frequencies
+                if (
+                    modifier.category in (HYPOTHETICAL, FICTION)
+                    and not takes_back
+                    and (elsewhere or modifier.start in frequencies)
                 ):
                     continue  # a question, a wondering or a story in another clause, or "every day", does not unsay a report
                 if modifier.category == HISTORICAL and elsewhere and present:
