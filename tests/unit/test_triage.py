@@ -581,6 +581,7 @@ def test_a_change_to_a_triage_rule_file_changes_what_rasa_fingerprints(tmp_path)
     "nearly died laughing at my grandson's knock-knock jokes",
     "this benefits form is giving me chest pains, figuratively speaking",
     "the printer at work is bleeding toner everywhere, can you fax the consent form",
+    "I signed up for a first aid course and they taught us seizures and choking",  # a lesson, not a report
 ])
 def test_a_story_a_lesson_or_a_figure_of_speech_is_not_an_emergency(triager, text):
     assert level(triager, text) == NONE
@@ -591,6 +592,7 @@ def test_a_story_a_lesson_or_a_figure_of_speech_is_not_an_emergency(triager, tex
     "we were watching tv and my husband's face drooped on one side",
     "I'm reading the pump booklet and my lips and tongue are swelling up",
     "the show I'm watching can wait, I can't breathe properly",
+    "during the movie my husband's breathing got slow and noisy",  # the writer's family ends the story
 ])
 def test_a_report_beside_a_show_or_a_book_is_still_an_emergency(triager, text):
     assert level(triager, text) == EMERGENCY
@@ -600,6 +602,7 @@ def test_a_report_beside_a_show_or_a_book_is_still_an_emergency(triager, text):
 @pytest.mark.parametrize("text", [
     "I've had the pump for ages, both legs have gone weak and I can't feel my bottom",
     "my mum has had her pump for years, her legs won't hold her and she's wet herself",
+    "I've had my pump for years, I can't feel my legs or my bottom",  # an inability is said of now
 ])
 def test_a_past_story_in_another_clause_does_not_unsay_a_present_report(triager, text):
     assert level(triager, text) == EMERGENCY
