@@ -658,3 +658,17 @@ def test_self_harm_in_other_words_gives_988(triager, text):
 ])
 def test_look_alikes_of_the_new_red_flags_are_not_emergencies(triager, text):
     assert level(triager, text) == NONE
+
+
+def test_a_sign_before_an_event_began_after_it_and_is_not_history(triager):
+    # "after the trial" tells a story forward; signs named before it started after it.
+    assert level(triager, "temp 39.4, stiff neck and throwing up after the trial catheter went in, normal??") == EMERGENCY
+    assert level(triager, "after the trial I had a fever for a day, does that make the implant riskier") == NONE
+
+
+@pytest.mark.parametrize("text", [
+    "I passed out at my first refill because of the needle, fine afterwards, can I lie down next time?",
+    "his legs went weak for an hour after the trial and came back fully, is that expected",
+])
+def test_a_sign_followed_by_its_resolution_is_resolved(triager, text):
+    assert level(triager, text) == NONE
