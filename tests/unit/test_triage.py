@@ -667,7 +667,7 @@ def test_a_sign_before_an_event_began_after_it_and_is_not_history(triager):
 
 
 @pytest.mark.parametrize("text", [
-    "I passed out at my first refill because of the needle, fine afterwards, can I lie down next time?",
+    "I passed out in the car park because of the needle, fine afterwards, can I lie down next time?",
     "his legs went weak for an hour after the trial and came back fully, is that expected",
 ])
 def test_a_sign_followed_by_its_resolution_is_resolved(triager, text):
