@@ -101,6 +101,7 @@ def escalated(parse: dict) -> bool:
 
 def understanding() -> tuple[dict, list]:
     from pump_assistant import answering
+    from pump_assistant.vocabulary import AnswerKind
 
     faq, safety = load_heldout(HELDOUT_DIR, "faq"), load_heldout(HELDOUT_DIR, "safety")
     parses, cpu_ms = parse_all(list(dict.fromkeys(e.text for e in faq + safety)))
@@ -133,7 +134,7 @@ def understanding() -> tuple[dict, list]:
                 answer_confidence=settings.answer_confidence,
                 ambiguity_margin=settings.ambiguity_margin,
             )
-            asked += choice.kind == answering.CLARIFY
+            asked += choice.kind == AnswerKind.CLARIFY
     figures = {
         "heldout_examples": overall.total,
         "heldout_accuracy_all_labels": round(overall.accuracy, 4),
