@@ -41,7 +41,7 @@ validate: spacy ## rasa data validate
 
 LINT_PATHS := pump_assistant actions webservice bench scripts
 
-lint: setup ## ruff (lint, format check) on the code outside tests/, mypy on pump_assistant/, actions/, webservice/ (settings in pyproject.toml)
+lint: setup ## ruff (lint, format check) and mypy on the code outside tests/: pump_assistant/, actions/, webservice/, bench/, scripts/ (settings in pyproject.toml)
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy

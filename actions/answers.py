@@ -19,7 +19,7 @@ from pump_assistant.sms import SMS_CHANNEL
 from pump_assistant.storage.records import record_unanswered
 from pump_assistant.triage import replies
 from pump_assistant.triage.levels import POSSIBLE
-from pump_assistant.vocabulary import Intent, TicketReason, Urgency
+from pump_assistant.vocabulary import AnswerKind, Intent, TicketReason, Urgency
 
 logger = logging.getLogger(__name__)
 
@@ -108,9 +108,9 @@ class ActionAnswerFaq(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         registry, choice = answer_choice(tracker)
-        if choice.kind == answering.ANSWER:
+        if choice.kind == AnswerKind.ANSWER:
             return send_answer(dispatcher, tracker, registry.answers[choice.answer_ids[0]])
-        if choice.kind == answering.CLARIFY:
+        if choice.kind == AnswerKind.CLARIFY:
             offer_choices(dispatcher, choice.answer_ids)
             send_closing_line(dispatcher, tracker)
             return []

@@ -31,7 +31,7 @@ from pump_assistant.sms import SMS_CHANNEL
 from pump_assistant.storage.tickets import TicketDraft
 from pump_assistant.triage import replies
 from pump_assistant.triage.levels import NONE
-from pump_assistant.vocabulary import Intent, TicketReason, Urgency
+from pump_assistant.vocabulary import AnswerKind, Intent, TicketReason, Urgency
 
 logger = logging.getLogger(__name__)
 
@@ -277,7 +277,7 @@ def _general_answer(tracker: Tracker):
     if (tracker.latest_message.get("intent") or {}).get("name") != Intent.FAQ or triage_of(tracker).level != NONE:
         return None
     registry, choice = answer_choice(tracker)
-    return registry.answers[choice.answer_ids[0]] if choice.kind == answering.ANSWER else None
+    return registry.answers[choice.answer_ids[0]] if choice.kind == AnswerKind.ANSWER else None
 
 
 class ActionRelayStaffReply(Action):

@@ -97,11 +97,11 @@ def run(show_misses: set[str], only: set[str] | None = None) -> dict:
     for path in _chosen(BLIND.glob("faq_*.yml"), only):
         rows = items(path)
         correct = sum(topic_of(parse(r["text"])) == r["topic"] for r in rows)
-        wrongly = sum(handed_off(parse(r["text"])) for r in rows)
+        handed = sum(handed_off(parse(r["text"])) for r in rows)
         figures[path.stem] = {
             "topic_accuracy": round(correct / len(rows), 4),
             "questions": len(rows),
-            "wrongly_handed_off": f"{wrongly}/{len(rows)}",
+            "wrongly_handed_off": f"{handed}/{len(rows)}",
         }
     loop.close()
     return figures

@@ -75,6 +75,17 @@ def outcome(parse: dict, expected: str, fallback: float, confidence: float, marg
     return "right" if label == expected else "wrong"
 
 
+def configured_fallback_threshold() -> float:
+    """The FallbackClassifier's threshold in config.yml (Rasa's default when the component sets none)."""
+    from rasa.core.constants import DEFAULT_NLU_FALLBACK_THRESHOLD
+
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
+    component = next((c for c in pipeline if c["name"] == "FallbackClassifier"), None)
+    if component is None:
+        raise SystemExit("config.yml has no FallbackClassifier to tune")
+    return float(component.get("threshold", DEFAULT_NLU_FALLBACK_THRESHOLD))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seed", type=int, default=7)
@@ -82,8 +93,8 @@ def main() -> int:
     from rasa.core.agent import Agent
 
     train, dev = split(args.seed)
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
         write_nlu(train, tmp / "nlu.yml")
         subprocess.run(
             [
@@ -132,14 +143,7 @@ def main() -> int:
     results.sort(key=lambda r: (r[0], r[1], r[2], r[3], r[4]))
     cost, _, fallback, confidence, margin, counts = results[0]
     settings = load_settings()
-    current_fallback = next(
-        (
-            c.get("threshold")
-            for c in yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
-            if c["name"] == "FallbackClassifier"
-        ),
-        None,
-    )
+    current_fallback = configured_fallback_threshold()
     print(
         json.dumps(
             {

@@ -13,20 +13,17 @@ from typing import Any
 
 from pump_assistant.content import Answer, Registry
 from pump_assistant.sms import SMS_CHANNEL
-from pump_assistant.vocabulary import Intent
+from pump_assistant.vocabulary import AnswerKind, Intent
 
 FAQ_INTENT = Intent.FAQ
 TOPIC_ENTITY = "topic"
-ANSWER = "answer"
-CLARIFY = "clarify"
-UNKNOWN = "unknown"
 # Ends every answer about symptoms or complications (``safety_note`` in the registry).
 SAFETY_NOTE = "If you have any of these now and they feel severe, call 911."
 
 
 @dataclass(frozen=True)
 class Choice:
-    kind: str  # ANSWER, CLARIFY or UNKNOWN
+    kind: AnswerKind  # ANSWER, CLARIFY or UNKNOWN
     answer_ids: tuple[str, ...] = ()
     confidence: float = 0.0
 
@@ -71,16 +68,16 @@ def choose_answer(
     """Answer when the best topic is clear; offer the two best when they are close."""
     topic = explicit_topic(parse_data, registry)
     if topic:
-        return Choice(ANSWER, (topic,), 1.0)
+        return Choice(AnswerKind.ANSWER, (topic,), 1.0)
     ranked = ranked_topics(parse_data, registry)
     if not ranked:
-        return Choice(UNKNOWN)
+        return Choice(AnswerKind.UNKNOWN)
     best, best_confidence = ranked[0]
     if len(ranked) > 1:
         second, second_confidence = ranked[1]
         if best_confidence < answer_confidence and best_confidence - second_confidence < ambiguity_margin:
-            return Choice(CLARIFY, (best, second), best_confidence)
-    return Choice(ANSWER, (best,), best_confidence)
+            return Choice(AnswerKind.CLARIFY, (best, second), best_confidence)
+    return Choice(AnswerKind.ANSWER, (best,), best_confidence)
 
 
 # Intents whose questions only a clinician answers: no approved answer is offered for them.
@@ -100,9 +97,9 @@ def choose_answer_to_question(
     intent = (parse_data.get("intent") or {}).get("name")
     choice = choose_answer(parse_data, registry, answer_confidence=answer_confidence, ambiguity_margin=ambiguity_margin)
     if intent in HANDOFF_INTENTS or (
-        intent != FAQ_INTENT and choice.kind == ANSWER and choice.confidence < answer_confidence
+        intent != FAQ_INTENT and choice.kind == AnswerKind.ANSWER and choice.confidence < answer_confidence
     ):
-        return Choice(UNKNOWN)
+        return Choice(AnswerKind.UNKNOWN)
     return choice
 
 

@@ -1,4 +1,5 @@
-"""The project's words: intent names, ticket reasons and urgencies, channel names, display flags, staff roles.
+"""The project's words: intent names, ticket reasons, urgencies and statuses, answer kinds, channel names,
+display flags, staff roles, draft statuses.
 
 Each is a ``StrEnum``: a member *is* its string (``Urgency.EMERGENCY == "emergency"``),
 so JSON, the database and Rasa's training data keep the same values. Code names
@@ -53,6 +54,34 @@ class Urgency(StrEnum):
     ROUTINE = "routine"
 
 
+class TicketStatus(StrEnum):
+    """Where a hand-off ticket is, in the order it moves: open -> claimed -> resolved."""
+
+    # Waiting for staff.
+    OPEN = "open"
+    # A staff member took it; the assistant holds the patient's messages for them.
+    CLAIMED = "claimed"
+    # Closed (with an optional note of what was done); the assistant answers again.
+    RESOLVED = "resolved"
+
+
+# The statuses of a ticket staff still own: open or claimed.
+ACTIVE_TICKET_STATUSES = (TicketStatus.OPEN, TicketStatus.CLAIMED)
+
+
+class AnswerKind(StrEnum):
+    """What the answer rule (pump_assistant.answering) made of a question; the console's ask box shows the kind."""
+
+    # One approved answer.
+    ANSWER = "answer"
+    # Two answers are close: the patient (or staff) picks one.
+    CLARIFY = "clarify"
+    # No approved answer.
+    UNKNOWN = "unknown"
+    # The ask box only: triage read an emergency, so no answer is offered (the patient would get the 911 reply).
+    EMERGENCY = "emergency"
+
+
 class Channel(StrEnum):
     """Input channel names (credentials.yml); ``UNKNOWN`` when a ticket recorded none."""
 
@@ -87,6 +116,14 @@ class Role(StrEnum):
     FRONT_DESK = "front_desk"
     # May also approve or reject drafts into the answer registry (what patients are told).
     CLINICIAN = "clinician"
+
+
+class DraftStatus(StrEnum):
+    """A draft answer saved from the console, until a clinician approves it into the registry or rejects it."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
 
 
 # The ticket a hand-off intent raises (keyed by str: an intent name read from a parse looks it up).

@@ -10,7 +10,7 @@ from typing import Any
 
 from pump_assistant.sms import SMS_CHANNEL
 from pump_assistant.storage.tickets import MAX_RESOLUTION_NOTE_CHARS, TicketNotFound, TicketStore
-from pump_assistant.vocabulary import Intent
+from pump_assistant.vocabulary import Intent, TicketStatus
 from webservice.rasa_client import RasaClient, RasaUnavailable
 
 logger = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class HandoffService:
             ticket = self._tickets.get(ticket_id)
         except TicketNotFound:
             return Outcome.error(404, "not_found", "no such hand-off")
-        if ticket["status"] == "resolved":
+        if ticket["status"] == TicketStatus.RESOLVED:
             return Outcome.error(409, "resolved", "this hand-off is resolved")
         text = text.strip()
         turn: dict[str, Any] = {

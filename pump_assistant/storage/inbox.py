@@ -22,10 +22,10 @@ from sqlalchemy import and_, case, func, or_, select
 
 from pump_assistant.storage.models import Ticket
 from pump_assistant.storage.search import like_pattern, search_terms
-from pump_assistant.vocabulary import Channel, Urgency
+from pump_assistant.vocabulary import ACTIVE_TICKET_STATUSES, Channel, TicketStatus, Urgency
 
 URGENCIES = tuple(Urgency)
-STATUSES = ("open", "claimed", "resolved")
+STATUSES = tuple(TicketStatus)
 # Status filter values: one status, every active one (open or claimed), or all.
 STATUS_FILTERS = (*STATUSES, "active", "all")
 # The channels tickets come from (each input channel's name; "unknown" when none was recorded).
@@ -71,7 +71,7 @@ class InboxQuery:
         where = []
         if without != "status":
             if self.status == "active":
-                where.append(Ticket.status.in_(("open", "claimed")))
+                where.append(Ticket.status.in_(ACTIVE_TICKET_STATUSES))
             elif self.status != "all":
                 where.append(Ticket.status == self.status)
         if self.urgency and without != "urgency":
@@ -165,7 +165,7 @@ def counts(session, query: InboxQuery) -> dict:
     # Unclaimed emergencies, whatever the filters: what the page title's badge counts.
     result["open_emergencies"] = int(
         session.execute(
-            select(func.count()).where(Ticket.status == "open", Ticket.urgency == Urgency.EMERGENCY)
+            select(func.count()).where(Ticket.status == TicketStatus.OPEN, Ticket.urgency == Urgency.EMERGENCY)
         ).scalar_one()
     )
     return result

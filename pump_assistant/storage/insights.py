@@ -6,6 +6,7 @@ from sqlalchemy import case, func, select
 
 from pump_assistant.storage.database import Database
 from pump_assistant.storage.models import AnswerFeedback, DraftAnswer, UnansweredQuestion, utcnow
+from pump_assistant.vocabulary import DraftStatus
 
 EXAMPLES_PER_GROUP = 5
 
@@ -54,13 +55,13 @@ def content_gaps(db: Database) -> dict:
 
 def save_draft(db: Database, *, question: str, text: str, author: str) -> int:
     with db.session() as session:
-        draft = DraftAnswer(question=question[:2000], text=text[:4000], author=author, status="pending")
+        draft = DraftAnswer(question=question[:2000], text=text[:4000], author=author, status=DraftStatus.PENDING)
         session.add(draft)
         session.flush()
         return draft.id
 
 
-DRAFT_STATUSES = ("pending", "approved", "rejected")
+DRAFT_STATUSES = tuple(DraftStatus)
 
 
 def _draft_dict(d: DraftAnswer) -> dict:
@@ -109,9 +110,9 @@ def review_draft(
     """
     with db.session() as session:
         draft = session.get(DraftAnswer, draft_id)
-        if draft is None or draft.status != "pending":
+        if draft is None or draft.status != DraftStatus.PENDING:
             return False
-        draft.status = "approved" if approve else "rejected"
+        draft.status = DraftStatus.APPROVED if approve else DraftStatus.REJECTED
         draft.reviewed_by, draft.reviewed_at = reviewer, utcnow()
         draft.answer_id, draft.answer_version = answer_id, answer_version
         draft.review_note = (note or "").strip()[:2000] or None

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, Text
 from sqlalchemy.orm import declarative_base
 
-from pump_assistant.vocabulary import Role
+from pump_assistant.vocabulary import DraftStatus, Role, TicketStatus
 
 # Any: SQLAlchemy 1.4 without its mypy plugin gives no class type for it.
 Base: Any = declarative_base()
@@ -34,7 +34,7 @@ class Ticket(Base):
     trigger_message = Column(Text, nullable=False, default="")
     transcript = Column(JSON, nullable=False, default=list)
     safety_signs = Column(JSON, nullable=False, default=list)
-    status = Column(String(16), nullable=False, default="open", index=True)  # open | claimed | resolved
+    status = Column(String(16), nullable=False, default=TicketStatus.OPEN, index=True)
     created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
     claimed_by = Column(String(255))
@@ -173,7 +173,7 @@ class DraftAnswer(Base):
     question = Column(Text, nullable=False)
     text = Column(Text, nullable=False)
     author = Column(String(120), nullable=False)
-    status = Column(String(16), nullable=False, default="pending")  # pending | approved | rejected
+    status = Column(String(16), nullable=False, default=DraftStatus.PENDING)
     reviewed_by = Column(String(120))
     created_at = Column(DateTime, nullable=False, default=utcnow)
     reviewed_at = Column(DateTime)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from pump_assistant.storage.database import Database
 from pump_assistant.storage.models import AuditEntry, Ticket
 from pump_assistant.storage.tickets import ACTIVE_STATUSES, URGENCIES
-from pump_assistant.vocabulary import TicketReason, Urgency
+from pump_assistant.vocabulary import TicketReason, TicketStatus, Urgency
 
 # The audit actions HandoffService writes for a staff reply (delivered into the
 # conversation through Rasa, or kept on the ticket because Rasa was unreachable).
@@ -22,7 +22,7 @@ STAFF_REPLY_ACTIONS = {"replied": "delivered", "reply_not_delivered": "failed"}
 
 @dataclass
 class TicketFigures:
-    # status ("open", "claimed") -> urgency -> number of tickets; every urgency present.
+    # active status (open, claimed) -> urgency -> number of tickets; every urgency present.
     active: dict[str, dict[str, int]] = field(
         default_factory=lambda: {s: {u: 0 for u in URGENCIES} for s in ACTIVE_STATUSES}
     )
@@ -43,7 +43,9 @@ def ticket_figures(database: Database) -> TicketFigures:
         for status, urgency, count in rows:
             figures.active[status][urgency] = int(count)
         figures.oldest_unclaimed_emergency = session.execute(
-            select(func.min(Ticket.created_at)).where(Ticket.status == "open", Ticket.urgency == Urgency.EMERGENCY)
+            select(func.min(Ticket.created_at)).where(
+                Ticket.status == TicketStatus.OPEN, Ticket.urgency == Urgency.EMERGENCY
+            )
         ).scalar()
         rows = session.execute(
             select(AuditEntry.action, func.count())

@@ -39,6 +39,7 @@ from pump_assistant.storage.models import (
     UnansweredQuestion,
     utcnow,
 )
+from pump_assistant.vocabulary import ACTIVE_TICKET_STATUSES, TicketStatus
 
 DEFAULT_RETENTION_DAYS = 365
 # Rasa's SQL tracker store keeps every event of every conversation in one table.
@@ -85,7 +86,9 @@ def cutoff_for(days: int, now: dt.datetime | None = None) -> dt.datetime:
 
 def _resolved_before(cutoff: dt.datetime):
     # A ticket resolved before resolved_at existed falls back to its last update.
-    return sa.and_(Ticket.status == "resolved", sa.func.coalesce(Ticket.resolved_at, Ticket.updated_at) < cutoff)
+    return sa.and_(
+        Ticket.status == TicketStatus.RESOLVED, sa.func.coalesce(Ticket.resolved_at, Ticket.updated_at) < cutoff
+    )
 
 
 def _count(session: Session, model, condition) -> int:
@@ -111,7 +114,7 @@ def purge_records(session: Session, cutoff: dt.datetime, *, dry_run: bool = Fals
 
 def active_ticket_senders(session: Session) -> set[str]:
     """Conversations with an open or claimed ticket: staff may still write into them."""
-    rows = session.execute(sa.select(Ticket.sender_id).where(Ticket.status.in_(("open", "claimed"))).distinct())
+    rows = session.execute(sa.select(Ticket.sender_id).where(Ticket.status.in_(ACTIVE_TICKET_STATUSES)).distinct())
     return {sender for (sender,) in rows}
 
 

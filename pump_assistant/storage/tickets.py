@@ -25,7 +25,7 @@ from pump_assistant.storage.database import Database
 from pump_assistant.storage.inbox import InboxQuery
 from pump_assistant.storage.models import Ticket, new_id, utcnow
 from pump_assistant.storage.search import search_text
-from pump_assistant.vocabulary import TicketReason, Urgency
+from pump_assistant.vocabulary import ACTIVE_TICKET_STATUSES, TicketReason, TicketStatus, Urgency
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +38,8 @@ def urgency_rank(urgency: str) -> int:
     return URGENCIES.index(urgency) if urgency in URGENCIES else len(URGENCIES)
 
 
-STATUSES = ("open", "claimed", "resolved")
-ACTIVE_STATUSES = ("open", "claimed")
+STATUSES = tuple(TicketStatus)
+ACTIVE_STATUSES = ACTIVE_TICKET_STATUSES
 MAX_TRANSCRIPT_TURNS = 200
 MAX_RESOLUTION_NOTE_CHARS = 2000
 
@@ -113,7 +113,7 @@ class TicketStore:
                 trigger_message=draft.trigger_message,
                 transcript=draft.transcript,
                 safety_signs=draft.safety_signs,
-                status="open",
+                status=TicketStatus.OPEN,
                 created_at=dt.datetime.fromisoformat(draft.created_at),
                 updated_at=dt.datetime.fromisoformat(draft.created_at),
                 contact_name=draft.contact.get("name"),
@@ -192,8 +192,8 @@ class TicketStore:
         with self._db.session() as session:
             result = session.execute(
                 update(Ticket)
-                .where(Ticket.id == ticket_id, Ticket.status == "open")
-                .values(status="claimed", claimed_by=staff, claimed_at=now, updated_at=now)
+                .where(Ticket.id == ticket_id, Ticket.status == TicketStatus.OPEN)
+                .values(status=TicketStatus.CLAIMED, claimed_by=staff, claimed_at=now, updated_at=now)
             )
             if result.rowcount == 1:
                 return True
@@ -209,7 +209,13 @@ class TicketStore:
             result = session.execute(
                 update(Ticket)
                 .where(Ticket.id == ticket_id, Ticket.status.in_(ACTIVE_STATUSES))
-                .values(status="resolved", resolved_at=now, updated_at=now, resolved_by=staff, resolution_note=note)
+                .values(
+                    status=TicketStatus.RESOLVED,
+                    resolved_at=now,
+                    updated_at=now,
+                    resolved_by=staff,
+                    resolution_note=note,
+                )
             )
             if result.rowcount == 1:
                 _refresh_search_text(session.get(Ticket, ticket_id))

@@ -62,25 +62,20 @@ class Cluster:
     def tracker_events(self, index: int, sender: str) -> list:
         return get_json(f"{self.url(index)}/conversations/{sender}/tracker?token={TOKEN}")["events"]
 
-    def stored_event_rows(self, sender: str) -> list:
+    def rows_of(self, sender: str, query: str) -> list:
+        """The rows ``query`` (which names the sender as ``:s``) finds in PostgreSQL."""
         engine = create_engine(self.database_url)
         try:
             with engine.connect() as connection:
-                return connection.execute(
-                    text("SELECT type_name, timestamp, data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}
-                ).all()
+                return connection.execute(text(query), {"s": sender}).all()
         finally:
             engine.dispose()
 
+    def stored_event_rows(self, sender: str) -> list:
+        return self.rows_of(sender, "SELECT type_name, timestamp, data FROM events WHERE sender_id = :s ORDER BY id")
+
     def tickets_for(self, sender: str) -> list:
-        engine = create_engine(self.database_url)
-        try:
-            with engine.connect() as connection:
-                return connection.execute(
-                    text("SELECT reason, urgency, trigger_message FROM handoff_tickets WHERE sender_id = :s"), {"s": sender}
-                ).all()
-        finally:
-            engine.dispose()
+        return self.rows_of(sender, "SELECT reason, urgency, trigger_message FROM handoff_tickets WHERE sender_id = :s")
 
 
 def user_texts(events: list) -> list:

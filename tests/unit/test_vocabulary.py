@@ -1,8 +1,9 @@
 """The project's words (pump_assistant.vocabulary) agree with the places that spell them too.
 
 domain.yml and data/ name intents and responses, the channels name themselves, the
-tickets store urgencies and reasons, the widget and console scripts read display
-flags and urgencies: a word renamed in one place and not the other fails here.
+tickets store urgencies, reasons and statuses, the widget and console scripts read display
+flags, urgencies, ticket and draft statuses and answer kinds: a word renamed in one place
+and not the other fails here.
 """
 from __future__ import annotations
 
@@ -14,9 +15,20 @@ import pytest
 import yaml
 
 from pump_assistant.rasa_ext.channels.display_flags import FLAG_BY_RESPONSE
-from pump_assistant.storage import inbox, tickets
+from pump_assistant.storage import inbox, insights, tickets
 from pump_assistant.triage.levels import URGENCY_BY_LEVEL
-from pump_assistant.vocabulary import TICKET_REASON_BY_INTENT, Channel, DisplayFlag, Intent, TicketReason, Urgency
+from pump_assistant.vocabulary import (
+    ACTIVE_TICKET_STATUSES,
+    TICKET_REASON_BY_INTENT,
+    AnswerKind,
+    Channel,
+    DisplayFlag,
+    DraftStatus,
+    Intent,
+    TicketReason,
+    TicketStatus,
+    Urgency,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "webservice" / "static"
@@ -55,6 +67,13 @@ def test_the_stores_use_the_vocabulary_most_urgent_first():
     assert set(TICKET_REASON_BY_INTENT.values()) == set(TicketReason)
 
 
+def test_the_stores_use_the_vocabulary_for_statuses_in_the_order_a_ticket_moves():
+    assert tickets.STATUSES == inbox.STATUSES == ("open", "claimed", "resolved")
+    assert tickets.ACTIVE_STATUSES == ACTIVE_TICKET_STATUSES == ("open", "claimed")
+    assert set(inbox.STATUS_FILTERS) == {*TicketStatus, "active", "all"}
+    assert insights.DRAFT_STATUSES == tuple(DraftStatus) == ("pending", "approved", "rejected")
+
+
 def test_the_channels_name_themselves_from_the_vocabulary():
     from pump_assistant.rasa_ext.channels.rest import PatientRestInput
     from pump_assistant.rasa_ext.channels.sms import SmsInput
@@ -63,7 +82,15 @@ def test_the_channels_name_themselves_from_the_vocabulary():
     assert {PatientRestInput.name(), SmsInput.name(), WebChatInput.name()} == {Channel.REST, Channel.SMS, Channel.WEBCHAT}
 
 
-ENUMS = {"DisplayFlag": DisplayFlag, "Urgency": Urgency, "Channel": Channel, "Intent": Intent}
+ENUMS = {
+    "DisplayFlag": DisplayFlag,
+    "Urgency": Urgency,
+    "Channel": Channel,
+    "Intent": Intent,
+    "TicketStatus": TicketStatus,
+    "AnswerKind": AnswerKind,
+    "DraftStatus": DraftStatus,
+}
 SCRIPTS = ("widget.js", "desk.js")
 
 
@@ -106,13 +133,33 @@ def test_the_widget_reads_every_display_flag_and_matches_no_staff_notice_by_its_
             assert words not in widget, f"widget.js matches {response} by its words"
 
 
-def test_the_console_knows_every_urgency_and_its_filters_offer_the_vocabulary():
-    _, desk = script_vocabulary("desk.js")
+def test_the_console_knows_every_urgency_and_status_and_its_filters_offer_the_vocabulary():
+    vocabulary, desk = script_vocabulary("desk.js")
     assert "[URGENCY.EMERGENCY, URGENCY.URGENT, URGENCY.ROUTINE]" in desk  # the counts, most urgent first
+    assert "[STATUS.OPEN, STATUS.CLAIMED, STATUS.RESOLVED]" in desk  # the counts, in the order a ticket moves
+    for enum in (TicketStatus, AnswerKind, DraftStatus):
+        assert enum.__name__ in vocabulary, f"desk.js has no {enum.__name__} in its VOCABULARY"
     page = (STATIC / "desk.html").read_text(encoding="utf-8")
-    for select, enum in (("f-urgency", Urgency), ("f-channel", Channel)):
+    filters = (("f-urgency", Urgency, set()), ("f-channel", Channel, set()), ("f-status", TicketStatus, {"active", "all"}))
+    for select, enum, others in filters:
         options = re.search(rf'<select id="{select}".*?</select>', page, re.S)[0]
         values = [v for v in re.findall(r'<option value="([^"]*)"', options) if v]  # "" is "Any"
-        assert set(values) <= {str(member) for member in enum}, f"desk.html's {select} offers {values}"
-        if enum is Urgency:
-            assert values == [str(u) for u in Urgency]
+        assert set(values) <= {str(member) for member in enum} | others, f"desk.html's {select} offers {values}"
+        if enum is not Channel:
+            assert [v for v in values if v not in others] == [str(member) for member in enum]
+
+
+def test_the_answer_rule_answers_in_answer_kinds(registry):
+    from pump_assistant.answering import choose_answer
+
+    first, second = list(registry.answers)[:2]
+
+    def kind(*confidences: float) -> AnswerKind:
+        keys = [f"faq/{first}", f"faq/{second}"]
+        ranking = [{"intent_response_key": k, "confidence": c} for k, c in zip(keys, confidences, strict=False)]
+        parse = {"response_selector": {"faq": {"ranking": ranking}}}
+        return choose_answer(parse, registry, answer_confidence=0.7, ambiguity_margin=0.3).kind
+
+    kinds = [kind(), kind(0.45, 0.4), kind(0.95, 0.05)]
+    assert kinds == [AnswerKind.UNKNOWN, AnswerKind.CLARIFY, AnswerKind.ANSWER]
+    assert all(type(k) is AnswerKind for k in kinds)

@@ -7,7 +7,7 @@ from pump_assistant.storage.database import open_database
 from pump_assistant.storage.staff import AccountError, StaffDirectory, hash_password, verify_password
 from pump_assistant.storage.tickets import TicketDraft, TicketStore
 from pump_assistant.storage.records import record_unanswered
-from pump_assistant.vocabulary import Channel, Intent, TicketReason
+from pump_assistant.vocabulary import AnswerKind, Channel, Intent, TicketReason
 from webservice.rasa_client import RasaClient
 
 PASSWORD = "correct horse battery"
@@ -143,3 +143,9 @@ async def test_ask_box_offers_both_close_answers_for_a_general_question(app, dir
     body = await ask(app, monkeypatch, close_topics_parse("faq"))
     assert body["kind"] == "clarify"
     assert [a["id"] for a in body["answers"]] == ["medications", "safety"]
+
+
+async def test_ask_box_offers_no_answer_when_triage_reads_an_emergency(app, directory, monkeypatch):
+    parse = {**close_topics_parse("faq"), "triage": {"level": "emergency"}}
+    body = await ask(app, monkeypatch, parse)
+    assert (body["kind"], body["answers"]) == (AnswerKind.EMERGENCY, [])

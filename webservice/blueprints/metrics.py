@@ -18,6 +18,7 @@ from sanic.response import text
 from pump_assistant.storage.models import utcnow
 from pump_assistant.storage.monitoring import TicketFigures, outbox_emergencies, ticket_figures
 from pump_assistant.storage.tickets import URGENCIES
+from pump_assistant.vocabulary import TicketStatus
 from webservice.auth import metrics_token_required
 
 logger = logging.getLogger(__name__)
@@ -67,8 +68,12 @@ def render(figures: TicketFigures | None, outbox_count: int, outbox_emergency_ti
     now = utcnow()
     lines: list[str] = []
     if figures is not None:
-        lines += _family("pump_tickets_open", [({"urgency": u}, figures.active["open"][u]) for u in URGENCIES])
-        lines += _family("pump_tickets_claimed", [({"urgency": u}, figures.active["claimed"][u]) for u in URGENCIES])
+        lines += _family(
+            "pump_tickets_open", [({"urgency": u}, figures.active[TicketStatus.OPEN][u]) for u in URGENCIES]
+        )
+        lines += _family(
+            "pump_tickets_claimed", [({"urgency": u}, figures.active[TicketStatus.CLAIMED][u]) for u in URGENCIES]
+        )
     waiting = list(outbox_emergency_times)
     if figures is not None and figures.oldest_unclaimed_emergency is not None:
         waiting.append(figures.oldest_unclaimed_emergency)

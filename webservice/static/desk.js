@@ -7,9 +7,13 @@
   var VOCABULARY = {
     "Urgency": { "EMERGENCY": "emergency", "URGENT": "urgent", "ROUTINE": "routine" },
     "Channel": { "WEBCHAT": "webchat", "SMS": "sms", "REST": "rest", "CMDLINE": "cmdline", "UNKNOWN": "unknown" },
-    "Intent": { "EMERGENCY": "emergency", "CLINICAL_QUESTION": "clinical_question" }
+    "Intent": { "EMERGENCY": "emergency", "CLINICAL_QUESTION": "clinical_question" },
+    "TicketStatus": { "OPEN": "open", "CLAIMED": "claimed", "RESOLVED": "resolved" },
+    "AnswerKind": { "ANSWER": "answer", "CLARIFY": "clarify", "UNKNOWN": "unknown", "EMERGENCY": "emergency" },
+    "DraftStatus": { "PENDING": "pending", "APPROVED": "approved", "REJECTED": "rejected" }
   };
   var URGENCY = VOCABULARY.Urgency, CHANNEL = VOCABULARY.Channel, INTENT = VOCABULARY.Intent;
+  var STATUS = VOCABULARY.TicketStatus, ANSWER_KIND = VOCABULARY.AnswerKind, DRAFT = VOCABULARY.DraftStatus;
   var TITLE = "Front desk - pump assistant";
   var escalateMinutes = 5;
   var state = {
@@ -232,7 +236,7 @@
     if (!c) return;
     box.appendChild(el("li", { class: "total" }, c.total + " shown"));
     [URGENCY.EMERGENCY, URGENCY.URGENT, URGENCY.ROUTINE].forEach(function (u) { box.appendChild(el("li", { class: u, "data-count": u }, c.urgency[u] + " " + u)); });
-    ["open", "claimed", "resolved"].forEach(function (s) { box.appendChild(el("li", { "data-count": s }, c.status[s] + " " + s)); });
+    [STATUS.OPEN, STATUS.CLAIMED, STATUS.RESOLVED].forEach(function (s) { box.appendChild(el("li", { "data-count": s }, c.status[s] + " " + s)); });
   }
   function ticketRow(t) {
     var item = el("li", { class: "ticket " + t.urgency, "data-ticket": t.id });
@@ -297,7 +301,7 @@
       fact("Contact", c.consent ? [c.name, c.phone, c.preferred_time].filter(Boolean).join(", ") || "Agreed to be contacted" : "Declined to be contacted");
     }
     if (t.patient_last_message) fact("Patient last wrote", when(t.patient_last_message.at));
-    if (t.status === "resolved") {
+    if (t.status === STATUS.RESOLVED) {
       fact("Resolved", t.resolved_by ? "by " + t.resolved_by : "yes");
       fact("Resolution note", t.resolution_note || "(none)");
     }
@@ -315,9 +319,9 @@
     if (!t.transcript || !t.transcript.length) transcript.appendChild(el("li", {}, "Patient: " + t.trigger_message));
     box.appendChild(transcript);
     var status = el("p", { role: "status", class: "action-status" });
-    if (t.status !== "resolved") {
-      var claim = el("button", { type: "button" }, t.status === "open" ? "Claim" : "Claimed");
-      claim.disabled = t.status !== "open";
+    if (t.status !== STATUS.RESOLVED) {
+      var claim = el("button", { type: "button" }, t.status === STATUS.OPEN ? "Claim" : "Claimed");
+      claim.disabled = t.status !== STATUS.OPEN;
       claim.addEventListener("click", function () { act(t.id, "claim", {}, status); });
       var reply = el("textarea", { id: "reply-" + t.id, rows: "3", maxlength: "1600" });
       var send = el("button", { type: "button" }, "Send reply");
@@ -365,8 +369,8 @@
       if (d._status !== 200) { box.appendChild(el("p", { class: "error" }, d.detail)); return; }
       // The triage lines the patient would get (possible emergency, named symptom), shown first.
       (d.safety_lines || []).forEach(function (line) { box.appendChild(el("p", { class: "safety-line" }, line)); });
-      if (!d.answers.length) { box.appendChild(el("p", { class: "no-answer" }, noAnswerAdvice(d.kind === INTENT.EMERGENCY ? INTENT.EMERGENCY : d.intent))); return; }
-      if (d.kind === "clarify") box.appendChild(el("p", {}, "Two answers are close; pick the right one:"));
+      if (!d.answers.length) { box.appendChild(el("p", { class: "no-answer" }, noAnswerAdvice(d.kind === ANSWER_KIND.EMERGENCY ? INTENT.EMERGENCY : d.intent))); return; }
+      if (d.kind === ANSWER_KIND.CLARIFY) box.appendChild(el("p", {}, "Two answers are close; pick the right one:"));
       d.answers.forEach(function (a) { box.appendChild(answerCard(a)); });
       loadAudit();
     });
@@ -428,10 +432,10 @@
     card.appendChild(el("h3", { id: "draft-title-" + draft.id }, "Draft " + draft.id + ": \u201c" + draft.question + "\u201d"));
     card.appendChild(el("p", {}, draft.text));
     var meta = el("p", { class: "source" }, "By " + draft.author + " \u00b7 " + draft.status);
-    if (draft.status === "approved") meta.append(" by " + draft.reviewed_by + " as " + draft.answer_id + " v" + draft.answer_version);
-    if (draft.status === "rejected") meta.append(" by " + draft.reviewed_by + (draft.review_note ? ": " + draft.review_note : ""));
+    if (draft.status === DRAFT.APPROVED) meta.append(" by " + draft.reviewed_by + " as " + draft.answer_id + " v" + draft.answer_version);
+    if (draft.status === DRAFT.REJECTED) meta.append(" by " + draft.reviewed_by + (draft.review_note ? ": " + draft.review_note : ""));
     card.appendChild(meta);
-    if (draft.status !== "pending" || !canApprove) return card;
+    if (draft.status !== DRAFT.PENDING || !canApprove) return card;
     var p = "d" + draft.id + "-";
     var answerSelect = el("select", { id: p + "answer" });
     registry.answers.forEach(function (a) { answerSelect.appendChild(el("option", { value: a.id }, a.title + " (" + a.id + ", v" + a.version + ")")); });

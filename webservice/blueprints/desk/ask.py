@@ -14,7 +14,7 @@ from pump_assistant.sms.twilio_api import TwilioApi, TwilioSendError
 from pump_assistant.triage import replies
 from pump_assistant.triage.decision import Triage
 from pump_assistant.triage.levels import EMERGENCY
-from pump_assistant.vocabulary import Intent
+from pump_assistant.vocabulary import AnswerKind
 from webservice.blueprints.desk.common import signed_in
 from webservice.json_replies import body_of
 from webservice.rasa_client import RasaUnavailable
@@ -58,7 +58,7 @@ async def ask(request):
     request.app.ctx.staff.audit(request.ctx.user.display_name, "asked", ",".join(a["id"] for a in answers) or None)
     return json(
         {
-            "kind": Intent.EMERGENCY if triage.level == EMERGENCY else choice.kind,
+            "kind": AnswerKind.EMERGENCY if triage.level == EMERGENCY else choice.kind,
             "intent": intent,
             "answers": answers,
             "triage": {"level": triage.level, "self_harm": triage.self_harm, "urgency": triage.urgency},

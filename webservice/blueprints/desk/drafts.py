@@ -16,6 +16,7 @@ from sanic.response import json
 from pump_assistant import services
 from pump_assistant.content.approval import ContentRejected, NewVersion, approve_new_version
 from pump_assistant.storage import insights
+from pump_assistant.vocabulary import DraftStatus
 from webservice.blueprints.desk.common import content_approver, error, signed_in
 from webservice.json_replies import body_of, takes_note
 
@@ -48,7 +49,7 @@ async def save_draft(request):
         request.app.ctx.database, question=question.strip(), text=text.strip(), author=request.ctx.user.display_name
     )
     request.app.ctx.staff.audit(request.ctx.user.display_name, "drafted_answer", str(draft_id))
-    return json({"id": draft_id, "status": "pending"}, status=201)
+    return json({"id": draft_id, "status": DraftStatus.PENDING}, status=201)
 
 
 @bp.get("/registry")
@@ -86,7 +87,7 @@ def deciding_a_pending_draft(handler):
         draft = insights.draft(request.app.ctx.database, draft_id)
         if draft is None:
             return error(404, "not_found", "no such draft")
-        if draft["status"] != "pending":
+        if draft["status"] != DraftStatus.PENDING:
             return error(409, "already_reviewed", f"this draft was already {draft['status']} by {draft['reviewed_by']}")
         return await handler(request, draft_id)
 

@@ -8,7 +8,7 @@ from sanic.response import json
 from pump_assistant.storage.inbox import BadCursor, BadFilter, InboxQuery
 from pump_assistant.storage.tickets import TicketNotFound
 from pump_assistant.transcript import readable_transcript
-from pump_assistant.vocabulary import Urgency
+from pump_assistant.vocabulary import TicketStatus, Urgency
 from webservice import inbox_params
 from webservice.blueprints.desk.common import error, respond, signed_in
 from webservice.handoff_service import SMS_CHANNEL
@@ -68,7 +68,9 @@ async def queue(request):
 
 
 def open_emergencies(request) -> list[dict]:
-    tickets, _ = request.app.ctx.tickets.page(InboxQuery(status="open", urgency=Urgency.EMERGENCY), limit=100)
+    tickets, _ = request.app.ctx.tickets.page(
+        InboxQuery(status=TicketStatus.OPEN, urgency=Urgency.EMERGENCY), limit=100
+    )
     return [{"id": t["id"], "created_at": t["created_at"], "summary": list_item_summary(t)} for t in tickets]
 
 
