@@ -205,6 +205,9 @@ SPECTATOR_VERBS = frozenset(
     ).split()
 )
 
+# Words of onset that, inside a supposition's clause, are supposed too ("if it suddenly happens").
+SUPPOSED_ONSET = frozenset({"suddenly", "again"})
+
 # A clause about learning or watching is not a report of what it learns about.
 LESSON_VERBS = frozenset(
     "watch watching watched read reading study studying studied learn learning learned learnt teach taught".split()
@@ -411,12 +414,13 @@ class ConText:
             writer = {i for i in bounds.writer if not _spectating(doc, i)}
         if modifier.direction in (FORWARD, BOTH):
             end = modifier.end
-            while (
-                end < len(doc)
-                and end - modifier.end < limit
-                and end not in writer
-                and not self._is_break(doc, end, bounds, True, clause_level)
-            ):
+            first_clause = True
+            while end < len(doc) and end - modifier.end < limit and end not in writer:
+                if self._is_break(doc, end, bounds, True, clause_level) and not self._carries_on(
+                    doc, modifier, end, bounds, first_clause
+                ):
+                    break
+                first_clause = first_clause and not self._is_break(doc, end, bounds, True)
                 end += 1
         if modifier.category == FICTION and modifier.direction == BOTH:
             # Back only over the words that make one name with it: "a suicide prevention workshop",
@@ -447,6 +451,18 @@ class ConText:
         return (start if start is not None else modifier.start, end if end is not None else modifier.end)
 
     @staticmethod
+    def _carries_on(doc: Doc, modifier: Modifier, i: int, bounds: Boundaries, first_clause: bool) -> bool:
+        """A word that ends other scopes but not this one.
+
+        Inside the clause of a supposition, "suddenly" and a present word ("started") are part
+        of what is supposed: "if my legs suddenly got weak", "if my lips started swelling".
+        Right after a show or a lesson, a time word dates it: "the sermon today was about ...".
+        """
+        if modifier.category == HYPOTHETICAL and modifier.direction == FORWARD and first_clause:
+            return i in bounds.present or doc[i].lower_ in SUPPOSED_ONSET
+        return modifier.category == FICTION and i == modifier.end and i in bounds.terminators
+
+    @staticmethod
     def _refers_back(doc: Doc, start: int, modifier: Modifier) -> bool:
         """ "...but it wore off", "..., and that cleared up": the resolution is about what came before."""
         return (
@@ -468,7 +484,11 @@ class ConText:
         for span in spans:
             asserted = self.asserted_clause(doc, span, bounds)
             present = asserted is not None and not _told_in_the_past(doc, asserted)
-            assessments.append(self._assess(span, scopes, _first_person(doc, span), asserted, frequencies, present))
+            # Only the writer or their own family brings a story back to real life: "she" may be its character.
+            own = asserted is not None and any(asserted[0] <= i < asserted[1] for i in bounds.writer)
+            assessments.append(
+                self._assess(span, scopes, _first_person(doc, span), asserted, frequencies, present, own)
+            )
         return assessments
 
     def clause_of(self, doc: Doc, span: tuple[int, int], bounds: Boundaries) -> tuple[int, int]:
@@ -497,6 +517,11 @@ class ConText:
             return None
         if any(t.lemma_.lower() in LESSON_VERBS or t.lower_ in LESSON_VERBS for t in words):
             return None  # "we're learning stroke signs", "I'm reading about overdoses": a lesson, not a report
+        if start > 1 and doc[start - 1].lower_ in ("and", "or"):
+            # "if I got the pump and my blood pressure dropped": joined to a supposition, still supposed
+            before = [t for t in doc[slice(*self.clause_of(doc, (start - 2, start - 1), bounds))] if t.is_alpha]
+            if before and (before[0].lower_ in QUESTION_OPENERS or {t.lower_ for t in before} & NOT_A_REPORT):
+                return None
         if end < len(doc) and doc[end].text == "?":
             return None
         return start, end
@@ -598,6 +623,7 @@ class ConText:
         asserted: tuple[int, int] | None = None,
         frequencies: frozenset[int] = frozenset(),
         present: bool = False,
+        own: bool = False,
     ) -> Assessment:
         start, end = span
         categories = set()
@@ -610,12 +636,10 @@ class ConText:
                 elsewhere = not (asserted[0] <= modifier.start < asserted[1])
                 # "figuratively speaking", "not literally" take back the clause before them: they are not elsewhere.
                 takes_back = modifier.category == FICTION and modifier.direction == BACKWARD
-                if (
-                    modifier.category in (HYPOTHETICAL, FICTION)
-                    and not takes_back
-                    and (elsewhere or modifier.start in frequencies)
-                ):
-                    continue  # a question, a wondering or a story in another clause, or "every day", does not unsay a report
+                if modifier.category == HYPOTHETICAL and (elsewhere or modifier.start in frequencies):
+                    continue  # a question or a wondering in another clause, or "every day", does not unsay a report
+                if modifier.category == FICTION and elsewhere and own and not takes_back:
+                    continue  # nor does a show or a book beside the writer's own report
                 if modifier.category == HISTORICAL and elsewhere and present:
                     continue  # "I've had the pump for years, both legs have gone weak": the past is another clause's
             if scope_start < end and start < scope_end:

@@ -672,3 +672,50 @@ def test_a_sign_before_an_event_began_after_it_and_is_not_history(triager):
 ])
 def test_a_sign_followed_by_its_resolution_is_resolved(triager, text):
     assert level(triager, text) == NONE
+
+
+# -- the medicine stopping, wounds, legs and self-harm in more words --------------
+@pytest.mark.parametrize("text, expected", [
+    ("her pump has run dry", POSSIBLE),  # the medicine stopping: withdrawal may follow
+    ("I'm overdue for my refill and the pump keeps beeping", POSSIBLE),
+    ("the skin over his pump is hot and there's pus", POSSIBLE),
+    ("the cut on my back has split open a bit", POSSIBLE),
+    ("smelly discharge on the dressing this morning", POSSIBLE),
+    ("clear drops on the pillow where my back cut is", POSSIBLE),
+    ("my right leg just won't work since lunch", EMERGENCY),
+])
+def test_more_red_flags_in_other_words(triager, text, expected):
+    assert level(triager, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "sitting on the ledge of the car park roof right now",  # a place to fall from
+    "thank you for trying to help me, goodbye",  # a farewell with thanks for trying
+    "what happens if I push my leftover morphine into the port with a syringe, don't worry about why",
+])
+def test_self_harm_as_a_place_a_farewell_or_a_withheld_reason_gives_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level != NONE and result.self_harm
+
+
+@pytest.mark.parametrize("text", [
+    "If his legs suddenly went weak, who do we call first?",  # "suddenly" inside a supposition
+    "If her lips started swelling after a refill, would the EpiPen be safe?",  # a present word inside it
+    "Hypothetically, if I had the implant and my blood pressure dropped, would they change the drug?",
+    "In my story the heroine's pump runs dry and she goes into withdrawal, what would it look like?",
+    "the lecture today was on overdose deaths in teenagers, very sobering",  # a time word right after a lesson
+    "I do not feel suicidal, the intake form asks about it so I'm asking",
+    "neg for chest pain, neg for SOB, next refill in 6 wks",
+    "the alarm on my phone keeps going off, sorry for the confusion",
+    "the toddler next door screams like she's having a fit every night",
+    "my colleague says this deadline will give her a stroke",
+    "the hold music is giving me a heart attack",
+    "I'm so tired of this billing mess",
+    "my brother fainted when he saw my incision, he's fine, we laughed about it",
+])
+def test_supposed_stories_idioms_and_denials_from_other_angles_are_not_emergencies(triager, text):
+    assert level(triager, text) == NONE
+
+
+def test_i_have_had_a_sign_for_an_hour_is_now(triager):
+    assert level(triager, "also I have had a heavy feeling in my chest for the last hour and I'm sweaty") == EMERGENCY
