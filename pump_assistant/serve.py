@@ -143,6 +143,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     # The token travels in this process's memory only: replacing sys.argv does
     # not change what the kernel shows as the process's command line.
     sys.argv = ["rasa", *new_argv]
+    if command == "rasa":
+        from pump_assistant.rasa_ext.startup import prepare_rasa_server
+
+        prepare_rasa_server()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()
