@@ -33,6 +33,17 @@ def found(cues, nlp, text):
         ("I missed my refill appointment last week", "own_refill"),
         ("I'm pregnant, does the pump need to be changed", "pregnancy"),
         ("I have diabetes and a heart condition, am I a candidate", "own_candidacy"),
+        # stop 19: requests to set one's own pump, low moods, a healing wound, one's own records and plans
+        ("could the nurse reprogram mine so it gives less in the evening", "dose_change"),
+        ("I'd like to be allowed more boluses on flare days", "dose_change"),
+        ("my wife has been so down and irritable since her pump, could it be the meds?", "own_symptom"),
+        ("is it ok to get my dressing wet in the bath yet", "own_wound"),
+        ("my scar looks closed now, can I go swimming", "own_wound"),
+        ("I'm an ex-smoker with anxiety, could that get me rejected for the pump", "own_candidacy"),
+        ("what's the serial number on my pump, the airline wants it", "own_results"),
+        ("could you move my refill to the Thursday after", "own_appointment"),
+        ("did I pass the psych evaluation or not, what did they say", "own_evaluation"),
+        ("we're going scuba diving in Mexico, is that ok with my pump", "own_activity"),
     ],
 )
 def test_a_question_about_someones_own_care_is_recognised(cues, nlp, text, cue):
@@ -93,3 +104,14 @@ def test_a_general_question_keeps_its_faq_answer(nlp):
     router.process([message], model)
     assert message.get("intent")["name"] == Intent.FAQ
     assert message.get("personal_care") is None
+
+
+@pytest.mark.parametrize("text", [
+    "does everyone need a psych evaluation before the trial?",
+    "how often does the pump in my belly need a refill",
+    "will I be able to give myself extra doses with a pump",
+    "how is a dose changed on these pumps, do they open anything?",
+    "is the pump permanent or can it come out down the road",
+])
+def test_general_questions_that_look_like_the_new_cues_are_not_personal(cues, nlp, text):
+    assert found(cues, nlp, text) == set()
