@@ -376,6 +376,8 @@ class ConText:
             # across commas and "and"; only a sentence end or a terminator
             # ("but now", "today") brings it back to the present.
             return False
+        if token.lower_ == "without":
+            return True  # "can't sit up without a headache": the headache is not denied
         if token.text == "-" and not token.whitespace_ and i > 0 and not doc[i - 1].whitespace_:
             return False  # a hyphen inside a word ("first-aid"), not a dash between clauses
         if token.text in (",", ":", "-", "—", "–", "(", ")"):

@@ -178,6 +178,8 @@ class RuleDetector:
             [{"LEMMA": {"IN": INABILITY_AUXILIARIES}}, {"LEMMA": "not"}, adverb, *words],
             [{"LEMMA": "unable"}, {"LEMMA": "to"}, adverb, *words],
             [{"LEMMA": "not"}, {"LEMMA": "able"}, {"LEMMA": "to"}, adverb, *words],
+            # "haven't been able to pee", "hasn't been able to wake"
+            [{"LEMMA": "not"}, {"LEMMA": "be"}, {"LEMMA": "able"}, {"LEMMA": "to"}, adverb, *words],
         ]
 
     def detect(self, doc: Doc) -> RuleResult:

@@ -719,3 +719,32 @@ def test_supposed_stories_idioms_and_denials_from_other_angles_are_not_emergenci
 
 def test_i_have_had_a_sign_for_an_hour_is_now(triager):
     assert level(triager, "also I have had a heavy feeling in my chest for the last hour and I'm sweaty") == EMERGENCY
+
+
+# -- from set L's misses (tuning since stop 19) ------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("she can't sit up to read without an awful headache, lying down she's fine", POSSIBLE),  # relief lying down
+    ("hasn't been able to pass urine all day and her bladder feels ready to burst", EMERGENCY),
+    ("my tongue feels like it is closing my airway", EMERGENCY),
+])
+def test_signs_from_set_l_in_other_words(triager, text, expected):
+    assert level(triager, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "thanks for all you have tried with me. please do not call back",
+    "if I just let the pump run empty without telling anyone it would all stop",
+    "I could switch the pump off myself and let the spasms take me",
+])
+def test_quiet_ends_and_farewells_give_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level != NONE and result.self_harm
+
+
+@pytest.mark.parametrize("text", [
+    "back when I had the trial pump the line came out and I got shaky, they fixed it and it settled",
+    "my aunt (no pump, lives abroad) keeps saying the pump will give me seizures, is that true?",
+    "the first night after the implant I had tiny pupils and was drowsy, it wore off by morning",
+])
+def test_past_stories_and_predictions_from_set_l_are_not_emergencies(triager, text):
+    assert level(triager, text) == NONE
