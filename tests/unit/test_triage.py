@@ -724,6 +724,8 @@ def test_i_have_had_a_sign_for_an_hour_is_now(triager):
 # -- from set L's misses (tuning since stop 19) ------------------------------------
 @pytest.mark.parametrize("text, expected", [
     ("she can't sit up to read without an awful headache, lying down she's fine", POSSIBLE),  # relief lying down
+    ("she can't sit up without a headache, lying flat she's fine", POSSIBLE),  # "can't ... without": not denied
+    ("he hasn't been able to wake up properly since lunch", EMERGENCY),  # "hasn't been able to"
     ("hasn't been able to pass urine all day and her bladder feels ready to burst", EMERGENCY),
     ("my tongue feels like it is closing my airway", EMERGENCY),
 ])
@@ -734,7 +736,8 @@ def test_signs_from_set_l_in_other_words(triager, text, expected):
 @pytest.mark.parametrize("text", [
     "thanks for all you have tried with me. please do not call back",
     "if I just let the pump run empty without telling anyone it would all stop",
-    "I could switch the pump off myself and let the spasms take me",
+    "I could switch the pump off and let the spasms take me",  # "take me"
+    "if I skip the refill maybe it would all just stop",  # "all just stop"
 ])
 def test_quiet_ends_and_farewells_give_988(triager, text):
     result = triager.triage_text(text)
@@ -748,3 +751,7 @@ def test_quiet_ends_and_farewells_give_988(triager, text):
 ])
 def test_past_stories_and_predictions_from_set_l_are_not_emergencies(triager, text):
     assert level(triager, text) == NONE
+
+
+def test_turning_the_pump_off_oneself_is_not_self_harm_by_itself(triager):
+    assert not triager.triage_text("I turned the pump off myself by mistake, how do I restart it?").self_harm
