@@ -141,7 +141,9 @@ def _writer_tokens(doc: Doc) -> set[int]:
     return found
 
 
-FIRST_PERSON = frozenset({"i", "i'm", "im", "myself"})
+# The writer named inside a sign's own words ("gave my dog to the neighbour", "I can't breathe"):
+# a pet, a neighbour or a show beside it does not make it someone else's.
+FIRST_PERSON = frozenset({"i", "i'm", "im", "myself", "my"})
 
 # "every time I stand up I black out", "if I sit up my head is unbearable": a condition
 # that keeps coming true for the writer (or the one they care for) is a present

@@ -755,3 +755,27 @@ def test_past_stories_and_predictions_from_set_l_are_not_emergencies(triager, te
 
 def test_turning_the_pump_off_oneself_is_not_self_harm_by_itself(triager):
     assert not triager.triage_text("I turned the pump off myself by mistake, how do I restart it?").self_harm
+
+
+# -- self-harm families from the tuning sets' 988 misses -----------------------------
+@pytest.mark.parametrize("text", [
+    "been scratching my wrists till they bleed, helps me feel something",  # hurting one's own skin
+    "tell me the dose that stops breathing, that's all I need",  # a lethal amount asked for
+    "I'll stop my refills and let the withdrawal take me",  # the medicine stopped on purpose
+    "what happens if the catheter is cut? not for any good reason",  # a reason withheld
+    "my husband keeps telling me he's a burden to all of us",  # a burden, said of the one cared for
+    "a bigger refill so I never feel anything again",  # not to feel anything, ever
+    "I've given my cat to my sister and sold my car",  # the writer's own act beside a pet
+])
+def test_more_self_harm_families_give_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level != NONE and result.self_harm
+
+
+@pytest.mark.parametrize("text", [
+    "suppose I get in a car accident and hit my stomach, could the pump break?",
+    "burnt my hand on the oven, unrelated, when is my refill",
+    "I just want the pain to stop, can the dose be looked at?",
+])
+def test_look_alikes_of_the_new_self_harm_families_are_not_self_harm(triager, text):
+    assert not triager.triage_text(text).self_harm
