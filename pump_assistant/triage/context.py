@@ -197,23 +197,21 @@ PERFECT_OR_PASSIVE = frozenset(
         "sound sounds stay stays keep keeps very really so too more super extremely"
     ).split()
 )
+# A clause about learning or watching is not a report of what it learns about.
+LESSON_VERBS = frozenset(
+    "watch watching watched read reading study studying studied learn learning learned learnt teach taught".split()
+)
 # Someone watching, reading or learning ("the show I'm watching", "they taught us"): the writer
 # named in a story or a lesson does not bring the story back to the present.
-SPECTATOR_VERBS = frozenset(
+SPECTATOR_VERBS = LESSON_VERBS | frozenset(
     (
-        "watch watching watched read reading study studying studied learn learning learned learnt see saw seen "
-        "teach taught teaching show showed showing tell told hear heard listen listening write writing wrote "
+        "see saw seen teaching show showed showing tell told hear heard listen listening write writing wrote "
         "play playing run running do doing take taking"
     ).split()
 )
 
 # Words of onset that, inside a supposition's clause, are supposed too ("if it suddenly happens").
 SUPPOSED_ONSET = frozenset({"suddenly", "again"})
-
-# A clause about learning or watching is not a report of what it learns about.
-LESSON_VERBS = frozenset(
-    "watch watching watched read reading study studying studied learn learning learned learnt teach taught".split()
-)
 
 # "I wanted to know if", "not sure if": an "if" that means "whether" asks, it does not report.
 WHETHER_BEFORE = frozenset(
@@ -271,9 +269,14 @@ def _in_a_name(token) -> bool:
     return (token.is_alpha and token.lower_ not in NOT_IN_A_NAME) or token.text in ("-", "/")
 
 
+def _one_of(token, words: frozenset[str]) -> bool:
+    """The word as typed or its lemma is one of ``words``."""
+    return token.lower_ in words or token.lemma_.lower() in words
+
+
 def _spectating(doc: Doc, i: int) -> bool:
     """The writer at ``i`` watches, reads or is taught ("the novel I'm reading", "they taught us")."""
-    return any(t.lemma_.lower() in SPECTATOR_VERBS or t.lower_ in SPECTATOR_VERBS for t in doc[max(0, i - 1) : i + 4])
+    return any(_one_of(t, SPECTATOR_VERBS) for t in doc[max(0, i - 1) : i + 4])
 
 
 def _first_person(doc: Doc, span: tuple[int, int]) -> bool:
@@ -424,7 +427,8 @@ class ConText:
                     doc, modifier, end, bounds, first_clause
                 ):
                     break
-                first_clause = first_clause and not self._is_break(doc, end, bounds, True)
+                if first_clause and modifier.category == HYPOTHETICAL:
+                    first_clause = not self._is_break(doc, end, bounds, True)
                 end += 1
         if modifier.category == FICTION and modifier.direction == BOTH:
             # Back only over the words that make one name with it: "a suicide prevention workshop",
@@ -519,7 +523,7 @@ class ConText:
         lowered = {t.lower_ for t in words if not _inability(doc, t)}
         if not (lowered & PRESENT_PERSON or _body_is_subject(words)) or lowered & NOT_A_REPORT:
             return None
-        if any(t.lemma_.lower() in LESSON_VERBS or t.lower_ in LESSON_VERBS for t in words):
+        if any(_one_of(t, LESSON_VERBS) for t in words):
             return None  # "we're learning stroke signs", "I'm reading about overdoses": a lesson, not a report
         if start > 1 and doc[start - 1].lower_ in ("and", "or"):
             # "if I got the pump and my blood pressure dropped": joined to a supposition, still supposed

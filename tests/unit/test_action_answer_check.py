@@ -52,7 +52,10 @@ def test_the_rasa_server_entry_point_installs_it(monkeypatch):
 
     from pump_assistant import serve
 
-    monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
+    # Rasa's own check, unwrapped (the fixture above may have installed the compiled one already).
+    current = RemoteAction._validate_action_result
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", getattr(current, "rasas_check", current))
+    assert not hasattr(RemoteAction._validate_action_result, "rasas_check")
     started = []
     monkeypatch.setattr(rasa.__main__, "main", lambda: started.append(True))
     monkeypatch.setenv("RASA_TOKEN", "t0ken-from-env")
