@@ -134,6 +134,30 @@ FAMILY = frozenset(
 )
 
 
+# Someone else who is a person, not a pet or a thing: seen having the sign right now, it is an emergency
+# the writer is witnessing ("my friend who has the pump is convulsing on the couch right now").
+OTHER_PEOPLE = frozenset(
+    (
+        "friend friends coworker coworkers co-worker colleague colleagues neighbor neighbour neighbors neighbours "
+        "boss classmate classmates teammate roommate flatmate guy lady someone"
+    ).split()
+)
+HAPPENING_NOW = (("right", "now"), ("rn",), ("as", "we", "speak"), ("at", "the", "moment"), ("this", "minute"),
+                 ("in", "front", "of", "me"), ("next", "to", "me"), ("on", "the", "floor"), ("just", "collapsed"))
+
+
+def _happening_now(doc: Doc, clause: tuple[int, int]) -> bool:
+    words = [t.lower_ for t in doc[clause[0] : clause[1]]]
+    return any(tuple(words[i : i + len(cue)]) == cue for cue in HAPPENING_NOW for i in range(len(words)))
+
+
+def _a_person_present(doc: Doc, modifier: Modifier) -> bool:
+    """The other-person cue names a person (not "my neighbour's dog", not a pet or a thing)."""
+    last = doc[modifier.end - 1]
+    possessive = modifier.end < len(doc) and doc[modifier.end].lower_ in ("'s", "’s")
+    return last.lower_ in OTHER_PEOPLE and not possessive
+
+
 def _writer_tokens(doc: Doc) -> set[int]:
     """Positions where the writer, or their own family, is the one spoken of."""
     found = {t.i for t in doc if t.lower_ in WRITER_WORDS}
@@ -174,6 +198,8 @@ BODY_PARTS = frozenset(
         "skin eyes eye pupils speech breathing breath bladder bowels groin bottom wound incision scar site"
     ).split()
 )
+# Words that make the next word a body part someone has ("my back", "her lower back").
+OWNERS = frozenset("my his her your their our its the lower upper mid middle".split())
 SUBJECT_DETERMINERS = frozenset("both the left right whole entire lower upper".split())
 BODY_VERBS = frozenset(
     (
@@ -351,6 +377,12 @@ class ConText:
         (the reply to "are you OK?") negates nothing after it; followed by a
         word ("no fever") it looks forward.
         """
+        if modifier.start > 0 and doc[modifier.start].lower_ in BODY_PARTS and doc[modifier.start - 1].lower_ in OWNERS:
+            return False  # "clear drips from my back when I move": the body part, not "back when I was young"
+        if modifier.category == HISTORICAL and doc[modifier.start : modifier.end].text == "back when":
+            # "back when I was twenty" tells the past; "his eyes roll back when I try to wake him" does not
+            following = doc[modifier.end : modifier.end + 5]
+            return any(t.lower_ in PAST_VERBS or (t.lower_.endswith("ed") and len(t) > 3) for t in following)
         if modifier.category == HYPOTHETICAL:
             return not _habitual_present(doc, modifier)
         if modifier.category != NEGATED or modifier.end - modifier.start != 1:
@@ -494,8 +526,9 @@ class ConText:
             present = asserted is not None and not _told_in_the_past(doc, asserted)
             # Only the writer or their own family brings a story back to real life: "she" may be its character.
             own = asserted is not None and any(asserted[0] <= i < asserted[1] for i in bounds.writer)
+            witnessed = _happening_now(doc, self.clause_of(doc, span, bounds))
             assessments.append(
-                self._assess(span, scopes, _first_person(doc, span), asserted, frequencies, present, own)
+                self._assess(span, scopes, _first_person(doc, span), asserted, frequencies, present, own, witnessed, doc)
             )
         return assessments
 
@@ -632,7 +665,10 @@ class ConText:
         frequencies: frozenset[int] = frozenset(),
         present: bool = False,
         own: bool = False,
+        witnessed: bool = False,
+        doc: Doc | None = None,
     ) -> Assessment:
+        """``witnessed``: the sign's clause says it is happening now, where the writer is ("right now")."""
         start, end = span
         categories = set()
         for modifier, (scope_start, scope_end) in scopes:
@@ -640,6 +676,8 @@ class ConText:
                 continue  # the cue is part of the sign itself ("not breathing", "whenever i sit up")
             if modifier.category in (OTHER, FICTION) and first_person:
                 continue  # the sign names its own subject, the writer ("my dog ... when I'm gone")
+            if modifier.category == OTHER and witnessed and doc is not None and _a_person_present(doc, modifier):
+                continue  # a friend convulsing on the couch right now: the writer is watching an emergency
             if asserted is not None:
                 elsewhere = not (asserted[0] <= modifier.start < asserted[1])
                 # "figuratively speaking", "not literally" take back the clause before them: they are not elsewhere.

@@ -779,3 +779,55 @@ def test_more_self_harm_families_give_988(triager, text):
 ])
 def test_look_alikes_of_the_new_self_harm_families_are_not_self_harm(triager, text):
     assert not triager.triage_text(text).self_harm
+
+
+# -- stop 20: lethal amounts asked about, harm asked about then wanted (set M's and N's misses) --
+@pytest.mark.parametrize("text", [
+    "if someone swallowed every tablet in the box with vodka, would they just not wake up?",  # amount + drink
+    "can you crank the pump as high as it can go, enough to put me to sleep",  # the pump at its most
+    "would a massive dose of baclofen kill a person? asking because I have my plans",  # a big dose + a death
+    "does a bad overdose hurt? I've been thinking about doing it",  # a way to die, then wanted
+    "if the reservoir ran dry I'd be gone in a few days, which is what I want",  # the medicine running out, wanted
+    "honestly can't picture myself still around by the summer",  # not picturing oneself alive
+    "there's no point in waking up anymore",  # no point in being alive
+    "rehomed my cats last weekend and won't need the next refill",  # things put in order
+    "please stop sending reminders, don't bother scheduling my next one",  # care not wanted any more
+])
+def test_lethal_means_questions_and_harm_wanted_give_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level != NONE and result.self_harm
+
+
+@pytest.mark.parametrize("text", [
+    "how many refills a year does a typical pump need?",  # an amount with no death in view
+    "what happens if the pump runs out? never mind, found it on your refill page",  # nothing wanted
+    "can I take all my usual tablets on the morning of the implant?",  # all my pills, no harm
+    "I don't see the point of the trial if insurance won't pay",  # a point, not a life
+    "I can't see the screen very well with these glasses, how do I book?",  # sight, and not a stroke sign either
+])
+def test_look_alikes_of_lethal_means_questions_are_not_self_harm(triager, text):
+    assert not triager.triage_text(text).self_harm
+
+
+def test_i_cant_see_myself_is_not_a_stroke(triager):
+    result = triager.triage_text("I can't see myself doing the trial before spring, is there a waiting list")
+    assert "stroke" not in result.categories
+
+
+@pytest.mark.parametrize("text", [
+    "clear drops keep coming from my back when I stand, and the headache is crushing",  # the body part, not a time
+    "his eyes roll back when I shake him and he's breathing very slowly",  # "back when" with no past
+    "first time ever, she's convulsing on the kitchen floor",  # "ever" in "first time ever" supposes nothing
+    "my coworker who has a pump is having a seizure in front of me right now",  # a person seen right now
+])
+def test_back_when_ever_and_someone_else_seen_now_do_not_dismiss(triager, text):
+    assert level(triager, text) != NONE
+
+
+@pytest.mark.parametrize("text", [
+    "back when I was thirty I had a seizure, none since, can I still get a pump?",  # a past told as past
+    "my neighbour's dog is having a seizure right now, anyway when is my refill?",  # a pet, not a person
+    "my friend had a seizure at work last year, can the pump cause those?",  # a person, not now
+])
+def test_the_past_and_pets_seen_now_stay_dismissed(triager, text):
+    assert level(triager, text) == NONE
