@@ -28,6 +28,9 @@ class Cue:
     label: str
     window: int
     groups: tuple[tuple[str, ...], ...]
+    # Intents the cue may act on; empty for any the router may replace. A cue as broad
+    # as "my incision" acts only where the classifier could not place the message.
+    only_when: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ def load_rules(path: Path = CUES_FILE) -> CueRules:
                 label=item["label"],
                 window=int(item.get("window", 8)),
                 groups=tuple(tuple(str(term) for term in group) for group in item["groups"]),
+                only_when=frozenset(str(i) for i in item.get("only_when") or ()),
             )
             for item in raw["cues"]
         ),
@@ -74,14 +78,19 @@ class PersonalCareCues:
     def from_file(cls, nlp: Language, path: Path = CUES_FILE) -> PersonalCareCues:
         return cls(nlp, load_rules(path))
 
-    def find(self, doc: Doc) -> list[str]:
-        """Ids of the cues found, in the order of ``personal_care.yml``."""
+    def find(self, doc: Doc, intent: str | None = None) -> list[str]:
+        """Ids of the cues found, in the order of ``personal_care.yml``.
+
+        ``intent``: the classifier's intent; a cue with ``only_when`` counts only for those intents.
+        """
         positions: dict[str, list[list[int]]] = {cue.id: [[] for _ in cue.groups] for cue in self._rules.cues}
         for match_id, start, _end in self._matcher(doc):
             cue_id, index = doc.vocab.strings[match_id].split("#")
             positions[cue_id][int(index)].append(start)
         found = []
         for cue in self._rules.cues:
+            if cue.only_when and intent not in cue.only_when:
+                continue
             starts = positions[cue.id]
             if all(starts) and self._close_enough(doc, starts, cue.window):
                 found.append(cue.id)

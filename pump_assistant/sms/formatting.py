@@ -148,14 +148,16 @@ def _cut_between_words(text: str, fits) -> list[str]:
             current.append((space, word))
             continue
         # Never end a text on "Source:" (or any colon): the words after it go with it.
+        # Carry the longest run of colon-ended words that still fits with the next word.
         keep = len(current)
         while keep > 1 and current[keep - 1][1].endswith(":"):
             keep -= 1
-        carried = current[keep:]
-        if carried and fits(text_of(carried + [(space, word)])):
-            current = current[:keep]
-        else:
-            carried = []
+        carried = []
+        for start in range(keep, len(current)):
+            if fits(text_of(current[start:] + [(space, word)])):
+                carried = current[start:]
+                current = current[:start]
+                break
         if current:
             pieces.append(text_of(current))
         current = carried

@@ -115,3 +115,47 @@ def test_a_general_question_keeps_its_faq_answer(nlp):
 ])
 def test_general_questions_that_look_like_the_new_cues_are_not_personal(cues, nlp, text):
     assert found(cues, nlp, text) == set()
+
+
+# -- stop 20: families from clinical set B's kept questions (retired to tuning) ----------
+@pytest.mark.parametrize("text,cue", [
+    ("what is my pump actually set to give me over a day?", "own_settings"),
+    ("can I top myself up with an extra press of the remote when it's bad", "dose_change"),
+    ("is it alright to keep taking my vitamins and magnesium with the pump meds", "medicine_with_pump"),
+    ("the dentist wants to use lidocaine for a filling, is that a problem for me", "medicine_with_pump"),
+    ("should I put an ice pack on my incision, it feels tight", "own_wound"),
+    ("pt c/o itchy skin x4 days, no rash, any recs", "own_symptom"),
+    ("my husband has COPD and is on dialysis, could he be able to get a pump?", "own_candidacy"),
+    ("when will I be taken off the trial pump, I'm on day three", "own_appointment"),
+    ("is my mum booked in for the overnight stay after her implant?", "own_appointment"),
+    ("mine went in back in 2021, when exactly is my battery due", "own_device_age"),
+    ("the nurse scored my trial days, how did my scores come out?", "own_evaluation"),
+])
+def test_own_settings_supplements_wound_care_bookings_and_results_are_personal(cues, nlp, text, cue):
+    assert cue in found(cues, nlp, text)
+
+
+@pytest.mark.parametrize("text", [
+    "how long does a pump battery usually last?",
+    "what is an intrathecal pump exactly?",
+    "do patients generally go home the same day as the implant?",
+    "are vitamins something people on a pump have to stop?",
+])
+def test_general_questions_near_the_new_personal_cues_are_not_personal(cues, nlp, text):
+    assert found(cues, nlp, text) == set()
+
+
+def test_own_care_the_classifier_could_not_place_goes_to_staff_not_to_did_you_mean(nlp):
+    router, model = _router_and_model(nlp)
+    message = _message(nlp, "any tips for my dad's incision, first week home", Intent.NLU_FALLBACK)
+    router.process([message], model)
+    assert message.get("intent")["name"] == Intent.CLINICAL_QUESTION
+    assert message.get("personal_care") == ["own_care_unplaced"]
+
+
+def test_own_care_named_in_a_question_the_classifier_placed_keeps_its_answer(nlp):
+    router, model = _router_and_model(nlp)
+    message = _message(nlp, "how long will my pump's battery keep going?", Intent.FAQ)
+    router.process([message], model)
+    assert message.get("intent")["name"] == Intent.FAQ
+    assert message.get("personal_care") is None

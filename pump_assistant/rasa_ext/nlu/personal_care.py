@@ -47,7 +47,7 @@ class PersonalCareRouter(SpacyRuleComponent[PersonalCareCues]):
             predicted = (message.get(INTENT) or {}).get("name")
             if predicted not in self.config["may_replace"]:
                 continue
-            cues = self.rules(model).find(doc)
+            cues = self.rules(model).find(doc, predicted)
             if not cues:
                 continue
             message.set(CUES_KEY, cues, add_to_output=True)
