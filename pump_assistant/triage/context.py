@@ -158,6 +158,16 @@ def _a_person_present(doc: Doc, modifier: Modifier) -> bool:
     return last.lower_ in OTHER_PEOPLE and not possessive
 
 
+# Before a backward denial ("breathing normal", "lips pink"), words that make it a question or a doubt.
+NOT_A_FINDING = frozenset({"it", "that", "this", "if", "whether", "not", "n't", "nt", "never", "seem", "seems"})
+
+
+def _asks_or_doubts(doc: Doc, modifier: Modifier) -> bool:
+    after = doc[modifier.end : modifier.end + 2]
+    before = doc[max(0, modifier.start - 3) : modifier.start]
+    return any(t.text == "?" for t in after) or any(t.lower_ in NOT_A_FINDING for t in before)
+
+
 def _writer_tokens(doc: Doc) -> set[int]:
     """Positions where the writer, or their own family, is the one spoken of."""
     found = {t.i for t in doc if t.lower_ in WRITER_WORDS}
@@ -385,6 +395,8 @@ class ConText:
             return any(t.lower_ in PAST_VERBS or (t.lower_.endswith("ed") and len(t) > 3) for t in following)
         if modifier.category == HYPOTHETICAL:
             return not _habitual_present(doc, modifier)
+        if modifier.category == NEGATED and modifier.direction == BACKWARD and _asks_or_doubts(doc, modifier):
+            return False  # "is that normal?", "breathing doesn't seem normal": not a finding stated as normal
         if modifier.category != NEGATED or modifier.end - modifier.start != 1:
             return True
         if doc[modifier.start].lower_ == "never":

@@ -51,9 +51,25 @@ def test_fault1_a_classifier_emergency_the_rules_cannot_read_stays_an_emergency(
     assert message.get("triage")["detectors"]["classifier"] == EMERGENCY
 
 
-def test_an_unsure_classifier_and_rules_that_saw_the_sign_denied_disagree_possible_emergency(triager):
-    result = triager.triage_text("no trouble breathing at all, just a question", {"name": Intent.EMERGENCY, "confidence": 0.6})
+def test_a_sure_classifier_and_rules_that_saw_the_sign_denied_disagree_possible_emergency(triager):
+    result = triager.triage_text("no trouble breathing at all, just a question", {"name": Intent.EMERGENCY, "confidence": 0.85})
     assert result.level == POSSIBLE
+
+
+@pytest.mark.parametrize("text", [
+    "no trouble breathing at all, just a question",  # a red flag denied
+    "BP 126/80, HR 70, no dizziness since the new clonidine dose",  # normal vital signs
+])
+def test_an_unsure_classifier_does_not_raise_a_message_that_only_denies(triager, text):
+    assert triager.triage_text(text, {"name": Intent.EMERGENCY, "confidence": 0.6}).level == NONE
+
+
+@pytest.mark.parametrize("text", [
+    "my son isn't answering his phone and his last post said see you on the other side",  # a negation, no sign denied
+    "had a seizure years ago, now my arm feels odd",  # something dated, not only denied
+])
+def test_an_unsure_classifier_still_counts_where_not_only_denials_were_set_aside(triager, text):
+    assert triager.triage_text(text, {"name": Intent.EMERGENCY, "confidence": 0.6}).level != NONE
 
 
 def test_the_intent_and_the_decision_never_disagree(nlp):
@@ -831,3 +847,33 @@ def test_back_when_ever_and_someone_else_seen_now_do_not_dismiss(triager, text):
 ])
 def test_the_past_and_pets_seen_now_stay_dismissed(triager, text):
     assert level(triager, text) == NONE
+
+
+# -- normal findings said of a body part are denials; dressings soaked red; sleep and not come back --
+@pytest.mark.parametrize("text,sign", [
+    ("she's groggy but breathing normally, lips pink", "breathing"),
+    ("his pupils look normal and he answers me", "pupils"),
+])
+def test_a_normal_finding_is_left_out_of_what_the_meaning_detector_reads(triager, nlp, text, sign):
+    kept = triager.context.kept_text(triager.doc(text))
+    assert sign not in kept
+
+
+@pytest.mark.parametrize("text", [
+    "his breathing is slow and shallow, is that normal?",  # a question, not a finding
+    "her breathing doesn't seem normal, it's slow and rattly",  # a doubt, not a finding
+])
+def test_normal_in_a_question_or_a_doubt_denies_nothing(triager, text):
+    assert level(triager, text) != NONE
+
+
+@pytest.mark.parametrize("text", [
+    "the gauze is soaked red again, third one this hour",
+    "I want to fall asleep and not come back, can the pump do that",
+])
+def test_dressings_soaked_red_and_sleep_without_coming_back_are_emergencies(triager, text):
+    assert level(triager, text) != NONE
+
+
+def test_a_dressing_wet_from_the_shower_is_not_bleeding(triager):
+    assert "bleeding" not in triager.triage_text("my dressing got soaked in the shower, do I change it?").categories
