@@ -532,15 +532,28 @@ class ConText:
         frequencies = frozenset(
             m.start for m in modifiers if m.category == HYPOTHETICAL and doc[m.start : m.end].text in FREQUENCY_CUES
         )
+        spans = list(spans)
+        # A cue inside one sign's own words, after its first word ("my neck won't bend"), is that sign's; it does not
+        # deny the next one ("... won't bend and bright light hurts").
+        inside = {
+            id(m)
+            for m in modifiers
+            if m.category in PART_OF_A_SIGN and any(s < m.start and m.end <= e for s, e in spans)
+        }
         assessments = []
         for span in spans:
+            span_scopes = [
+                (m, scope) for m, scope in scopes if id(m) not in inside or (m.start < span[1] and span[0] < m.end)
+            ]
             asserted = self.asserted_clause(doc, span, bounds)
             present = asserted is not None and not _told_in_the_past(doc, asserted)
             # Only the writer or their own family brings a story back to real life: "she" may be its character.
             own = asserted is not None and any(asserted[0] <= i < asserted[1] for i in bounds.writer)
             witnessed = _happening_now(doc, self.clause_of(doc, span, bounds))
             assessments.append(
-                self._assess(span, scopes, _first_person(doc, span), asserted, frequencies, present, own, witnessed, doc)
+                self._assess(
+                    span, span_scopes, _first_person(doc, span), asserted, frequencies, present, own, witnessed, doc
+                )
             )
         return assessments
 

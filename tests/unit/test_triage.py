@@ -877,3 +877,34 @@ def test_dressings_soaked_red_and_sleep_without_coming_back_are_emergencies(tria
 
 def test_a_dressing_wet_from_the_shower_is_not_bleeding(triager):
     assert "bleeding" not in triager.triage_text("my dressing got soaked in the shower, do I change it?").categories
+
+
+# -- more families from the tuning sets' last misses ------------------------------
+@pytest.mark.parametrize("text,expected", [
+    ("my neck won't bend and bright light is unbearable, been sick twice", POSSIBLE),  # meningeal signs, no fever said
+    ("they pushed back my refill a week and now I've got goosebumps, a runny nose and my heart is racing", EMERGENCY),
+    ("he's fitting in the hallway and it won't stop", EMERGENCY),  # British "fitting"
+    ("since the refill I can't hold my head up, everything is heavy", EMERGENCY),  # a head that won't stay up
+    ("I've lost the feeling in my belly and lower back since Monday", EMERGENCY),  # lost feeling, new
+])
+def test_meningeal_signs_a_moved_refill_fitting_a_head_that_will_not_stay_up_and_lost_feeling(triager, text, expected):
+    assert level(triager, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "my mind is made up and I'm at peace. please look after my cat",
+    "I won't continue. there's enough in the pump for that",
+])
+def test_a_decision_to_end_gives_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level != NONE and result.self_harm
+
+
+@pytest.mark.parametrize("text", [
+    "the new brace is fitting well, thanks for asking",  # fitting, not a fit
+    "I've decided to go ahead with the trial, what happens afterwards?",  # a decision about care
+    "I won't continue with physio while the wound heals, is that ok?",  # stopping something else
+    "pump beeped once, he's fine, normal temp, not stiff or sweaty",  # withdrawal signs denied
+])
+def test_look_alikes_of_fitting_decisions_and_withdrawal_are_not_emergencies(triager, text):
+    assert level(triager, text) == NONE
