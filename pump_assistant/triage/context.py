@@ -151,6 +151,14 @@ def _happening_now(doc: Doc, clause: tuple[int, int]) -> bool:
     return any(tuple(words[i : i + len(cue)]) == cue for cue in HAPPENING_NOW for i in range(len(words)))
 
 
+# "my legs are dead lol": a joke marker is not someone else, and the writer's own words stay a joke.
+JOKE_MARKERS = frozenset({"lol", "haha", "hahaha", "lmao", "jk", "just kidding", "😂", "🤣", "ha ha", "hehe"})
+
+
+def _a_joke(doc: Doc | None, modifier: Modifier) -> bool:
+    return doc is not None and doc[modifier.start : modifier.end].text in JOKE_MARKERS
+
+
 def _a_person_present(doc: Doc, modifier: Modifier) -> bool:
     """The other-person cue names a person (not "my neighbour's dog", not a pet or a thing)."""
     last = doc[modifier.end - 1]
@@ -316,7 +324,23 @@ def _spectating(doc: Doc, i: int) -> bool:
 
 
 def _first_person(doc: Doc, span: tuple[int, int]) -> bool:
-    return any(token.lower_ in FIRST_PERSON for token in doc[span[0] : span[1]])
+    """The writer is named in the sign's words, or owns the body part it starts with ("my face is swelling")."""
+    owned = span[0] > 0 and doc[span[0] - 1].lower_ == "my"
+    return owned or any(token.lower_ in FIRST_PERSON for token in doc[span[0] : span[1]])
+
+
+# Words after which a person is the one told, not the one it happens to ("texted his friend that he ...").
+TELLING_VERBS = frozenset(
+    "text texted texting tell told telling message messaged messaging email emailed write wrote call called "
+    "ask asked confide confided dm dmed".split()
+)
+# Nouns of a story or a lesson that are verbs too: "the oximeter shows 41", "it reports", "kids play".
+VERB_TOO = frozenset("show shows play report reports".split())
+# ... a noun only after one of these ("a show", "my class", "the training").
+NOUN_MARKERS = frozenset(
+    "a an the this that my his her our their your tv favourite favorite new cooking crime hospital medical "
+    "netflix nursing cpr first-aid safety school".split()
+)
 
 
 class ConText:
@@ -389,6 +413,15 @@ class ConText:
         """
         if modifier.start > 0 and doc[modifier.start].lower_ in BODY_PARTS and doc[modifier.start - 1].lower_ in OWNERS:
             return False  # "clear drips from my back when I move": the body part, not "back when I was young"
+        if modifier.category == OTHER and any(t.lower_ in TELLING_VERBS for t in doc[max(0, modifier.start - 2) : modifier.start]):
+            return False  # "texted his friend that he wants to ...": the friend was told, it is not the friend's
+        if (
+            modifier.category == FICTION
+            and modifier.end - modifier.start == 1
+            and doc[modifier.start].lower_ in VERB_TOO
+            and (modifier.start == 0 or doc[modifier.start - 1].lower_ not in NOUN_MARKERS)
+        ):
+            return False  # "the oximeter shows 41": a verb, not a show
         if modifier.category == HISTORICAL and doc[modifier.start : modifier.end].text == "back when":
             # "back when I was twenty" tells the past; "his eyes roll back when I try to wake him" does not
             following = doc[modifier.end : modifier.end + 5]
@@ -699,7 +732,7 @@ class ConText:
         for modifier, (scope_start, scope_end) in scopes:
             if modifier.category in PART_OF_A_SIGN and modifier.start < end and start < modifier.end:
                 continue  # the cue is part of the sign itself ("not breathing", "whenever i sit up")
-            if modifier.category in (OTHER, FICTION) and first_person:
+            if modifier.category in (OTHER, FICTION) and first_person and not _a_joke(doc, modifier):
                 continue  # the sign names its own subject, the writer ("my dog ... when I'm gone")
             if modifier.category == OTHER and witnessed and doc is not None and _a_person_present(doc, modifier):
                 continue  # a friend convulsing on the couch right now: the writer is watching an emergency

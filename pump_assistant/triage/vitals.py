@@ -85,7 +85,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         "pulse",
         re.compile(
-            r"\b(?:hr|heart\s*rate|pulse|heartbeat|heart)\b[^\d\n.?!]{0,22}?(\d{2,3})\b(?!\s*(?:/|over|%|years?|yrs?|mg|min))",
+            r"\b(?:hr|heart\s*rate|pulse|heartbeat|heart)\b[^\d\n.?!]{0,30}?(\d{2,3})\b(?!\s*(?:/|over|%|years?|yrs?|mg|min))",
             re.I,
         ),
     ),

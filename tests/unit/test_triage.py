@@ -64,6 +64,20 @@ def test_an_unsure_classifier_does_not_raise_a_message_that_only_denies(triager,
     assert triager.triage_text(text, {"name": Intent.EMERGENCY, "confidence": 0.6}).level == NONE
 
 
+def test_a_message_that_only_denies_gets_the_next_intent_not_the_911_reply(nlp):
+    from pump_assistant.rasa_ext.nlu.triage_component import TriageComponent
+    from rasa.nlu.utils.spacy_utils import SpacyModel
+
+    component = TriageComponent(TriageComponent.get_default_config(), None, None)
+    ranking = [{"name": Intent.EMERGENCY, "confidence": 0.62}, {"name": Intent.FAQ, "confidence": 0.3},
+               {"name": "greet", "confidence": 0.08}]
+    message = parsed_message(nlp, "not dizzy at all, BP 118/72 and HR 66, just logging my numbers", Intent.EMERGENCY,
+                             ranking)
+    component.process([message], SpacyModel(model=nlp, model_name="test"))
+    assert message.get("triage")["level"] == NONE
+    assert message.get("intent") == {"name": Intent.FAQ, "confidence": 0.3}
+
+
 @pytest.mark.parametrize("text", [
     "my son isn't answering his phone and his last post said see you on the other side",  # a negation, no sign denied
     "had a seizure years ago, now my arm feels odd",  # something dated, not only denied
@@ -908,3 +922,41 @@ def test_a_decision_to_end_gives_988(triager, text):
 ])
 def test_look_alikes_of_fitting_decisions_and_withdrawal_are_not_emergencies(triager, text):
     assert level(triager, text) == NONE
+
+
+# -- stop 20, set O's misses and false alarms (O retired to tuning) ------------------
+@pytest.mark.parametrize("text,expected", [
+    ("wasp got me at the allotment and now my lips are swelling up", EMERGENCY),  # "my" owns the sign, the place is no one
+    ("when I stand the room goes black and I end up on the floor, heart rate on my watch reads 38", EMERGENCY),
+    ("quick one about parking. also trouble feeling my legs since lunch and I keep falling", EMERGENCY),
+])
+def test_signs_owned_by_the_writer_fainting_in_other_words_and_falling(triager, text, expected):
+    assert level(triager, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "everything failed, the pump, the pills, me. ready to let go for good",
+    "is there a way to get way too much out of it? don't care what happens to me",
+    "worked out how much of my spare oxy it would take on top of the pump. just wanted someone to know",
+    "my daughter messaged her friend that she wants to kill herself, she has a baclofen pump",  # the friend was told
+])
+def test_letting_go_means_counted_and_a_friend_told_give_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level != NONE and result.self_harm
+
+
+@pytest.mark.parametrize("text", [
+    "my daughter had a seizure with a fever when she was three, she's nine now, anything to know before the trial?",
+    "when he was a teenager he had anaphylaxis to shellfish, he carries an EpiPen. ok for the implant?",
+    "should we keep an epipen at home just in case, or is that overkill for a pump?",
+])
+def test_a_childhood_story_and_an_epipen_kept_are_not_emergencies(triager, text):
+    assert level(triager, text) == NONE
+
+
+def test_the_oximeter_shows_a_number_it_is_not_a_show(triager):
+    assert level(triager, "I'm dizzy and the oximeter shows a pulse of 39") == EMERGENCY
+
+
+def test_a_joke_about_ones_own_legs_stays_a_joke(triager):
+    assert level(triager, "my legs are dead tired from the commute lol, who is eligible for a pump") == NONE

@@ -36,7 +36,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from pump_assistant.rasa_ext.nlu.graph_create import CreatedFromGraph, ReadsTriageRules
-from pump_assistant.triage import EMERGENCY, EMERGENCY_INTENT, POSSIBLE, MeaningDetector, Triager
+from pump_assistant.triage import EMERGENCY, EMERGENCY_INTENT, NONE, POSSIBLE, MeaningDetector, Triager
 from pump_assistant.triage.meaning import DEFAULT_MARGIN, DEFAULT_THRESHOLD, load_descriptions
 
 logger = logging.getLogger(__name__)
@@ -167,11 +167,17 @@ class TriageComponent(CreatedFromGraph, ReadsTriageRules, GraphComponent, Intent
             target = EMERGENCY_INTENT
         elif level == POSSIBLE and intent not in self.config["keep_on_possible"]:
             target = self.config["handoff_intent"]
+        elif level == NONE and intent == EMERGENCY_INTENT:
+            # The decision silenced an unsure classifier (a message that only denies red flags):
+            # the message gets what the classifier ranked next, never the 911 reply.
+            ranked = [r for r in ranking if r.get("name") not in (EMERGENCY_INTENT, FALLBACK_INTENT)]
+            target = ranked[0]["name"] if ranked else self.config["handoff_intent"]
         else:
             return
         if intent == target and target != EMERGENCY_INTENT:
             return
-        routed = {"name": target, "confidence": 1.0}
+        confidence = 1.0 if level != NONE else next((r["confidence"] for r in ranking if r.get("name") == target), 1.0)
+        routed = {"name": target, "confidence": confidence}
         others = [r for r in ranking if r.get("name") != target]
         message.set(INTENT, routed, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [routed, *others], add_to_output=True)
