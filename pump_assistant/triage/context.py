@@ -142,8 +142,17 @@ OTHER_PEOPLE = frozenset(
         "boss classmate classmates teammate roommate flatmate guy lady someone"
     ).split()
 )
-HAPPENING_NOW = (("right", "now"), ("rn",), ("as", "we", "speak"), ("at", "the", "moment"), ("this", "minute"),
-                 ("in", "front", "of", "me"), ("next", "to", "me"), ("on", "the", "floor"), ("just", "collapsed"))
+HAPPENING_NOW = (
+    ("right", "now"),
+    ("rn",),
+    ("as", "we", "speak"),
+    ("at", "the", "moment"),
+    ("this", "minute"),
+    ("in", "front", "of", "me"),
+    ("next", "to", "me"),
+    ("on", "the", "floor"),
+    ("just", "collapsed"),
+)
 
 
 def _happening_now(doc: Doc, clause: tuple[int, int]) -> bool:
@@ -413,7 +422,9 @@ class ConText:
         """
         if modifier.start > 0 and doc[modifier.start].lower_ in BODY_PARTS and doc[modifier.start - 1].lower_ in OWNERS:
             return False  # "clear drips from my back when I move": the body part, not "back when I was young"
-        if modifier.category == OTHER and any(t.lower_ in TELLING_VERBS for t in doc[max(0, modifier.start - 2) : modifier.start]):
+        if modifier.category == OTHER and any(
+            t.lower_ in TELLING_VERBS for t in doc[max(0, modifier.start - 2) : modifier.start]
+        ):
             return False  # "texted his friend that he wants to ...": the friend was told, it is not the friend's
         if (
             modifier.category == FICTION
