@@ -435,8 +435,8 @@ class ConText:
             return False  # "the oximeter shows 41": a verb, not a show
         if modifier.category == HISTORICAL and doc[modifier.start : modifier.end].text == "back when":
             # "back when I was twenty" tells the past; "his eyes roll back when I try to wake him" does not
-            following = doc[modifier.end : modifier.end + 5]
-            return any(t.lower_ in PAST_VERBS or (t.lower_.endswith("ed") and len(t) > 3) for t in following)
+            told = doc[modifier.end : modifier.end + 5]
+            return any(t.lower_ in PAST_VERBS or (t.lower_.endswith("ed") and len(t) > 3) for t in told)
         if modifier.category == HYPOTHETICAL:
             return not _habitual_present(doc, modifier)
         if modifier.category == NEGATED and modifier.direction == BACKWARD and _asks_or_doubts(doc, modifier):
