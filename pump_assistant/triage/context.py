@@ -160,12 +160,10 @@ def _happening_now(doc: Doc, clause: tuple[int, int]) -> bool:
     return any(tuple(words[i : i + len(cue)]) == cue for cue in HAPPENING_NOW for i in range(len(words)))
 
 
-# "my legs are dead lol": a joke marker is not someone else, and the writer's own words stay a joke.
-JOKE_MARKERS = frozenset({"lol", "haha", "hahaha", "lmao", "jk", "just kidding", "😂", "🤣", "ha ha", "hehe"})
-
-
-def _a_joke(doc: Doc | None, modifier: Modifier) -> bool:
-    return doc is not None and doc[modifier.start : modifier.end].text in JOKE_MARKERS
+def _a_joke(modifier: Modifier) -> bool:
+    """ "my legs are dead lol": the other-person rules' backward cues are the joke markers
+    (context_rules.yml), and the writer's own words stay a joke."""
+    return modifier.category == OTHER and modifier.direction == BACKWARD
 
 
 def _a_person_present(doc: Doc, modifier: Modifier) -> bool:
@@ -743,7 +741,7 @@ class ConText:
         for modifier, (scope_start, scope_end) in scopes:
             if modifier.category in PART_OF_A_SIGN and modifier.start < end and start < modifier.end:
                 continue  # the cue is part of the sign itself ("not breathing", "whenever i sit up")
-            if modifier.category in (OTHER, FICTION) and first_person and not _a_joke(doc, modifier):
+            if modifier.category in (OTHER, FICTION) and first_person and not _a_joke(modifier):
                 continue  # the sign names its own subject, the writer ("my dog ... when I'm gone")
             if modifier.category == OTHER and witnessed and doc is not None and _a_person_present(doc, modifier):
                 continue  # a friend convulsing on the couch right now: the writer is watching an emergency
