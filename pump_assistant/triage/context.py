@@ -142,6 +142,7 @@ OTHER_PEOPLE = frozenset(
         "boss classmate classmates teammate roommate flatmate guy lady someone"
     ).split()
 )
+PET_OR_THING = frozenset("dog dogs cat cats pet pets puppy kitten horse car phone computer laptop printer".split())
 HAPPENING_NOW = (
     ("right", "now"),
     ("rn",),
@@ -152,6 +153,10 @@ HAPPENING_NOW = (
     ("next", "to", "me"),
     ("on", "the", "floor"),
     ("just", "collapsed"),
+    # a person in the middle of it: "the neighbour's having a seizure on her porch"
+    ("'s", "having"),
+    ("is", "having"),
+    ("are", "having"),
 )
 
 
@@ -170,7 +175,13 @@ def _a_person_present(doc: Doc, modifier: Modifier) -> bool:
     """The other-person cue names a person (not "my neighbour's dog", not a pet or a thing)."""
     last = doc[modifier.end - 1]
     possessive = modifier.end < len(doc) and doc[modifier.end].lower_ in ("'s", "’s")
-    return last.lower_ in OTHER_PEOPLE and not possessive
+    if possessive and modifier.end + 1 < len(doc):
+        # "my neighbour's having a seizure", "her friend's been shaking": "'s" is "is" or "has", not a possessive
+        following = doc[modifier.end + 1].lower_
+        possessive = not (following.endswith("ing") or following in ("been", "not", "just", "still", "now"))
+    # "the lady next door": the person may come just before a place cue
+    named = {t.lower_ for t in doc[max(0, modifier.start - 2) : modifier.end]}
+    return bool(named & OTHER_PEOPLE) and last.lower_ not in PET_OR_THING and not possessive
 
 
 # Before a backward denial ("breathing normal", "lips pink"), words that make it a question or a doubt.
@@ -250,7 +261,10 @@ PERFECT_OR_PASSIVE = frozenset(
 )
 # A clause about learning or watching is not a report of what it learns about.
 LESSON_VERBS = frozenset(
-    "watch watching watched read reading study studying studied learn learning learned learnt teach taught".split()
+    (
+        "watch watching watched read reading study studying studied learn learning learned learnt teach taught "
+        "practice practiced practise practised practicing practising simulate simulated simulating"
+    ).split()
 )
 # Someone watching, reading or learning ("the show I'm watching", "they taught us"): the writer
 # named in a story or a lesson does not bring the story back to the present.
@@ -577,15 +591,22 @@ class ConText:
         spans = list(spans)
         # A cue inside one sign's own words, after its first word ("my neck won't bend"), is that sign's; it does not
         # deny the next one ("... won't bend and bright light hurts").
-        inside = {
-            id(m)
+        # A sign found inside that same span keeps the cue, though: in "pump if i pass out" (a pattern with
+        # gaps) "if" still supposes "pass out".
+        holders = {
+            id(m): [(s, e) for s, e in spans if s < m.start and m.end <= e]
             for m in modifiers
-            if m.category in PART_OF_A_SIGN and any(s < m.start and m.end <= e for s, e in spans)
+            if m.category in PART_OF_A_SIGN
         }
+        inside = {key for key, held_by in holders.items() if held_by}
         assessments = []
         for span in spans:
             span_scopes = [
-                (m, scope) for m, scope in scopes if id(m) not in inside or (m.start < span[1] and span[0] < m.end)
+                (m, scope)
+                for m, scope in scopes
+                if id(m) not in inside
+                or (m.start < span[1] and span[0] < m.end)
+                or any(s <= span[0] and span[1] <= e and m.end <= span[0] for s, e in holders[id(m)])
             ]
             asserted = self.asserted_clause(doc, span, bounds)
             present = asserted is not None and not _told_in_the_past(doc, asserted)

@@ -118,6 +118,17 @@ def classifier_level(intent: Mapping[str, Any] | None, rules: RuleResult) -> str
     return EMERGENCY
 
 
+def meaning_level(meaning: MeaningMatch | None, rules: RuleResult) -> str:
+    """The meaning detector's vote: a possible emergency, except where the message only denies red flags.
+
+    Like the unsure classifier, it reads "isn't having any chest pain or shortness of
+    breath" as the words it denies; the rules read the denial.
+    """
+    if meaning is None or _only_denied(rules):
+        return NONE
+    return POSSIBLE
+
+
 def _only_denied(rules: RuleResult) -> bool:
     """No red flag stands, and what the rules set aside was denied, not dated, supposed or someone else's.
 
@@ -147,7 +158,7 @@ def decide(
     votes = {
         "rules": rules.level,
         "classifier": classifier_level(classifier_intent, rules),
-        "meaning": POSSIBLE if meaning is not None else NONE,
+        "meaning": meaning_level(meaning, rules),
     }
     if language:
         votes["language"] = POSSIBLE

@@ -177,9 +177,10 @@ class RuleDetector:
         return [
             [{"LEMMA": {"IN": INABILITY_AUXILIARIES}}, {"LEMMA": "not"}, adverb, *words],
             [{"LEMMA": "unable"}, {"LEMMA": "to"}, adverb, *words],
-            [{"LEMMA": "not"}, {"LEMMA": "able"}, {"LEMMA": "to"}, adverb, *words],
+            # "to" may be dropped in a second language: "I am not able feel my legs"
+            [{"LEMMA": "not"}, {"LEMMA": "able"}, {"LEMMA": "to", "OP": "?"}, adverb, *words],
             # "haven't been able to pee", "hasn't been able to wake"
-            [{"LEMMA": "not"}, {"LEMMA": "be"}, {"LEMMA": "able"}, {"LEMMA": "to"}, adverb, *words],
+            [{"LEMMA": "not"}, {"LEMMA": "be"}, {"LEMMA": "able"}, {"LEMMA": "to", "OP": "?"}, adverb, *words],
         ]
 
     def detect(self, doc: Doc) -> RuleResult:
@@ -254,7 +255,7 @@ class RuleDetector:
             symptom_named=bool(self._symptoms(doc)) or bool(findings),
             context=self._context.message_context(doc),
             self_harm_cue=self._self_harm_cue(doc),
-            normal_vitals=bool(readings) and all(reading.level is None for reading, _ in readings),
+            normal_vitals=bool(readings) and all(reading.normal for reading, _ in readings),
         )
 
     def _self_harm_cue(self, doc: Doc) -> bool:

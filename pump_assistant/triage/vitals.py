@@ -25,6 +25,18 @@ class Reading:
     start: int = 0
     end: int = 0
 
+    @property
+    def normal(self) -> bool:
+        """Within the usual adult range: a pulse of 125 is no red flag by itself, but it is not normal either."""
+        if self.level is not None or self.fever:
+            return False
+        low, high = NORMAL_RANGE.get(self.kind, (float("-inf"), float("inf")))
+        return low <= self.value <= high
+
+
+# Usual adult ranges; readings outside them, though no red flag alone, are not "normal vital signs".
+NORMAL_RANGE = {"pulse": (50, 100), "breathing_rate": (10, 22), "oxygen": (94, 100), "systolic": (90, 160)}
+
 
 NUMBER = r"(\d{1,3}(?:\.\d{1,2})?)"
 _TEMP_WORDS = (

@@ -960,3 +960,61 @@ def test_the_oximeter_shows_a_number_it_is_not_a_show(triager):
 
 def test_a_joke_about_ones_own_legs_stays_a_joke(triager):
     assert level(triager, "my legs are dead tired from the commute lol, who is eligible for a pump") == NONE
+
+
+# -- stop 21, set P's misses and false alarms (P retired to tuning) ------------------
+@pytest.mark.parametrize("text", [
+    "my brother-in-law's having a fit in our kitchen, he's got a baclofen pump",  # "'s having": now, not his
+    "the lady next door is having a seizure on the stairs",
+    "Quick billing question. Also my wife just collapsed, she's pale and her pulse is 35, she says she's fine",
+    "since Tuesday I'm not able walk right, both legs are weak and I can't make urine",  # "to" dropped
+])
+def test_someone_having_it_now_a_claim_of_fine_and_a_dropped_to_are_still_emergencies(triager, text):
+    assert level(triager, text) == EMERGENCY
+
+
+@pytest.mark.parametrize("text", [
+    "the voices keep telling me to pull the pump out",
+    "voices in my head say I should turn the pump all the way up",
+    "I'm hiding my oxy tablets under the sink. I've been thinking about it a lot",
+    "looked up the concentration in my reservoir and what would be too much for me. I'm not okay",
+    "can the bolus give more than it's set to? I want to be done with everything",
+])
+def test_command_voices_means_kept_and_an_amount_with_distress_give_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level != NONE and result.self_harm
+
+
+@pytest.mark.parametrize("text", [
+    "I kept the spare syringe the nurse left, can I throw it in the household bin?",  # kept, no thought of using it
+    "how much would be too much salt in my diet with the pump?",  # an amount, no distress
+    "I can hear voices in the hallway, is the clinic open?",  # voices that command nothing
+])
+def test_look_alikes_of_the_stop_21_self_harm_families_are_not_self_harm(triager, text):
+    assert not triager.triage_text(text).self_harm
+
+
+@pytest.mark.parametrize("text", [
+    "would the ambulance crew know about my pump if I black out in the street?",  # "if" inside a gapped pattern
+    "he's been seizure-free for six years now, can he have the baclofen pump?",
+    "had chest tightness last Thursday, the ER did tests and everything came back negative",
+    "my legs were weak for a few days after the operation, physio got me walking again",
+    "in our sim lab today we practised recognising a stroke on a mannequin, anything pump-specific?",
+    "should my husband learn how to use naloxone because of my morphine pump?",
+])
+def test_dated_resolved_supposed_and_taught_mentions_from_set_p_are_not_emergencies(triager, text):
+    assert level(triager, text) == NONE
+
+
+def test_the_meaning_detector_gives_no_vote_on_a_message_that_only_denies(triager):
+    from pump_assistant.triage.decision import decide
+    from pump_assistant.triage.meaning import MeaningMatch
+
+    text = "my dad isn't having any chest pain or trouble breathing, can he go back to golf?"
+    doc = triager.doc(text)
+    rules = triager.rules.detect(doc)
+    close = MeaningMatch("chest_pain", 0.55, 0.40, "chest pain spreading to the arm")
+    assert decide(doc.text, rules, None, close, close).level == NONE
+    # the same vote counts where the rules deny nothing
+    other = triager.doc("my dad feels odd and grey, can he go back to golf?")
+    assert decide(other.text, triager.rules.detect(other), None, close, close).level != NONE
