@@ -96,12 +96,26 @@ def run(show_misses: set[str], only: set[str] | None = None) -> dict:
         }
     for path in _chosen(BLIND.glob("faq_*.yml"), only):
         rows = items(path)
-        correct = sum(topic_of(parse(r["text"])) == r["topic"] for r in rows)
-        handed = sum(handed_off(parse(r["text"])) for r in rows)
+        parses = [parse(r["text"]) for r in rows]
+        correct = [topic_of(p) == r["topic"] for r, p in zip(rows, parses, strict=True)]
+        handed = sum(handed_off(p) for p in parses)
+        # A second reviewer marked the questions the pages do not answer (answered_by_pages: false):
+        # for those the right reply is "our pages don't cover that", not a topic's answer.
+        answerable = [k for k, r in enumerate(rows) if r.get("answered_by_pages", True)]
+        unanswerable = [k for k, r in enumerate(rows) if not r.get("answered_by_pages", True)]
         figures[path.stem] = {
-            "topic_accuracy": round(correct / len(rows), 4),
+            "topic_accuracy": round(sum(correct) / len(rows), 4),
             "questions": len(rows),
             "wrongly_handed_off": f"{handed}/{len(rows)}",
+            **(
+                {
+                    "topic_accuracy_answerable": round(sum(correct[k] for k in answerable) / len(answerable), 4),
+                    "answerable": len(answerable),
+                    "unanswerable_given_a_topic_answer": f"{sum(topic_of(parses[k]) is not None for k in unanswerable)}/{len(unanswerable)}",
+                }
+                if unanswerable
+                else {}
+            ),
         }
     loop.close()
     return figures
