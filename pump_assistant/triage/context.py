@@ -93,6 +93,9 @@ CARE_NOUNS = frozenset(
 ASKER_VERBS = frozenset("know watch look ask expect learn understand read recognize recognise".split())
 # A question about what causes a sign: the sign is possible, not reported.
 CAUSE_WORDS = frozenset({"cause", "causes", "causing", "caused", "side", "related", "linked", "trigger", "triggers"})
+# "could clonidine make me faint?" asks about a cause; "make the pump give me everything" does not.
+MAKE_VERBS = frozenset({"make", "makes"})
+MADE_TO_FEEL = frozenset({"me", "him", "her", "you", "someone", "people", "us", "them"})
 # "will I", "can I", "should I": a question about the future, not a report ("am I" is a report).
 # ("do I", "how do I stop the bleeding" is a report too.)
 INVERTED_AUX = frozenset({"will", "can", "could", "should", "would", "might", "may"})
@@ -284,6 +287,31 @@ WHETHER_BEFORE = frozenset(
 )
 
 
+# "won't", "can't", "doesn't" deny the verb after them; only verbs of having or noticing pass the
+# denial on to a list ("doesn't have fever, chills or a stiff neck").
+VERB_AUXILIARIES = frozenset("wo ca could would do does did should will can might must".split())
+DENIAL_PASSES_THROUGH = frozenset(
+    (
+        "have has had having get gets got getting feel feels felt feeling notice noticed see seen show shows "
+        "report reported experience experienced complain complained develop developed seem seems look looks "
+        "appear appears any a an the much really yet ever been think believe"
+    ).split()
+)
+
+
+def _negates_a_verb(doc: Doc, modifier: Modifier) -> bool:
+    if modifier.category != NEGATED or doc[modifier.start].lower_ not in ("n't", "nt", "not"):
+        return False
+    if modifier.start == 0 or doc[modifier.start - 1].lower_ not in VERB_AUXILIARIES:
+        return False
+    following = doc[modifier.end] if modifier.end < len(doc) else None
+    return following is not None and following.is_alpha and following.lower_ not in DENIAL_PASSES_THROUGH
+
+
+# "the dye they used to check", "the needle was used to": a tool used, not a habit of the past.
+NOT_A_HABIT_BEFORE_USED_TO = frozenset("they it that which was were is are be been being get got".split())
+
+
 def _habitual_present(doc: Doc, modifier: Modifier) -> bool:
     if doc[modifier.start : modifier.end].text.lower() not in HABITUAL_CUES:
         return False
@@ -449,6 +477,8 @@ class ConText:
             # "back when I was twenty" tells the past; "his eyes roll back when I try to wake him" does not
             told = doc[modifier.end : modifier.end + 5]
             return any(t.lower_ in PAST_VERBS or (t.lower_.endswith("ed") and len(t) > 3) for t in told)
+        if modifier.category == HISTORICAL and doc[modifier.start : modifier.end].text == "used to":
+            return modifier.start == 0 or doc[modifier.start - 1].lower_ not in NOT_A_HABIT_BEFORE_USED_TO
         if modifier.category == HYPOTHETICAL:
             return not _habitual_present(doc, modifier)
         if modifier.category == NEGATED and modifier.direction == BACKWARD and _asks_or_doubts(doc, modifier):
@@ -522,7 +552,10 @@ class ConText:
         if modifier.direction in (FORWARD, BOTH):
             end = modifier.end
             first_clause = True
+            lone_verb = _negates_a_verb(doc, modifier)
             while end < len(doc) and end - modifier.end < limit and end not in writer:
+                if lone_verb and doc[end].text == ",":
+                    break  # "legs won't settle, sweating, goosebumps": the list is not denied
                 if self._is_break(doc, end, bounds, True, clause_level) and not self._carries_on(
                     doc, modifier, end, bounds, first_clause
                 ):
@@ -664,7 +697,8 @@ class ConText:
         found = []
         for sentence in doc.sents:
             words = [t.lower_ for t in sentence if not (t.is_punct or t.is_space)]
-            if words and words[0] in QUESTION_OPENERS and CAUSE_WORDS & set(words):
+            made = any(w in MAKE_VERBS and nxt in MADE_TO_FEEL for w, nxt in zip(words, words[1:], strict=False))
+            if words and words[0] in QUESTION_OPENERS and (CAUSE_WORDS & set(words) or made):
                 found.append((sentence.start, sentence.end))
         return found
 

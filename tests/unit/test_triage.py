@@ -1018,3 +1018,37 @@ def test_the_meaning_detector_gives_no_vote_on_a_message_that_only_denies(triage
     # the same vote counts where the rules deny nothing
     other = triager.doc("my dad feels odd and grey, can he go back to golf?")
     assert decide(other.text, triager.rules.detect(other), None, close, close).level != NONE
+
+
+# -- stop 21, set Q's misses and false alarms (Q retired to tuning) ------------------
+@pytest.mark.parametrize("text", [
+    # "won't"/"can't" deny the verb after them, not the list that follows
+    "he can't lie still, arms won't relax, sweating, shivering, pulse 124 - his baclofen refill is a week overdue",
+    # a tool "used to" do something is not a habit of the past
+    "my tongue is swelling since the contrast they used to image my catheter",
+    # the tubing hurt by a fall, then withdrawal signs
+    "slipped on the ice and I think the catheter got damaged, now the itching and sweats are awful and spasms are back",
+    # the last time urine was passed, given as a time long past; a bladder that is full
+    "last time he peed was yesterday morning and his bladder feels full and hard",
+    # a seizure's aftermath
+    "came to on the bathroom floor with a bitten tongue and no memory of falling",
+])
+def test_set_q_families_are_emergencies(triager, text):
+    assert level(triager, text) == EMERGENCY
+
+
+def test_a_refill_skipped_so_it_will_all_be_over_gives_988(triager):
+    result = triager.triage_text("what if I skip my refills and don't tell my family, it would all be over")
+    assert result.level != NONE and result.self_harm
+
+
+@pytest.mark.parametrize("text", [
+    "she doesn't have a fever, a stiff neck or a headache, just wants her refill date",  # "have" passes the denial on
+    "I used to get migraines as a teenager, will the pump make them come back?",
+])
+def test_a_denied_list_and_a_past_habit_stay_dismissed(triager, text):
+    assert level(triager, text) == NONE
+
+
+def test_could_x_make_me_faint_asks_about_a_cause_it_reports_nothing(triager):
+    assert level(triager, "could the clonidine in the pump make someone faint?") != EMERGENCY
