@@ -130,14 +130,22 @@ class ActionEmergency(Action):
         second_language = replies.language_lines(triage)
         if second_language:  # "convulsión", "no respira": the same lines in Spanish too
             dispatcher.utter_message(text=second_language, urgent=True)
-        events: list[dict] = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        # An emergency ends the contact questions if they are under way; otherwise there is
+        # nothing to end, and no-op events would only cost Rasa time (checking, applying
+        # and storing each one) before the reply goes out.
+        events: list[dict] = []
+        if tracker.active_loop_name:
+            events.append(ActiveLoop(None))
+        if tracker.active_loop_name or tracker.get_slot("requested_slot") is not None:
+            events.append(SlotSet("requested_slot", None))
         try:
             draft = ticket_draft(tracker, TicketReason.EMERGENCY, Urgency.EMERGENCY)
         except Exception:  # never let a fault silence the emergency reply
             logger.exception("could not draft an emergency ticket")
             return events
-        # The ticket's id is known now; it is written on a worker thread, so the
-        # 911 reply goes back to the patient without waiting for the database.
+        # The ticket's id is known now; it is written on a worker thread that starts
+        # only once this reply has gone back to Rasa (services.after_reply), so the 911
+        # reply never waits for, or shares the interpreter with, the database write.
         services.after_reply(lambda: store_ticket(draft))
         return events + [SlotSet("handoff_ticket_id", draft.id), SlotSet("staff_handling", True)]
 

@@ -65,7 +65,11 @@ class Triager:
     def __init__(
         self, nlp: Language, meaning: MeaningDetector | None = None, encode: Callable[[str], np.ndarray] | None = None
     ):
-        """``encode``: the sentence encoder, to compare only what a message does not deny with red flags."""
+        """``encode``: the sentence encoder, to compare only what a message does not deny with red flags.
+
+        In Rasa it is the process's cached message encoder: the featurizer encoded this
+        text in the message's one forward pass (its ``triage_text``), so it is not run again.
+        """
         self.nlp = nlp
         self.encode = encode
         self.context = ConText(nlp)

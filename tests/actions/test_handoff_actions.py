@@ -5,6 +5,7 @@ import asyncio
 import datetime as dt
 
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import (
     ActionEmergency,
@@ -44,6 +45,106 @@ def test_emergency_gets_911_first_then_an_urgent_ticket(dispatcher):
     assert ticket["transcript"][-1]["text"] == ticket["trigger_message"]
     assert ticket["safety_signs"] == ["overdose"]
     assert slots(events)["staff_handling"] is True
+
+
+def test_the_emergency_ticket_is_written_only_once_the_reply_has_gone_back(dispatcher, monkeypatch):
+    """As in the action server: the action runs on its event loop, and rasa-sdk sends the reply before
+    the loop gets control back. The ticket's database write starts only then, and is always written."""
+    import threading
+
+    store = services.tickets()
+    write_started = threading.Event()
+    order = []
+    real_raise = store.raise_ticket
+
+    def raise_ticket(draft):
+        order.append(("ticket write starts", [m.get("response") for m in dispatcher.messages]))
+        write_started.set()
+        return real_raise(draft)
+
+    monkeypatch.setattr(store, "raise_ticket", raise_ticket)
+
+    async def action_server_turn():
+        events = ActionEmergency().run(dispatcher, emergency_tracker(), {})
+        # rasa-sdk checks the events and writes the answer, all before the loop runs anything else
+        assert not write_started.wait(0.3), "the ticket write started while the reply was still being sent"
+        order.append("reply sent")
+        await asyncio.sleep(0)  # the loop has control again
+        return events
+
+    events = asyncio.run(action_server_turn())
+    services.drain()
+    assert order == ["reply sent", ("ticket write starts", ["utter_emergency"])]
+    ticket = services.tickets().get(slots(events)["handoff_ticket_id"])
+    assert (ticket["urgency"], ticket["reason"]) == (Urgency.EMERGENCY, TicketReason.EMERGENCY)
+
+
+def test_the_action_server_writes_the_911_reply_before_the_ticket_write_starts(monkeypatch):
+    """Through rasa-sdk's own web app: the answer's bytes go out before the ticket's write begins.
+
+    after_reply counts on rasa-sdk and Sanic writing the answer without giving the loop back
+    first; this checks that they still do (the test above checks after_reply itself)."""
+    import asyncio.selector_events as selector_events
+    import json
+    import urllib.request
+
+    import rasa_sdk
+    from rasa_sdk.endpoint import create_app
+    from sanic import Sanic
+
+    from pump_assistant.devstack import free_port
+
+    monkeypatch.setattr(Sanic, "test_mode", True)  # a second app named "rasa_sdk" in this process
+    order = []
+    real_write = selector_events._SelectorSocketTransport.write
+
+    def write(transport, data):
+        if bytes(data[:9]) == b"HTTP/1.1 ":
+            order.append("reply written")
+        return real_write(transport, data)
+
+    monkeypatch.setattr(selector_events._SelectorSocketTransport, "write", write)
+    store = services.tickets()
+    real_raise = store.raise_ticket
+    monkeypatch.setattr(store, "raise_ticket", lambda draft: order.append("ticket write starts") or real_raise(draft))
+    port = free_port()
+    body = json.dumps({
+        "next_action": "action_emergency", "tracker": emergency_tracker().current_state(), "domain": {},
+        "version": rasa_sdk.__version__,
+    }).encode()
+
+    async def serve_one_call():
+        server = await create_app("actions").create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
+        await server.startup()
+        try:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/webhook", body, {"Content-Type": "application/json"})
+            return json.loads(await asyncio.to_thread(lambda: urllib.request.urlopen(request, timeout=30).read()))
+        finally:
+            server.close()
+            await server.wait_closed()
+
+    loop = asyncio.DefaultEventLoopPolicy().new_event_loop()  # the selector loop, whose writes are watched
+    try:
+        answer = loop.run_until_complete(serve_one_call())
+    finally:
+        loop.close()
+    services.drain()
+    assert answer["responses"][0]["response"] == "utter_emergency"
+    assert order == ["reply written", "ticket write starts"]
+    assert services.tickets().get(slots(answer["events"])["handoff_ticket_id"])["urgency"] == Urgency.EMERGENCY
+
+
+def test_an_emergency_ends_the_contact_questions_only_when_they_are_under_way(dispatcher):
+    calm = ActionEmergency().run(dispatcher, emergency_tracker(), {})
+    assert [e["event"] for e in calm] == ["slot", "slot"]  # no no-op events for Rasa to check and store
+    assert set(slots(calm)) == {"handoff_ticket_id", "staff_handling"}
+    tracker = emergency_tracker()
+    tracker.active_loop = {"name": "handoff_contact_form"}
+    tracker.slots["requested_slot"] = "contact_phone"
+    during_form = ActionEmergency().run(CollectingDispatcher(), tracker, {})
+    assert {"event": "active_loop", "name": None, "timestamp": None} in during_form
+    assert slots(during_form)["requested_slot"] is None and slots(during_form)["staff_handling"] is True
+    services.drain()
 
 
 def test_thoughts_of_self_harm_get_988(dispatcher):

@@ -83,3 +83,37 @@ def test_the_featurizer_and_the_triage_share_one_message_cache(nlp, featurizer):
     shared = message_encoder()
     assert shared.cache_key(kept) in shared._cache
     assert np.allclose(shared.encode_one(kept), _features(message, "minilm_kept"))
+
+
+def test_the_featurizer_and_the_triage_run_minilm_once_per_message(nlp, featurizer, monkeypatch):
+    """The message, its kept text and the text the triage's meaning detector reads: one forward pass in all."""
+    from pump_assistant.nlp.sentence_encoder import message_encoder
+    from pump_assistant.triage import Triager
+    from pump_assistant.triage.meaning import MeaningDetector
+
+    # Denied signs, and a question in general, which the triage (not the kept feature) leaves out.
+    text = "No chest pain and no fainting since Tuesday. What happens if the battery runs out while I'm asleep?"
+    [message] = _messages(nlp, text)
+    shared = message_encoder()
+    shared._cache.clear()
+    passes = []
+    forward = shared.encoder._forward_packed
+    monkeypatch.setattr(shared.encoder, "_forward_packed", lambda segments: passes.append(len(segments)) or forward(segments))
+    read_by_triage = []
+
+    def encode(kept: str) -> np.ndarray:
+        read_by_triage.append(kept)
+        return shared.encode_one(kept)
+
+    dimension = shared.encoder.dimension
+    meaning = MeaningDetector(np.eye(2, dimension, dtype=np.float32), ["a", "b"], ["a", "b"], np.eye(1, dimension, dtype=np.float32))
+    triager = Triager(nlp, meaning, encode)
+    featurizer.process([message], SpacyModel(model=nlp, model_name="en_pump"))
+    triager.triage(message.get(SPACY_DOCS[TEXT]), None, _features(message, "minilm"), text)
+
+    doc = message.get(SPACY_DOCS[TEXT])
+    kept = featurizer._context.kept_text(doc, frozenset(featurizer.config["kept_leaves_out"]))
+    assert read_by_triage == [triager.context.kept_text(doc)] and read_by_triage[0] not in (kept, doc.text)
+    assert passes == [3]  # the message, its kept text, the triage's text: together
+    for each in (text, kept, read_by_triage[0]):  # each as if encoded alone
+        assert np.allclose(shared.encode_one(each), shared.encoder.encode_one(each), atol=1e-6, rtol=0)

@@ -18,6 +18,12 @@ close to an allergic emergency; what it keeps, "all good", does not. It equals
 the first feature when nothing is dismissed, or everything. Suppositions stay
 in (``kept_leaves_out``): "what happens if the battery runs out?" is its topic.
 The classifier reads the features its configuration names.
+
+At run time a message, its kept text and the text the triage's meaning detector
+reads (``triage_text``: ConText's kept text with every dismissing category,
+questions in general included) go through MiniLM together, in one forward pass
+(``MessageEncoder.encode_several``); the triage then finds its text in the
+shared cache and never runs the model again.
 """
 
 from __future__ import annotations
@@ -52,6 +58,9 @@ class MiniLMSentenceFeaturizer(CreatedFromGraph, ReadsTriageRules, DenseFeaturiz
             # Whose scopes the kept text leaves out. Not "hypothetical": a question's
             # condition is its topic ("what happens if the battery runs out?").
             "kept_leaves_out": ["negated", "resolved", "historical", "other"],
+            # Also encode, in the same pass, what the triage's meaning detector compares with
+            # red flags (pump_assistant.triage.Triager._undenied_vector), for the shared cache.
+            "triage_text": True,
         }
 
     @classmethod
@@ -76,10 +85,10 @@ class MiniLMSentenceFeaturizer(CreatedFromGraph, ReadsTriageRules, DenseFeaturiz
             self._encoder = shared_encoder()
         return self._encoder
 
-    def _encode(self, text: str) -> np.ndarray:
+    def _encode_several(self, texts: List[Text]) -> List[np.ndarray]:
         if self._messages is None:  # made on first use, never at import
             self._messages = message_encoder(int(self.config["cache_size"]))
-        return self._messages.encode_one(text)
+        return self._messages.encode_several(texts)
 
     @property
     def kept_origin(self) -> Text:
@@ -97,32 +106,49 @@ class MiniLMSentenceFeaturizer(CreatedFromGraph, ReadsTriageRules, DenseFeaturiz
         carry the "negated_" tags), or no spaCy doc (a button payload): the whole
         message's meaning is the kept meaning.
         """
+        return self._read_texts(messages, model, frozenset(self.config["kept_leaves_out"]))
+
+    def _read_texts(
+        self, messages: List[Message], model: Optional[SpacyModel], leaves_out: Optional[frozenset] = None
+    ) -> List[Optional[Text]]:
+        """Per message, ConText's kept text without ``leaves_out``'s scopes (its default: the triage's);
+        None where that is the whole message, has no letters, or there is no spaCy doc."""
         if model is None:
             return [None] * len(messages)
         if self._context is None:
             from pump_assistant.triage.context import ConText
 
             self._context = ConText(model.model)
-        leaves_out = frozenset(self.config["kept_leaves_out"])
         kept_texts: List[Optional[Text]] = []
         for message in messages:
             doc = message.get(SPACY_DOCS[TEXT])
-            kept = None if doc is None else self._context.kept_text(doc, leaves_out)
-            changed = kept is not None and kept != doc.text.strip() and any(ch.isalpha() for ch in kept)
+            if doc is None:
+                kept_texts.append(None)
+                continue
+            kept = self._context.kept_text(doc) if leaves_out is None else self._context.kept_text(doc, leaves_out)
+            changed = kept != doc.text.strip() and any(ch.isalpha() for ch in kept)
             kept_texts.append(kept if changed else None)
         return kept_texts
 
     def process(self, messages: List[Message], model: Optional[SpacyModel] = None) -> List[Message]:
         with_text = [m for m in messages if m.get(TEXT) is not None]
-        kept_texts = self._kept_texts(with_text, model) if self.config["kept_text"] else []
-        for i, message in enumerate(with_text):
+        if not with_text:
+            return messages
+        kept_texts = self._kept_texts(with_text, model) if self.config["kept_text"] else [None] * len(with_text)
+        # Encoded now only for the cache: the triage reads it there (None: nothing to add).
+        triage_texts = self._read_texts(with_text, model) if self.config["triage_text"] else [None] * len(with_text)
+        texts: List[Text] = [m.get(TEXT) for m in with_text]
+        texts += [kept for kept in kept_texts if kept is not None]
+        texts += [text for text in triage_texts if text is not None]
+        # One forward pass for every text not cached yet (MessageEncoder.encode_several).
+        vectors = iter(self._encode_several(texts))
+        whole = [next(vectors) for _ in with_text]
+        for message, vector, kept in zip(with_text, whole, kept_texts, strict=True):
             # Every message with text gets the feature, even "/intent" payloads:
             # the classifier expects the same inputs for every message.
-            vector = self._encode(message.get(TEXT))
             self._add(message, vector)
             if self.config["kept_text"]:
-                kept = kept_texts[i]
-                self._add(message, vector if kept is None else self._encode(kept), self.kept_origin)
+                self._add(message, vector if kept is None else next(vectors), self.kept_origin)
         return messages
 
     def process_training_data(self, training_data: TrainingData, model: Optional[SpacyModel] = None) -> TrainingData:

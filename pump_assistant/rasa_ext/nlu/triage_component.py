@@ -143,7 +143,8 @@ class TriageComponent(CreatedFromGraph, ReadsTriageRules, GraphComponent, Intent
                 )
             from pump_assistant.nlp.sentence_encoder import message_encoder
 
-            # The featurizer's cache: the text a message keeps is often the one it already encoded.
+            # The featurizer's cache: it encoded the text the meaning detector reads in the
+            # message's one forward pass (MiniLMSentenceFeaturizer's triage_text).
             encode = message_encoder().encode_one if meaning is not None else None
             self._triager = Triager(model.model, meaning, encode)
         return self._triager
