@@ -1052,3 +1052,8 @@ def test_a_denied_list_and_a_past_habit_stay_dismissed(triager, text):
 
 def test_could_x_make_me_faint_asks_about_a_cause_it_reports_nothing(triager):
     assert level(triager, "could the clonidine in the pump make someone faint?") != EMERGENCY
+
+
+def test_a_count_of_seizures_is_no_past_story(triager):
+    # "had two" once marked the past; the count says nothing about when
+    assert level(triager, "my son had three seizures in the last hour and he isn't waking up between them") == EMERGENCY
