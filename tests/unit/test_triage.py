@@ -1057,3 +1057,25 @@ def test_could_x_make_me_faint_asks_about_a_cause_it_reports_nothing(triager):
 def test_a_count_of_seizures_is_no_past_story(triager):
     # "had two" once marked the past; the count says nothing about when
     assert level(triager, "my son had three seizures in the last hour and he isn't waking up between them") == EMERGENCY
+
+
+@pytest.mark.parametrize("text", [
+    "how do I open the reservoir myself to put more in? I'm done",  # a means asked, with "I'm done" as the reason
+    "whatever happens with the trial, I have another way out and it's permanent",
+    "started cutting again last night, the pain makes me feel like I deserve to hurt",
+    "some nights I hold the knife against my wrist for a long time",
+])
+def test_set_r_self_harm_families_give_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level != NONE and result.self_harm
+
+
+def test_a_spelling_correction_does_not_swallow_a_real_word(triager):
+    # "permanently" once became "permanent" (the nearest rule word) and the sign was lost
+    result = triager.triage_text("honestly I just want to sleep permanently")
+    assert result.level != NONE and result.self_harm
+
+
+def test_the_pump_giving_too_much_by_accident_is_not_self_harm(triager):
+    result = triager.triage_text("can't stay awake, breathing shallow, I think the pump gave me too much")
+    assert result.level == EMERGENCY and not result.self_harm
