@@ -145,7 +145,8 @@ OTHER_PEOPLE = frozenset(
         "boss classmate classmates teammate roommate flatmate guy lady someone"
     ).split()
 )
-PET_OR_THING = frozenset("dog dogs cat cats pet pets puppy kitten horse car phone computer laptop printer".split())
+# Cues that name where someone is, not who: "the lady next door".
+PLACE_OF_A_PERSON = frozenset({"next door"})
 HAPPENING_NOW = (
     ("right", "now"),
     ("rn",),
@@ -182,9 +183,12 @@ def _a_person_present(doc: Doc, modifier: Modifier) -> bool:
         # "my neighbour's having a seizure", "her friend's been shaking": "'s" is "is" or "has", not a possessive
         following = doc[modifier.end + 1].lower_
         possessive = not (following.endswith("ing") or following in ("been", "not", "just", "still", "now"))
-    # "the lady next door": the person may come just before a place cue
-    named = {t.lower_ for t in doc[max(0, modifier.start - 2) : modifier.end]}
-    return bool(named & OTHER_PEOPLE) and last.lower_ not in PET_OR_THING and not possessive
+    if possessive:
+        return False
+    if doc[modifier.start : modifier.end].text in PLACE_OF_A_PERSON:
+        # "the lady next door": the person comes just before the place
+        return any(t.lower_ in OTHER_PEOPLE for t in doc[max(0, modifier.start - 2) : modifier.start])
+    return last.lower_ in OTHER_PEOPLE
 
 
 # Before a backward denial ("breathing normal", "lips pink"), words that make it a question or a doubt.

@@ -168,7 +168,11 @@ class RuleDetector:
             for p in (*sign.phrases, *sign.unable_to, *(w for g in sign.all_of for w in g if isinstance(w, str)))
         ]
         vocabulary += [str(p) for p in raw.get("symptoms") or ()]
-        self._spelling = SpellingCorrector(nlp, vocabulary)
+        # Words a token pattern names are real words too: never "corrected" into a phrase's
+        # word ("permanently" into "permanent"), which would hide them from their pattern.
+        patterns = [p for sign in signs for p in (*sign.patterns, *(w for g in sign.all_of for w in g))]
+        patterns += list(cues.get("patterns") or ())
+        self._spelling = SpellingCorrector(nlp, vocabulary, _pattern_words(patterns))
 
     def _inability(self, verb: str) -> list[list[dict]]:
         """ "can't breathe", "cannot breathe", "unable to breathe", "not able to breathe", "won't wake up"."""
@@ -355,6 +359,19 @@ def _disjoint_parts(spans: dict[int, list[tuple[int, int, str]]], groups: dict, 
         chosen.append((pick[0], pick[1]))
         states.append(pick[2])
     return states
+
+
+def _pattern_words(patterns: Iterable) -> set[str]:
+    """The words a list of Matcher token patterns names (``LEMMA``/``LOWER`` values and ``IN`` lists)."""
+    words: set[str] = set()
+    for pattern in patterns:
+        if not isinstance(pattern, list):
+            continue
+        for token in pattern:
+            for value in token.values() if isinstance(token, dict) else ():
+                named = value.get("IN", ()) if isinstance(value, dict) else [value]
+                words.update(str(w).lower() for w in named if isinstance(w, str) and w.isalpha())
+    return words
 
 
 def _best_per_sign(findings: Iterable[Finding]) -> list[Finding]:

@@ -18,8 +18,9 @@ MIN_LENGTH = 4
 
 
 class SpellingCorrector:
-    def __init__(self, nlp: Language, phrases: Iterable[str]):
-        known: set[str] = set()
+    def __init__(self, nlp: Language, phrases: Iterable[str], known_words: Iterable[str] = ()):
+        """``phrases``: what a misspelling may be corrected to; ``known_words``: never corrected, never a target."""
+        known: set[str] = set(known_words)
         self._table = None
         try:
             # Keys are stored hashed: membership is asked of the table itself.

@@ -1079,3 +1079,10 @@ def test_a_spelling_correction_does_not_swallow_a_real_word(triager):
 def test_the_pump_giving_too_much_by_accident_is_not_self_harm(triager):
     result = triager.triage_text("can't stay awake, breathing shallow, I think the pump gave me too much")
     assert result.level == EMERGENCY and not result.self_harm
+
+
+def test_a_fast_pulse_is_no_normal_vital_sign_that_silences_an_unsure_classifier(triager):
+    # a pulse of 125 is no red flag by itself, but not normal either: the unsure vote still counts
+    unsure = {"name": "emergency", "confidence": 0.7}
+    assert triager.triage_text("pulse 125 and sweating buckets, can't settle at all", unsure).level == POSSIBLE
+    assert triager.triage_text("pulse 72, BP 118/76, just checking in", unsure).level == NONE
