@@ -1,8 +1,9 @@
 """Triage: is this message an emergency, a possible emergency, or neither?
 
-One decision (:func:`decide`) from three independent detectors: red-flag rules
-read in clinical context, the intent classifier, and meaning-similarity to
-red-flag descriptions. Pure Python over the project's spaCy pipeline and the
+One decision (:func:`decide`) from four independent detectors: red-flag rules
+read in clinical context, the intent classifier, meaning-similarity to
+red-flag descriptions, and a model of its own for thoughts of self-harm said
+indirectly. Pure Python over the project's spaCy pipeline and the
 MiniLM encoder; used by the Rasa NLU component
 (:mod:`pump_assistant.rasa_ext.nlu.triage_component`) and, through its parse
 result, by the console's ask box. Imports nothing from Rasa, the action server
@@ -28,6 +29,7 @@ from pump_assistant.triage.language import detect_language
 from pump_assistant.triage.levels import EMERGENCY, NONE, POSSIBLE, URGENCY_BY_LEVEL
 from pump_assistant.triage.meaning import MeaningDetector
 from pump_assistant.triage.rules import RuleDetector, RuleResult
+from pump_assistant.triage.self_harm import SelfHarmModel
 
 __all__ = [
     "EMERGENCY",
@@ -40,6 +42,7 @@ __all__ = [
     "RuleDetector",
     "RuleResult",
     "MeaningDetector",
+    "SelfHarmModel",
     "ConText",
     "decide",
     "source_fingerprint",
@@ -60,10 +63,14 @@ def source_fingerprint(directory: Path | None = None) -> str:
 
 
 class Triager:
-    """The three detectors, compiled once against a spaCy pipeline."""
+    """The detectors, compiled once against a spaCy pipeline."""
 
     def __init__(
-        self, nlp: Language, meaning: MeaningDetector | None = None, encode: Callable[[str], np.ndarray] | None = None
+        self,
+        nlp: Language,
+        meaning: MeaningDetector | None = None,
+        encode: Callable[[str], np.ndarray] | None = None,
+        self_harm: SelfHarmModel | None = None,
     ):
         """``encode``: the sentence encoder, to compare only what a message does not deny with red flags.
 
@@ -75,6 +82,7 @@ class Triager:
         self.context = ConText(nlp)
         self.rules = RuleDetector(nlp, self.context)
         self.meaning = meaning
+        self.self_harm = self_harm
 
     def doc(self, text: str) -> Doc:
         # Lower-cased as Rasa's SpacyNLP does (case_sensitive: false).
@@ -95,8 +103,13 @@ class Triager:
             if vector is not None:
                 nearest = self.meaning.nearest(vector)
                 match = self.meaning.accepts(nearest)
-        language = detect_language(text if text is not None else doc.text)
-        return decide(doc.text, rules, classifier_intent, match, nearest, language)
+        typed = text if text is not None else doc.text
+        language = detect_language(typed)
+        # The whole message, denials included: a thought of self-harm asked as a question is still one.
+        probability = None
+        if self.self_harm is not None and sentence_vector is not None:
+            probability = self.self_harm.probability(typed, sentence_vector)
+        return decide(doc.text, rules, classifier_intent, match, nearest, language, probability)
 
     def _undenied_vector(self, doc: Doc, rules: RuleResult, vector: np.ndarray) -> np.ndarray | None:
         """The meaning of what the message does not deny, date, suppose or ask in general.

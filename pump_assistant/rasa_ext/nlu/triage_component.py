@@ -13,15 +13,15 @@ undo its decision:
   911 now" and raise an urgent ticket;
 * the decision itself rides in the parse result under ``triage``.
 
-Trained only in the sense that it keeps, in the model, the sentence vectors of
-its red-flag descriptions and of the assistant's ordinary training questions
-(the meaning detector's two banks).
+Trained in that it keeps, in the model, the sentence vectors of its red-flag
+descriptions and of the assistant's ordinary training questions (the meaning
+detector's two banks), and fits the self-harm detector's linear model.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -37,7 +37,13 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from pump_assistant.rasa_ext.nlu.graph_create import CreatedFromGraph, ReadsTriageRules
 from pump_assistant.triage import EMERGENCY, EMERGENCY_INTENT, NONE, POSSIBLE, MeaningDetector, Triager
+from pump_assistant.triage.context import ConText
+from pump_assistant.triage.decision import SELF_HARM
 from pump_assistant.triage.meaning import DEFAULT_MARGIN, DEFAULT_THRESHOLD, load_descriptions
+from pump_assistant.triage.rules import RuleDetector
+from pump_assistant.triage.self_harm import SelfHarmModel
+from pump_assistant.triage.self_harm import fit as fit_self_harm
+from pump_assistant.triage.self_harm import load_examples as load_self_harm_examples
 
 logger = logging.getLogger(__name__)
 
@@ -101,14 +107,21 @@ class TriageComponent(CreatedFromGraph, ReadsTriageRules, GraphComponent, Intent
         descriptions = load_descriptions()
         encoder = SentenceEncoder()
         bank = encoder.encode([text for _, text in descriptions])
-        contrast = [
-            vector
-            for message in training_data.intent_examples
-            if message.get(INTENT) != EMERGENCY_INTENT and (vector := self._sentence_vector(message)) is not None
-        ]
+        ordinary: List[Tuple[str, np.ndarray]] = []
+        emergencies: List[Tuple[Message, np.ndarray]] = []
+        for message in training_data.intent_examples:
+            vector = self._sentence_vector(message)
+            if vector is None:
+                continue
+            if message.get(INTENT) == EMERGENCY_INTENT:
+                emergencies.append((message, vector))
+            else:
+                ordinary.append((message.get(TEXT), vector))
+        contrast = [vector for _, vector in ordinary]
         rng = np.random.default_rng(0)
         if len(contrast) > MAX_CONTRAST:
             contrast = [contrast[i] for i in sorted(rng.choice(len(contrast), MAX_CONTRAST, replace=False))]
+        self_harm = self._train_self_harm(descriptions, bank, ordinary, emergencies, encoder, model)
         with self._storage.write_to(self._resource) as directory:
             np.savez(
                 directory / BANKS_FILE,
@@ -116,8 +129,38 @@ class TriageComponent(CreatedFromGraph, ReadsTriageRules, GraphComponent, Intent
                 categories=np.array([category for category, _ in descriptions]),
                 descriptions=np.array([text for _, text in descriptions]),
                 contrast=np.array(contrast, dtype=np.float32).reshape(-1, bank.shape[1]),
+                **self_harm.to_arrays(),
             )
         return self._resource
+
+    @staticmethod
+    def _train_self_harm(
+        descriptions: List[Tuple[str, str]],
+        bank: np.ndarray,
+        ordinary: List[Tuple[str, np.ndarray]],
+        emergencies: List[Tuple[Message, np.ndarray]],
+        encoder: Any,
+        model: Optional[SpacyModel],
+    ) -> SelfHarmModel:
+        """The self-harm detector, against every ordinary example (see :mod:`pump_assistant.triage.self_harm`).
+
+        The other emergency examples are left out of both classes: some of them say
+        self-harm in words the rules do not read, and a medical emergency is given
+        911 whatever this detector says.
+        """
+        examples = load_self_harm_examples()
+        positives = list(zip(examples, encoder.encode(examples), strict=True))
+        negatives = list(ordinary)
+        for (category, text), vector in zip(descriptions, bank, strict=True):
+            (positives if category == SELF_HARM else negatives).append((text, vector))
+        if model is not None:
+            rules = RuleDetector(model.model, ConText(model.model))
+            for message, vector in emergencies:
+                doc = message.get(SPACY_DOCS[TEXT])
+                found = rules.detect(doc) if doc is not None else None
+                if found is not None and (found.self_harm or found.self_harm_cue):
+                    positives.append((message.get(TEXT), vector))
+        return fit_self_harm(positives, negatives)
 
     def process_training_data(self, training_data: TrainingData, model: SpacyModel) -> TrainingData:
         return training_data
@@ -146,7 +189,8 @@ class TriageComponent(CreatedFromGraph, ReadsTriageRules, GraphComponent, Intent
             # The featurizer's cache: it encoded the text the meaning detector reads in the
             # message's one forward pass (MiniLMSentenceFeaturizer's triage_text).
             encode = message_encoder().encode_one if meaning is not None else None
-            self._triager = Triager(model.model, meaning, encode)
+            self_harm = SelfHarmModel.from_arrays(self._banks) if self._banks is not None else None
+            self._triager = Triager(model.model, meaning, encode, self_harm)
         return self._triager
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:

@@ -1,0 +1,99 @@
+"""The self-harm detector's own model: its arithmetic and its place in the triage decision."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from pump_assistant.triage import EMERGENCY, NONE, POSSIBLE, Triager
+from pump_assistant.triage.decision import SELF_HARM_ADDS_988, SELF_HARM_VOTE, decide
+from pump_assistant.triage.replies import opening_line
+from pump_assistant.triage.self_harm import SelfHarmModel, fit, load_examples, terms
+
+CORPUS = [
+    "I keep pressing the bolus button, not for the pain",
+    "how often does the pump need a refill?",
+    "the nurse could leave the reservoir extra full, I have plans for it",
+    "Can I swim after the implant? Ça va, the wound is healed",
+    "who programs the pump and how often",
+    "I'm done with all of it, I want the pump to run dry",
+]
+
+
+def _vectors(count: int, width: int = 8, seed: int = 3) -> np.ndarray:
+    return np.random.default_rng(seed).normal(size=(count, width)).astype(np.float32)
+
+
+def test_terms_are_the_words_and_word_pairs_scikit_learn_reads():
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2)).fit(CORPUS)
+    analyse = vectorizer.build_analyzer()
+    for text in CORPUS:
+        assert terms(text) == analyse(text)
+
+
+def test_its_tfidf_equals_scikit_learns():
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True).fit(CORPUS)
+    width = len(vectorizer.vocabulary_)
+    model = SelfHarmModel(np.zeros(8, np.float32), vectorizer.vocabulary_, vectorizer.idf_, np.zeros(width), 0.0)
+    text = "pressing the button the button again, not for the pain, the pump"
+    columns, values = model.tfidf(text)
+    expected = vectorizer.transform([text]).toarray()[0]
+    mine = np.zeros(width)
+    mine[columns] = values
+    assert np.allclose(mine, expected)
+    assert model.tfidf("zzz qqq") == ([], pytest.approx(np.zeros(0)))
+
+
+def test_a_fitted_model_survives_the_trip_through_the_models_arrays():
+    positives = [(text, vector) for text, vector in zip(CORPUS[::2], _vectors(3), strict=True)]
+    negatives = [(text, vector) for text, vector in zip(CORPUS[1::2], _vectors(3, seed=4), strict=True)]
+    model = fit(positives, negatives, c=10.0)
+    again = SelfHarmModel.from_arrays(dict(model.to_arrays()))
+    probe = _vectors(1, seed=9)[0]
+    for text in (*CORPUS, "a message of words it never saw 💬"):
+        assert again.probability(text, probe) == pytest.approx(model.probability(text, probe))
+    # It learned its classes: each training example is on its own side.
+    assert all(model.probability(t, v) > 0.5 for t, v in positives)
+    assert all(model.probability(t, v) < 0.5 for t, v in negatives)
+    assert SelfHarmModel.from_arrays({"bank": np.zeros(1)}) is None
+
+
+def test_its_examples_file_holds_indirect_thoughts_of_self_harm():
+    examples = load_examples()
+    assert len(examples) >= 300
+    assert len(set(examples)) == len(examples)
+
+
+@pytest.fixture(scope="module")
+def triager(nlp):
+    return Triager(nlp)
+
+
+def _decide(triager, text, probability, intent=None):
+    doc = triager.doc(text)
+    return decide(doc.text, triager.rules.detect(doc), intent, None, None, None, probability)
+
+
+def test_a_confident_self_harm_vote_is_a_possible_emergency_with_988(triager):
+    text = "the nurse could leave the reservoir extra full this time, I have my own plans for it"
+    result = _decide(triager, text, SELF_HARM_VOTE + 0.01)
+    assert result.level == POSSIBLE
+    assert result.self_harm and result.via_pump
+    assert "self_harm" in result.categories
+    assert "988" in opening_line(result)
+    assert _decide(triager, text, SELF_HARM_VOTE - 0.01).level == NONE
+
+
+def test_a_message_that_only_denies_self_harm_gets_no_vote(triager):
+    text = "no thoughts of hurting myself at all, just wondering when my refill is due"
+    assert _decide(triager, text, 0.99).level == NONE
+
+
+def test_a_likely_self_harm_reading_adds_988_to_an_emergency_something_else_raised(triager):
+    text = "he's very hard to wake up and his breathing is slow"
+    below = _decide(triager, text, SELF_HARM_ADDS_988 - 0.05, {"name": "emergency", "confidence": 0.95})
+    above = _decide(triager, text, SELF_HARM_ADDS_988 + 0.05, {"name": "emergency", "confidence": 0.95})
+    assert above.level == EMERGENCY and above.self_harm
+    assert below.level == EMERGENCY and not below.self_harm
+    assert above.evidence["self_harm_probability"] == pytest.approx(SELF_HARM_ADDS_988 + 0.05, abs=1e-3)
