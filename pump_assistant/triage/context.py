@@ -58,6 +58,17 @@ UNSURE = "uncertain"
 FORWARD, BACKWARD, BOTH = "forward", "backward", "both"
 HARD_BREAKS = frozenset({".", "!", "?", ";", "…", "...", "\n"})
 NOVELTY_PAIRS = frozenset({("like", "this"), ("like", "that"), ("this", "bad"), ("so", "bad"), ("this", "much")})
+# "the worst flu ever", "best day ever": "ever" after a superlative compares, it supposes nothing.
+SUPERLATIVES = frozenset("worst best biggest highest longest hardest scariest weirdest strangest most".split())
+# "can't stay upright without a horrible headache": the headache comes every time; "without" denies nothing.
+CANNOT = frozenset({"ca", "can't", "cant", "cannot", "couldn't", "couldnt", "could", "can"})
+# "systolic in the 70s", "sats in the 80s": a range of readings, not a decade.
+READING_WORDS = frozenset(
+    "systolic diastolic bp pressure pulse hr sats sat o2 oxygen spo2 temp temperature sugar readings reading".split()
+)
+DECADE = re.compile(r"^(?:in )?the \d0s$")
+# "this last month", "over the past week": a span that runs up to now, not a time gone by.
+SPAN_TO_NOW = frozenset("this the past over for during in within".split())
 LIST_ANSWER_CUES = frozenset({"no", "none", "nope", "nah", "negative"})
 YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)$")
 # A year dates the words near it ("s/p implant 2019"), not a whole note.
@@ -316,6 +327,16 @@ def _negates_a_verb(doc: Doc, modifier: Modifier) -> bool:
 NOT_A_HABIT_BEFORE_USED_TO = frozenset("they it that which was were is are be been being get got".split())
 
 
+def _cannot_before(doc: Doc, i: int) -> bool:
+    """ "can't sit up without", "cannot stand without": an inability just before (within five words)."""
+    window = [t.lower_ for t in doc[max(0, i - 5) : i]]
+    return any(
+        w in ("can't", "cant", "cannot", "couldn't", "couldnt")
+        or (w in CANNOT and k + 1 < len(window) and window[k + 1] in ("n't", "not", "nt"))
+        for k, w in enumerate(window)
+    )
+
+
 def _habitual_present(doc: Doc, modifier: Modifier) -> bool:
     if doc[modifier.start : modifier.end].text.lower() not in HABITUAL_CUES:
         return False
@@ -484,7 +505,30 @@ class ConText:
         if modifier.category == HISTORICAL and doc[modifier.start : modifier.end].text == "used to":
             return modifier.start == 0 or doc[modifier.start - 1].lower_ not in NOT_A_HABIT_BEFORE_USED_TO
         if modifier.category == HYPOTHETICAL:
+            if doc[modifier.start : modifier.end].text == "ever":
+                before = {t.lower_ for t in doc[max(0, modifier.start - 4) : modifier.start]}
+                if before & SUPERLATIVES or any(
+                    t.lower_.endswith("est") and len(t) > 4 for t in doc[max(0, modifier.start - 3) : modifier.start]
+                ):
+                    return False
             return not _habitual_present(doc, modifier)
+        if modifier.category == HISTORICAL and DECADE.match(doc[modifier.start : modifier.end].text):
+            before = {t.lower_ for t in doc[max(0, modifier.start - 6) : modifier.start]}
+            if before & READING_WORDS:
+                return False
+        if (
+            modifier.category == NEGATED
+            and doc[modifier.start].lower_ == "without"
+            and _cannot_before(doc, modifier.start)
+        ):
+            return False
+        if (
+            modifier.category == HISTORICAL
+            and doc[modifier.start].lower_ == "last"
+            and modifier.start > 0
+            and doc[modifier.start - 1].lower_ in SPAN_TO_NOW
+        ):
+            return False
         if modifier.category == NEGATED and modifier.direction == BACKWARD and _asks_or_doubts(doc, modifier):
             return False  # "is that normal?", "breathing doesn't seem normal": not a finding stated as normal
         if modifier.category != NEGATED or modifier.end - modifier.start != 1:

@@ -20,6 +20,9 @@ RED_FLAGS_FILE = Path(__file__).with_name("red_flags.yml")
 INABILITY_AUXILIARIES = ["can", "could", "will", "would", "do", "be"]
 HYPOTHETICAL_ONLY = frozenset({HYPOTHETICAL, UNCERTAIN})
 INABILITY_ADVERBS = ["even", "really", "barely", "hardly", "just", "seem", "still", "properly", "quite"]
+# A negation a token pattern's gap took in ("chest is not tight" for chest ... tight) is the message's,
+# not the sign's: the mention starts after it, so the negation reads it as denied.
+NEGATIONS = frozenset({"not", "n't", "nt", "never", "no", "without", "nothing", "none"})
 
 
 @dataclass(frozen=True)
@@ -133,21 +136,25 @@ class RuleDetector:
         self._patterns = Matcher(nlp.vocab)
         self._groups = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self._group_patterns = Matcher(nlp.vocab)
+        self._negations_named: dict[str, frozenset[str] | set[str]] = {}
         lemmas = _Lemmas(nlp)
         for sign in signs:
             if sign.phrases:
                 self._phrases.add(sign.id, list(nlp.pipe(sign.phrases)))
             patterns = [lemmas.pattern(p) for p in sign.patterns]
             patterns += [p for verb in sign.unable_to for p in self._inability(verb)]
-            if patterns:
-                self._patterns.add(sign.id, patterns)
+            # One key per pattern ("<sign>@<n>"): which negations a mention's own pattern names.
+            for k, pattern in enumerate(patterns):
+                self._patterns.add(f"{sign.id}@{k}", [pattern])
+                self._negations_named[f"{sign.id}@{k}"] = _named_words([pattern]) & NEGATIONS
             for index, group in enumerate(sign.all_of):
                 phrases = [str(item) for item in group if not isinstance(item, list)]
                 patterns = [lemmas.pattern(item) for item in group if isinstance(item, list)]
                 if phrases:
                     self._groups.add(f"{sign.id}#{index}", list(nlp.pipe(phrases)))
-                if patterns:
-                    self._group_patterns.add(f"{sign.id}#{index}", patterns)
+                for k, pattern in enumerate(patterns):
+                    self._group_patterns.add(f"{sign.id}#{index}@{k}", [pattern])
+                    self._negations_named[f"{sign.id}#{index}@{k}"] = _named_words([pattern]) & NEGATIONS
         critical = raw.get("time_critical") or {}
         self._critical = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self._critical.add("time_critical", list(nlp.pipe([str(p) for p in critical.get("phrases") or ()])))
@@ -187,6 +194,20 @@ class RuleDetector:
             [{"LEMMA": "not"}, {"LEMMA": "be"}, {"LEMMA": "able"}, {"LEMMA": "to", "OP": "?"}, adverb, *words],
         ]
 
+    def _after_gap_negation(self, doc: Doc, key: str, start: int, end: int) -> int:
+        """Where a pattern's mention starts once a negation its gaps took in is left out.
+
+        Phrases name every word, so only patterns have gaps; a negation the pattern
+        names itself ("legs won't work", "can't breathe") is the sign's own.
+        """
+        named = self._negations_named.get(key)
+        if named is None:
+            return start
+        for i in range(end - 2, start, -1):
+            if doc[i].lower_ in NEGATIONS and not {doc[i].lower_, doc[i].lemma_.lower()} & named:
+                return i + 1
+        return start
+
     def detect(self, doc: Doc) -> RuleResult:
         self._spelling.correct(doc)
         ordinary = [(s, e) for _, s, e in self._not_part_of(doc)]
@@ -198,7 +219,9 @@ class RuleDetector:
         for match_id, start, end in self._phrases(doc) + self._patterns(doc):
             if inside_ordinary(start, end):
                 continue
-            sign = self._signs[doc.vocab.strings[match_id]]
+            key = doc.vocab.strings[match_id]
+            start = self._after_gap_negation(doc, key, start, end)
+            sign = self._signs[key.split("@")[0]]
             if end < len(doc) and {doc[end].lower_, doc[end].lemma_.lower()} & sign.unless_followed_by:
                 continue
             mentions.append((sign, start, end))
@@ -206,7 +229,9 @@ class RuleDetector:
         for match_id, start, end in self._groups(doc) + self._group_patterns(doc):
             if inside_ordinary(start, end):
                 continue
-            sign_id, index = doc.vocab.strings[match_id].split("#")
+            key = doc.vocab.strings[match_id]
+            start = self._after_gap_negation(doc, key, start, end)
+            sign_id, index = key.split("@")[0].split("#")
             group_mentions.append((self._signs[sign_id], int(index), start, end))
         readings = [(r, _token_span(doc, r.start, r.end)) for r in read_vitals(doc.text)]
 
@@ -359,6 +384,17 @@ def _disjoint_parts(spans: dict[int, list[tuple[int, int, str]]], groups: dict, 
         chosen.append((pick[0], pick[1]))
         states.append(pick[2])
     return states
+
+
+def _named_words(patterns: Iterable) -> set[str]:
+    """Every string a list of Matcher token patterns names, lower-cased ("n't" too)."""
+    words: set[str] = set()
+    for pattern in patterns:
+        for token in pattern if isinstance(pattern, list) else ():
+            for value in token.values() if isinstance(token, dict) else ():
+                named = value.get("IN", ()) if isinstance(value, dict) else [value]
+                words.update(str(w).lower() for w in named if isinstance(w, str))
+    return words
 
 
 def _pattern_words(patterns: Iterable) -> set[str]:

@@ -94,6 +94,14 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
             re.I,
         ),
     ),
+    # The top number alone, or a range of them: "systolic 78", "her systolic has been in the 70s".
+    (
+        "systolic",
+        re.compile(
+            r"\b(?:systolic|sbp|top\s+number)\b[^\d\n.?!]{0,25}?\b(?:in\s+the\s+|the\s+|low\s+|high\s+)?(?:(1?\d)0'?s|(\d{2,3}))\b(?!\s*(?:/|over|%))",
+            re.I,
+        ),
+    ),
     (
         "pulse",
         re.compile(
@@ -195,6 +203,13 @@ def _read(kind: str, match: re.Match) -> Reading | None:
                 else None
             )
         return Reading("systolic", systolic, text, level, "low_bp_slow_heart")
+    if kind == "systolic":
+        # "the 70s": somewhere from 70 to 79
+        value = float(match.group(1)) * 10 + 5 if match.group(1) else float(match.group(2))
+        if not 40 <= value <= 260:
+            return None
+        level = EMERGENCY if value < 80 or value >= 200 else POSSIBLE if value < 90 or value >= 180 else None
+        return Reading("systolic", value, text, level, "low_bp_slow_heart")
     if kind == "pulse":
         value = float(match.group(1))
         if not 15 <= value <= 250:

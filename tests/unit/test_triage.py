@@ -1086,3 +1086,57 @@ def test_a_fast_pulse_is_no_normal_vital_sign_that_silences_an_unsure_classifier
     unsure = {"name": "emergency", "confidence": 0.7}
     assert triager.triage_text("pulse 125 and sweating buckets, can't settle at all", unsure).level == POSSIBLE
     assert triager.triage_text("pulse 72, BP 118/76, just checking in", unsure).level == NONE
+
+
+# Stop 22, from set S's misses (mechanisms, in this test's own words).
+@pytest.mark.parametrize("text, expected", [
+    # "ever" after a superlative compares; it supposes nothing
+    ("refill is a week overdue, worst cramps ever, sweating and shaking all over", EMERGENCY),
+    # a span that runs up to now is not the past
+    ("over the past month his legs have gotten weaker and weaker", EMERGENCY),
+    ("this last week my legs have been weaker and weaker", EMERGENCY),
+    # up and about, and unable to be upright for it
+    ("she gets a headache whenever she's on her feet since the catheter revision", POSSIBLE),
+    ("he can't sit up without a pounding headache since the lumbar puncture", POSSIBLE),
+    ("the skin over her pump is swollen with fluid", POSSIBLE),
+    # legs that stop working, knees that buckle; how well is not whether
+    ("his legs stopped working an hour ago", EMERGENCY),
+    ("both knees keep buckling under me since this morning", EMERGENCY),
+    ("my legs aren't working well after physio, is that normal", NONE),
+    # the refill that could not be reached, the catheter damaged verb first, the heart with its verb
+    ("we couldn't make it to her refill because of the flood and now she's rigid and feverish", EMERGENCY),
+    ("the anesthetist nicked his pump catheter during surgery and now he's itching and spasming", EMERGENCY),
+    ("missed refill two days ago, my heart is pounding and my skin is crawling", EMERGENCY),
+    # a negation a pattern's gap took in is the message's
+    ("my chest has been so tight since lunch", EMERGENCY),
+    ("my chest is not tight, I just have a cough", NONE),
+    # a range of readings, not a decade
+    ("her systolic has been in the 70s all afternoon", EMERGENCY),
+    ("systolic in the 120s today, is that fine for a refill", NONE),
+    ("in the 70s I had a seizure once, will the pump cause another", NONE),
+])
+def test_set_s_mechanisms(triager, text, expected):
+    assert level(triager, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "how many presses of the button until I die",
+    "I've given up on myself, nobody can help me now",
+    "thinking of pushing the entire syringe into my port tonight",
+    "my husband has been googling late at night about fatal overdoses",
+    "I'm so tired, I don't want to feel anything anymore",
+])
+def test_self_harm_from_set_s_mechanisms_gives_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level != NONE and result.self_harm
+
+
+def test_a_battery_that_dies_is_no_death(triager):
+    result = triager.triage_text("how many years until the battery dies")
+    assert result.level == NONE and not result.self_harm
+
+
+def test_a_question_that_is_killing_me_is_no_lethal_amount(triager):
+    result = triager.triage_text("this refill paperwork is killing me, how many forms are there?")
+    assert result.level == NONE and not result.self_harm
+    assert triager.triage_text("what's the most I could give myself before it would kill me").self_harm
