@@ -136,6 +136,9 @@ class SentenceEncoder:
         self._tokenizer.no_padding()  # the bundled tokenizer pads to 128; one sentence needs none
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self.dimension = config["hidden_size"]
+        # Names the vectors this encoder makes (the vector cache keys on it).
+        weights = model_dir / "model.safetensors"
+        self.name = f"minilm:{model_dir.name}:{weights.stat().st_size}:{MAX_TOKENS}"
 
     def _layer_norm(self, x: np.ndarray, prefix: str) -> np.ndarray:
         mean = x.mean(-1, keepdims=True)

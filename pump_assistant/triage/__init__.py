@@ -1,9 +1,9 @@
 """Triage: is this message an emergency, a possible emergency, or neither?
 
-One decision (:func:`decide`) from four independent detectors: red-flag rules
+One decision (:func:`decide`) from independent detectors: red-flag rules
 read in clinical context, the intent classifier, meaning-similarity to
-red-flag descriptions, and a model of its own for thoughts of self-harm said
-indirectly. Pure Python over the project's spaCy pipeline and the
+red-flag descriptions, and two learned models, one for emergencies and one for
+thoughts of self-harm said indirectly. Pure Python over the project's spaCy pipeline and the
 MiniLM encoder; used by the Rasa NLU component
 (:mod:`pump_assistant.rasa_ext.nlu.triage_component`) and, through its parse
 result, by the console's ask box. Imports nothing from Rasa, the action server
@@ -26,10 +26,10 @@ from spacy.tokens import Doc
 from pump_assistant.triage.context import ConText
 from pump_assistant.triage.decision import EMERGENCY_INTENT, Triage, decide
 from pump_assistant.triage.language import detect_language
+from pump_assistant.triage.learned import LinearTextModel
 from pump_assistant.triage.levels import EMERGENCY, NONE, POSSIBLE, URGENCY_BY_LEVEL
 from pump_assistant.triage.meaning import MeaningDetector
 from pump_assistant.triage.rules import RuleDetector, RuleResult
-from pump_assistant.triage.self_harm import SelfHarmModel
 
 __all__ = [
     "EMERGENCY",
@@ -42,7 +42,7 @@ __all__ = [
     "RuleDetector",
     "RuleResult",
     "MeaningDetector",
-    "SelfHarmModel",
+    "LinearTextModel",
     "ConText",
     "decide",
     "source_fingerprint",
@@ -70,7 +70,8 @@ class Triager:
         nlp: Language,
         meaning: MeaningDetector | None = None,
         encode: Callable[[str], np.ndarray] | None = None,
-        self_harm: SelfHarmModel | None = None,
+        self_harm: LinearTextModel | None = None,
+        emergency: LinearTextModel | None = None,
     ):
         """``encode``: the sentence encoder, to compare only what a message does not deny with red flags.
 
@@ -83,6 +84,7 @@ class Triager:
         self.rules = RuleDetector(nlp, self.context)
         self.meaning = meaning
         self.self_harm = self_harm
+        self.emergency = emergency
 
     def doc(self, text: str) -> Doc:
         # Lower-cased as Rasa's SpacyNLP does (case_sensitive: false).
@@ -106,10 +108,13 @@ class Triager:
         typed = text if text is not None else doc.text
         language = detect_language(typed)
         # The whole message, denials included: a thought of self-harm asked as a question is still one.
-        probability = None
-        if self.self_harm is not None and sentence_vector is not None:
-            probability = self.self_harm.probability(typed, sentence_vector)
-        return decide(doc.text, rules, classifier_intent, match, nearest, language, probability)
+        self_harm = emergency = None
+        if sentence_vector is not None:
+            if self.self_harm is not None:
+                self_harm = self.self_harm.probability(typed, sentence_vector)
+            if self.emergency is not None:
+                emergency = self.emergency.probability(typed, sentence_vector)
+        return decide(doc.text, rules, classifier_intent, match, nearest, language, self_harm, emergency)
 
     def _undenied_vector(self, doc: Doc, rules: RuleResult, vector: np.ndarray) -> np.ndarray | None:
         """The meaning of what the message does not deny, date, suppose or ask in general.

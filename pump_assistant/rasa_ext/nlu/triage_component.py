@@ -15,7 +15,7 @@ undo its decision:
 
 Trained in that it keeps, in the model, the sentence vectors of its red-flag
 descriptions and of the assistant's ordinary training questions (the meaning
-detector's two banks), and fits the self-harm detector's linear model.
+detector's two banks), and fits the two learned detectors' linear models.
 """
 
 from __future__ import annotations
@@ -35,15 +35,16 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from pump_assistant.nlp.vector_cache import cached_vectors
 from pump_assistant.rasa_ext.nlu.graph_create import CreatedFromGraph, ReadsTriageRules
 from pump_assistant.triage import EMERGENCY, EMERGENCY_INTENT, NONE, POSSIBLE, MeaningDetector, Triager
 from pump_assistant.triage.context import ConText
 from pump_assistant.triage.decision import SELF_HARM
+from pump_assistant.triage.learned import LinearTextModel, load_retired_sets
+from pump_assistant.triage.learned import fit as fit_linear
+from pump_assistant.triage.learned import load_examples as load_self_harm_examples
 from pump_assistant.triage.meaning import DEFAULT_MARGIN, DEFAULT_THRESHOLD, load_descriptions
 from pump_assistant.triage.rules import RuleDetector
-from pump_assistant.triage.self_harm import SelfHarmModel
-from pump_assistant.triage.self_harm import fit as fit_self_harm
-from pump_assistant.triage.self_harm import load_examples as load_self_harm_examples
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,9 @@ class TriageComponent(CreatedFromGraph, ReadsTriageRules, GraphComponent, Intent
             "sentence_featurizer": "minilm",
             "meaning_threshold": DEFAULT_THRESHOLD,
             "meaning_margin": DEFAULT_MARGIN,
+            # Sentence vectors of the learned detectors' fixed examples, kept between trainings
+            # (about 9,600 texts: some 100 s of MiniLM on 2 cores the first time).
+            "vector_cache": "models/cache/triage_vectors.npz",
         }
 
     def __init__(
@@ -121,7 +125,7 @@ class TriageComponent(CreatedFromGraph, ReadsTriageRules, GraphComponent, Intent
         rng = np.random.default_rng(0)
         if len(contrast) > MAX_CONTRAST:
             contrast = [contrast[i] for i in sorted(rng.choice(len(contrast), MAX_CONTRAST, replace=False))]
-        self_harm = self._train_self_harm(descriptions, bank, ordinary, emergencies, encoder, model)
+        self_harm, emergency = self._train_learned(descriptions, bank, ordinary, emergencies, encoder, model)
         with self._storage.write_to(self._resource) as directory:
             np.savez(
                 directory / BANKS_FILE,
@@ -129,38 +133,48 @@ class TriageComponent(CreatedFromGraph, ReadsTriageRules, GraphComponent, Intent
                 categories=np.array([category for category, _ in descriptions]),
                 descriptions=np.array([text for _, text in descriptions]),
                 contrast=np.array(contrast, dtype=np.float32).reshape(-1, bank.shape[1]),
-                **self_harm.to_arrays(),
+                **self_harm.to_arrays(SELF_HARM),
+                **emergency.to_arrays(EMERGENCY_INTENT),
             )
         return self._resource
 
-    @staticmethod
-    def _train_self_harm(
+    def _train_learned(
+        self,
         descriptions: List[Tuple[str, str]],
         bank: np.ndarray,
         ordinary: List[Tuple[str, np.ndarray]],
         emergencies: List[Tuple[Message, np.ndarray]],
         encoder: Any,
         model: Optional[SpacyModel],
-    ) -> SelfHarmModel:
-        """The self-harm detector, against every ordinary example (see :mod:`pump_assistant.triage.self_harm`).
+    ) -> Tuple[LinearTextModel, LinearTextModel]:
+        """The learned detectors (see :mod:`pump_assistant.triage.learned`): self-harm, then emergency.
 
-        The other emergency examples are left out of both classes: some of them say
-        self-harm in words the rules do not read, and a medical emergency is given
-        911 whatever this detector says.
+        Self-harm is learned against every other message, medical emergencies too.
+        Emergency examples the rules do not read as self-harm are left out of the
+        self-harm model's classes: some of them say it in words the rules do not read.
         """
         examples = load_self_harm_examples()
-        positives = list(zip(examples, encoder.encode(examples), strict=True))
-        negatives = list(ordinary)
+        retired = load_retired_sets()
+        vectors = cached_vectors(encoder, [*examples, *(r.text for r in retired)], self.config["vector_cache"])
+        self_harm_yes = [(text, vectors[text]) for text in examples]
+        self_harm_no = list(ordinary)
+        emergency_yes = [(message.get(TEXT), vector) for message, vector in emergencies]
+        emergency_no = list(ordinary)
         for (category, text), vector in zip(descriptions, bank, strict=True):
-            (positives if category == SELF_HARM else negatives).append((text, vector))
+            (self_harm_yes if category == SELF_HARM else self_harm_no).append((text, vector))
+            emergency_yes.append((text, vector))
         if model is not None:
             rules = RuleDetector(model.model, ConText(model.model))
             for message, vector in emergencies:
                 doc = message.get(SPACY_DOCS[TEXT])
                 found = rules.detect(doc) if doc is not None else None
                 if found is not None and (found.self_harm or found.self_harm_cue):
-                    positives.append((message.get(TEXT), vector))
-        return fit_self_harm(positives, negatives)
+                    self_harm_yes.append((message.get(TEXT), vector))
+        for item in retired:
+            pair = (item.text, vectors[item.text])
+            (self_harm_yes if item.self_harm else self_harm_no).append(pair)
+            (emergency_yes if item.emergency else emergency_no).append(pair)
+        return fit_linear(self_harm_yes, self_harm_no), fit_linear(emergency_yes, emergency_no)
 
     def process_training_data(self, training_data: TrainingData, model: SpacyModel) -> TrainingData:
         return training_data
@@ -189,8 +203,14 @@ class TriageComponent(CreatedFromGraph, ReadsTriageRules, GraphComponent, Intent
             # The featurizer's cache: it encoded the text the meaning detector reads in the
             # message's one forward pass (MiniLMSentenceFeaturizer's triage_text).
             encode = message_encoder().encode_one if meaning is not None else None
-            self_harm = SelfHarmModel.from_arrays(self._banks) if self._banks is not None else None
-            self._triager = Triager(model.model, meaning, encode, self_harm)
+            banks = self._banks or {}
+            self._triager = Triager(
+                model.model,
+                meaning,
+                encode,
+                LinearTextModel.from_arrays(banks, SELF_HARM),
+                LinearTextModel.from_arrays(banks, EMERGENCY_INTENT),
+            )
         return self._triager
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:

@@ -1,16 +1,20 @@
-"""The self-harm detector's own model: its arithmetic and its place in the triage decision."""
+"""The learned detectors (emergency, self-harm): their arithmetic, their data and their place in the decision."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from pump_assistant.triage import EMERGENCY, NONE, POSSIBLE, Triager
-from pump_assistant.triage.decision import SELF_HARM_ADDS_988, SELF_HARM_VOTE, decide
+from pump_assistant.triage.decision import EMERGENCY_VOTE, SELF_HARM_ADDS_988, SELF_HARM_VOTE, decide
 from pump_assistant.triage.replies import opening_line
-from pump_assistant.triage.self_harm import SelfHarmModel, fit, load_examples, terms
+from pump_assistant.triage.learned import LinearTextModel, fit, load_examples, load_retired_sets, terms
 
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = [
     "I keep pressing the bolus button, not for the pain",
     "how often does the pump need a refill?",
@@ -35,7 +39,7 @@ def test_terms_are_the_words_and_word_pairs_scikit_learn_reads():
 def test_its_tfidf_equals_scikit_learns():
     vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True).fit(CORPUS)
     width = len(vectorizer.vocabulary_)
-    model = SelfHarmModel(np.zeros(8, np.float32), vectorizer.vocabulary_, vectorizer.idf_, np.zeros(width), 0.0)
+    model = LinearTextModel(np.zeros(8, np.float32), vectorizer.vocabulary_, vectorizer.idf_, np.zeros(width), 0.0)
     text = "pressing the button the button again, not for the pain, the pump"
     columns, values = model.tfidf(text)
     expected = vectorizer.transform([text]).toarray()[0]
@@ -49,14 +53,14 @@ def test_a_fitted_model_survives_the_trip_through_the_models_arrays():
     positives = [(text, vector) for text, vector in zip(CORPUS[::2], _vectors(3), strict=True)]
     negatives = [(text, vector) for text, vector in zip(CORPUS[1::2], _vectors(3, seed=4), strict=True)]
     model = fit(positives, negatives, c=10.0)
-    again = SelfHarmModel.from_arrays(dict(model.to_arrays()))
+    again = LinearTextModel.from_arrays(dict(model.to_arrays("self_harm")), "self_harm")
     probe = _vectors(1, seed=9)[0]
     for text in (*CORPUS, "a message of words it never saw 💬"):
         assert again.probability(text, probe) == pytest.approx(model.probability(text, probe))
     # It learned its classes: each training example is on its own side.
     assert all(model.probability(t, v) > 0.5 for t, v in positives)
     assert all(model.probability(t, v) < 0.5 for t, v in negatives)
-    assert SelfHarmModel.from_arrays({"bank": np.zeros(1)}) is None
+    assert LinearTextModel.from_arrays({"bank": np.zeros(1)}, "self_harm") is None
 
 
 def test_its_examples_file_holds_indirect_thoughts_of_self_harm():
@@ -70,9 +74,9 @@ def triager(nlp):
     return Triager(nlp)
 
 
-def _decide(triager, text, probability, intent=None):
+def _decide(triager, text, probability, intent=None, emergency=None):
     doc = triager.doc(text)
-    return decide(doc.text, triager.rules.detect(doc), intent, None, None, None, probability)
+    return decide(doc.text, triager.rules.detect(doc), intent, None, None, None, probability, emergency)
 
 
 def test_a_confident_self_harm_vote_is_a_possible_emergency_with_988(triager):
@@ -97,3 +101,35 @@ def test_a_likely_self_harm_reading_adds_988_to_an_emergency_something_else_rais
     assert above.level == EMERGENCY and above.self_harm
     assert below.level == EMERGENCY and not below.self_harm
     assert above.evidence["self_harm_probability"] == pytest.approx(SELF_HARM_ADDS_988 + 0.05, abs=1e-3)
+
+
+def test_a_confident_emergency_model_is_a_possible_emergency_but_never_over_a_denial(triager):
+    text = "it's my mom, please, something is really wrong with her"
+    assert _decide(triager, text, 0.1).level == NONE
+    assert _decide(triager, text, 0.1, emergency=EMERGENCY_VOTE + 0.01).level == POSSIBLE
+    assert _decide(triager, text, 0.1, emergency=EMERGENCY_VOTE - 0.01).level == NONE
+    denied = "no chest pain, no trouble breathing and no fever today."
+    assert _decide(triager, denied, 0.1, emergency=0.99).level == NONE
+
+
+def _blind_sets():
+    """Safety sets whose README status is not **tuning**: still blind, never trained on."""
+    readme = (ROOT / "tests" / "heldout" / "blind" / "README.md").read_text(encoding="utf-8")
+    blind = []
+    for line in readme.splitlines():
+        if line.startswith("| `safety_") and "**tuning**" not in line.rsplit("|", 2)[-2]:
+            blind.append(line.split("`")[1])
+    return blind
+
+
+def test_the_learned_detectors_train_on_retired_sets_only():
+    retired = load_retired_sets()
+    assert len(retired) >= 5000
+    assert {r.emergency for r in retired} == {True, False} and any(r.self_harm for r in retired)
+    trained = {" ".join(r.text.lower().split()) for r in retired} | {" ".join(t.lower().split()) for t in load_examples()}
+    blind = _blind_sets()
+    assert "safety_t.yml" in blind or "safety_u.yml" in blind
+    for name in blind:
+        items = yaml.safe_load((ROOT / "tests" / "heldout" / "blind" / name).read_text(encoding="utf-8"))["items"]
+        leaked = [i["text"] for i in items if " ".join(str(i["text"]).lower().split()) in trained]
+        assert leaked == [], name
