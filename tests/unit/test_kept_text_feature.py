@@ -27,8 +27,10 @@ def _features(message: Message, origin: str) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def featurizer():
-    config = {**MiniLMSentenceFeaturizer.get_default_config(), "alias": "minilm"}
+def featurizer(tmp_path_factory):
+    # Its own vector cache: a test never touches the project's (models/cache/).
+    cache = tmp_path_factory.mktemp("cache") / "vectors.npz"
+    config = {**MiniLMSentenceFeaturizer.get_default_config(), "alias": "minilm", "vector_cache": str(cache)}
     return MiniLMSentenceFeaturizer(config, "minilm")
 
 

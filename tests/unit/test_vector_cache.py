@@ -49,3 +49,20 @@ def test_an_unreadable_cache_is_encoded_afresh_not_a_crash(tmp_path):
     assert set(cached_vectors(encoder, TEXTS, cache)) == set(TEXTS)
     assert encoder.seen == TEXTS
     assert cached_vectors(CountingEncoder(), TEXTS, None)["¿cuándo es la recarga?"].tolist() == [22.0, 3.0, 1.0]
+
+
+def test_another_callers_texts_do_not_push_a_trainings_texts_out(tmp_path, monkeypatch):
+    import pump_assistant.nlp.vector_cache as vector_cache
+
+    cache = tmp_path / "vectors.npz"
+    cached_vectors(CountingEncoder(), TEXTS, cache)
+    cached_vectors(CountingEncoder(), ["a test's own message"], cache)
+    again = CountingEncoder()
+    cached_vectors(again, TEXTS, cache)
+    assert again.seen == []
+    # Bounded: past MAX_ENTRIES the oldest go first.
+    monkeypatch.setattr(vector_cache, "MAX_ENTRIES", 2)
+    cached_vectors(CountingEncoder(), ["newest one", "newest two"], cache)
+    later = CountingEncoder()
+    cached_vectors(later, ["newest one", *TEXTS], cache)
+    assert later.seen == TEXTS

@@ -42,6 +42,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from pump_assistant.nlp.sentence_encoder import MessageEncoder, SentenceEncoder, message_encoder, shared_encoder
+from pump_assistant.nlp.vector_cache import cached_vectors
 from pump_assistant.rasa_ext.nlu.graph_create import CreatedFromGraph, ReadsTriageRules
 
 
@@ -53,7 +54,6 @@ class MiniLMSentenceFeaturizer(CreatedFromGraph, ReadsTriageRules, DenseFeaturiz
         return {
             **DenseFeaturizer.get_default_config(),
             "cache_size": 2048,
-            "batch_size": 64,
             "kept_text": True,
             # Whose scopes the kept text leaves out. Not "hypothetical": a question's
             # condition is its topic ("what happens if the battery runs out?").
@@ -61,11 +61,13 @@ class MiniLMSentenceFeaturizer(CreatedFromGraph, ReadsTriageRules, DenseFeaturiz
             # Also encode, in the same pass, what the triage's meaning detector compares with
             # red flags (pump_assistant.triage.Triager._undenied_vector), for the shared cache.
             "triage_text": True,
+            # Sentence vectors of the training examples, kept between trainings (None: off).
+            "vector_cache": "models/cache/sentence_vectors.npz",
         }
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
-        pass  # the featurizer alias, the cache and batch sizes; nothing to check
+        pass  # the featurizer alias and the caches; nothing to check
 
     @staticmethod
     def required_packages() -> List[Text]:
@@ -153,19 +155,17 @@ class MiniLMSentenceFeaturizer(CreatedFromGraph, ReadsTriageRules, DenseFeaturiz
 
     def process_training_data(self, training_data: TrainingData, model: Optional[SpacyModel] = None) -> TrainingData:
         messages = [m for m in training_data.training_examples if m.get(TEXT) is not None]
-        batch = self.config["batch_size"]
-        vectors = self.encoder.encode([m.get(TEXT) for m in messages], batch_size=batch)
-        for message, vector in zip(messages, vectors, strict=True):
-            self._add(message, vector)
-        if not self.config["kept_text"]:
-            return training_data
-        kept_texts = self._kept_texts(messages, model)
-        to_encode = sorted({kept for kept in kept_texts if kept is not None})
-        encoded = (
-            dict(zip(to_encode, self.encoder.encode(to_encode, batch_size=batch), strict=True)) if to_encode else {}
+        texts = [m.get(TEXT) for m in messages]
+        kept_texts = self._kept_texts(messages, model) if self.config["kept_text"] else [None] * len(messages)
+        # Every text once, through the vector cache: a training after a data change encodes
+        # only the examples that are new (docs/performance.md).
+        encoded = cached_vectors(
+            self.encoder, [*texts, *(kept for kept in kept_texts if kept is not None)], self.config["vector_cache"]
         )
-        for message, vector, kept in zip(messages, vectors, kept_texts, strict=True):
-            self._add(message, vector if kept is None else encoded[kept], self.kept_origin)
+        for message, text, kept in zip(messages, texts, kept_texts, strict=True):
+            self._add(message, encoded[text])
+            if self.config["kept_text"]:
+                self._add(message, encoded[text] if kept is None else encoded[kept], self.kept_origin)
         return training_data
 
 
