@@ -1140,3 +1140,18 @@ def test_a_question_that_is_killing_me_is_no_lethal_amount(triager):
     result = triager.triage_text("this refill paperwork is killing me, how many forms are there?")
     assert result.level == NONE and not result.self_harm
     assert triager.triage_text("what's the most I could give myself before it would kill me").self_harm
+
+
+# Stop 22, from set T's misses (in this test's own words).
+@pytest.mark.parametrize("text", [
+    "not kidding, I checked how many floors up the car park roof is",
+    "how much hydromorphone could a person survive through the pump? I have a full reservoir and I'm exhausted",
+])
+def test_self_harm_from_set_t_mechanisms_gives_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level != NONE and result.self_harm
+
+
+def test_never_reacting_to_a_drug_is_an_allergy_history_not_unresponsiveness(triager):
+    assert level(triager, "never reacted to any dye before, is contrast used at the pump check?") == NONE
+    assert level(triager, "she isn't reacting when I call her name") == EMERGENCY
