@@ -474,7 +474,12 @@ class ConText:
             kept.append(candidate)
         terminators = {i for m in kept if m.category == TERMINATE for i in range(m.start, m.end)}
         active = [m for m in kept if m.category not in (PSEUDO, TERMINATE)]
-        present = {i for _, s, e in self._present(doc) for i in range(s, e)}
+        # "it started an hour ago" brings a story back to now; "clonidine was started three years
+        # ago" does not: a present word dated by a past time just after it is part of the story.
+        dated = [m.start for m in active if m.category == HISTORICAL]
+        present = {
+            i for _, s, e in self._present(doc) if not any(e <= start <= e + 4 for start in dated) for i in range(s, e)
+        }
         return active, Boundaries(terminators, present, _writer_tokens(doc))
 
     @staticmethod

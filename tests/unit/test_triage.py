@@ -1155,3 +1155,15 @@ def test_self_harm_from_set_t_mechanisms_gives_988(triager, text):
 def test_never_reacting_to_a_drug_is_an_allergy_history_not_unresponsiveness(triager):
     assert level(triager, "never reacted to any dye before, is contrast used at the pump check?") == NONE
     assert level(triager, "she isn't reacting when I call her name") == EMERGENCY
+
+
+def test_a_present_word_dated_by_a_past_time_is_part_of_the_story(triager):
+    # "started" brings a story back to now, unless a past time dates it
+    assert level(triager, "my legs went numb once when the baclofen was started four years ago, never since") == NONE
+    assert level(triager, "my legs went numb and it started twenty minutes ago") == EMERGENCY
+
+
+def test_signs_named_in_a_list_or_a_lesson_are_not_a_report(triager):
+    text = "our caregiver course handout lists pinpoint pupils and slow breathing as overdose signs, anything else?"
+    assert level(triager, text) == NONE
+    assert level(triager, "she has pinpoint pupils and slow breathing, are those overdose signs?") == EMERGENCY
