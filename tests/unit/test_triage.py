@@ -1167,3 +1167,8 @@ def test_signs_named_in_a_list_or_a_lesson_are_not_a_report(triager):
     text = "our caregiver course handout lists pinpoint pupils and slow breathing as overdose signs, anything else?"
     assert level(triager, text) == NONE
     assert level(triager, "she has pinpoint pupils and slow breathing, are those overdose signs?") == EMERGENCY
+
+
+def test_control_gone_over_bladder_or_bowels_is_cord_compression(triager):
+    result = triager.triage_text("zero control of his bladder since lunch and his legs feel heavy")
+    assert result.level == EMERGENCY and "cord_compression" in result.categories
