@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from pump_assistant.triage.evaluation import load_safety_set, score_safety, verdict_from_parse
+from pump_assistant.triage.evaluation import load_safety_set, score_safety, set_statuses, verdict_from_parse
 
 ROOT = Path(__file__).resolve().parent.parent
 BLIND = ROOT / "tests" / "heldout" / "blind"
@@ -123,10 +123,7 @@ def run(show_misses: set[str], only: set[str] | None = None) -> dict:
 
 def status_of(set_name: str) -> str:
     """The set's status column in the blind sets' README."""
-    for line in (BLIND / "README.md").read_text(encoding="utf-8").splitlines():
-        if line.startswith(f"| `{set_name}.yml`"):
-            return line.rsplit("|", 2)[-2].lower()
-    return ""
+    return set_statuses(BLIND).get(set_name, "").lower()
 
 
 def never_measured(set_name: str) -> bool:

@@ -12,22 +12,23 @@ no message of a set that is not marked tuning.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pump_assistant.triage.evaluation import retired_sets  # noqa: E402
+
 BLIND = ROOT / "tests" / "heldout" / "blind"
 OUT = ROOT / "pump_assistant" / "triage" / "retired_sets.yml"
 
 
 def retired_safety_sets() -> list[str]:
     """Safety sets whose status column in the README says **tuning**."""
-    names = []
-    for line in (BLIND / "README.md").read_text(encoding="utf-8").splitlines():
-        if line.startswith("| `safety_") and "**tuning**" in line.rsplit("|", 2)[-2]:
-            names.append(line.split("`")[1].removesuffix(".yml"))
-    return sorted(names)
+    return sorted(name for name in retired_sets(BLIND) if name.startswith("safety_"))
 
 
 def main() -> None:

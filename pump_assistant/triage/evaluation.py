@@ -92,3 +92,17 @@ def verdict_from_parse(parse: Mapping) -> Verdict:
     if (parse.get("intent") or {}).get("name") == Intent.EMERGENCY:
         level = EMERGENCY
     return Verdict(level, bool(triage.get("self_harm")))
+
+
+def set_statuses(blind_dir: Path) -> dict[str, str]:
+    """Each evaluation set's status column in ``<blind_dir>/README.md``, by file stem."""
+    statuses = {}
+    for line in (Path(blind_dir) / "README.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("| `") and line.count("|") >= 4:
+            statuses[line.split("`")[1].removesuffix(".yml")] = line.rsplit("|", 2)[-2].strip()
+    return statuses
+
+
+def retired_sets(blind_dir: Path) -> set[str]:
+    """Sets whose misses were read (status **tuning**): tuning data, and training data since stop 22."""
+    return {name for name, status in set_statuses(blind_dir).items() if "**tuning**" in status}

@@ -11,10 +11,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from pump_assistant.triage import EMERGENCY, NONE, POSSIBLE, Triager
 from pump_assistant.triage.decision import EMERGENCY_VOTE, SELF_HARM_ADDS_988, SELF_HARM_VOTE, decide
-from pump_assistant.triage.replies import opening_line
+from pump_assistant.triage.evaluation import retired_sets, set_statuses
 from pump_assistant.triage.learned import LinearTextModel, fit, load_examples, load_retired_sets, terms
+from pump_assistant.triage.replies import opening_line
 
 ROOT = Path(__file__).resolve().parents[2]
+BLIND = ROOT / "tests" / "heldout" / "blind"
 CORPUS = [
     "I keep pressing the bolus button, not for the pain",
     "how often does the pump need a refill?",
@@ -113,13 +115,9 @@ def test_a_confident_emergency_model_is_a_possible_emergency_but_never_over_a_de
 
 
 def _blind_sets():
-    """Safety sets whose README status is not **tuning**: still blind, never trained on."""
-    readme = (ROOT / "tests" / "heldout" / "blind" / "README.md").read_text(encoding="utf-8")
-    blind = []
-    for line in readme.splitlines():
-        if line.startswith("| `safety_") and "**tuning**" not in line.rsplit("|", 2)[-2]:
-            blind.append(line.split("`")[1])
-    return blind
+    """Safety sets not marked **tuning**: still blind, never trained on."""
+    statuses = set_statuses(BLIND)
+    return [f"{name}.yml" for name in statuses if name.startswith("safety_") and name not in retired_sets(BLIND)]
 
 
 def test_the_learned_detectors_train_on_retired_sets_only():
