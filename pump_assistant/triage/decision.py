@@ -140,14 +140,14 @@ def meaning_level(meaning: MeaningMatch | None, rules: RuleResult) -> str:
     return POSSIBLE
 
 
-def learned_level(probability: float | None, rules: RuleResult) -> str:
+def emergency_model_level(probability: float | None, rules: RuleResult) -> str:
     """The emergency model's vote: a possible emergency, except where the message only denies red flags."""
     if probability is None or probability < EMERGENCY_VOTE or _only_denied(rules):
         return NONE
     return POSSIBLE
 
 
-def self_harm_level(probability: float | None, rules: RuleResult) -> str:
+def self_harm_model_level(probability: float | None, rules: RuleResult) -> str:
     """The self-harm detector's vote: a possible emergency, except where the message only denies red flags."""
     if not _self_harm_read(probability, SELF_HARM_VOTE, rules) or _only_denied(rules):
         return NONE
@@ -198,8 +198,8 @@ def decide(
         "rules": rules.level,
         "classifier": classifier_level(classifier_intent, rules),
         "meaning": meaning_level(meaning, rules),
-        "self_harm": self_harm_level(self_harm_probability, rules),
-        "learned": learned_level(emergency_probability, rules),
+        "self_harm_model": self_harm_model_level(self_harm_probability, rules),
+        "emergency_model": emergency_model_level(emergency_probability, rules),
     }
     if language:
         votes["language"] = POSSIBLE
@@ -226,7 +226,7 @@ def decide(
     categories = sorted(
         {f.category for f in counted}
         | ({meaning.category} if meaning else set())
-        | ({SELF_HARM} if votes["self_harm"] != NONE else set())
+        | ({SELF_HARM} if votes["self_harm_model"] != NONE else set())
     )
     if level != NONE and not categories:
         # Raised by the classifier alone, with no red flag to name: the one
