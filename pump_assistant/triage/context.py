@@ -61,7 +61,8 @@ NOVELTY_PAIRS = frozenset({("like", "this"), ("like", "that"), ("this", "bad"), 
 # "the worst flu ever", "best day ever": "ever" after a superlative compares, it supposes nothing.
 SUPERLATIVES = frozenset("worst best biggest highest longest hardest scariest weirdest strangest most".split())
 # "can't stay upright without a horrible headache": the headache comes every time; "without" denies nothing.
-CANNOT = frozenset({"ca", "can't", "cant", "cannot", "couldn't", "couldnt", "could", "can"})
+CANNOT = frozenset({"can't", "cant", "cannot", "couldn't", "couldnt"})
+CAN = frozenset({"ca", "can", "could"})  # before a separate "n't" or "not"
 # "systolic in the 70s", "sats in the 80s": a range of readings, not a decade.
 READING_WORDS = frozenset(
     "systolic diastolic bp pressure pulse hr sats sat o2 oxygen spo2 temp temperature sugar readings reading".split()
@@ -331,8 +332,7 @@ def _cannot_before(doc: Doc, i: int) -> bool:
     """ "can't sit up without", "cannot stand without": an inability just before (within five words)."""
     window = [t.lower_ for t in doc[max(0, i - 5) : i]]
     return any(
-        w in ("can't", "cant", "cannot", "couldn't", "couldnt")
-        or (w in CANNOT and k + 1 < len(window) and window[k + 1] in ("n't", "not", "nt"))
+        w in CANNOT or (w in CAN and k + 1 < len(window) and window[k + 1] in ("n't", "not", "nt"))
         for k, w in enumerate(window)
     )
 

@@ -399,15 +399,7 @@ def _named_words(patterns: Iterable) -> set[str]:
 
 def _pattern_words(patterns: Iterable) -> set[str]:
     """The words a list of Matcher token patterns names (``LEMMA``/``LOWER`` values and ``IN`` lists)."""
-    words: set[str] = set()
-    for pattern in patterns:
-        if not isinstance(pattern, list):
-            continue
-        for token in pattern:
-            for value in token.values() if isinstance(token, dict) else ():
-                named = value.get("IN", ()) if isinstance(value, dict) else [value]
-                words.update(str(w).lower() for w in named if isinstance(w, str) and w.isalpha())
-    return words
+    return {word for word in _named_words(patterns) if word.isalpha()}
 
 
 def _best_per_sign(findings: Iterable[Finding]) -> list[Finding]:
