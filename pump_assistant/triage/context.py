@@ -77,6 +77,12 @@ YEAR_SCOPE = 8
 # Negation and doubt are about one clause; a past story, a hypothesis or a
 # mention of someone absent colours the whole sentence.
 CLAUSE_SCOPED = frozenset({NEGATED, UNCERTAIN})
+# A modal question about the pump or a medicine: what it could do, not what is happening.
+MODAL_QUESTIONS = frozenset(
+    f"{modal} {subject}" for modal in ("could", "can", "would", "might", "will") for subject in ("it", "that", "this", "they")
+)
+# An explanation of a past event is part of it: "last year I was admitted because I couldn't pee".
+CAUSAL = frozenset({"because", "cuz", "bc", "cos", "coz"})
 # A sentence that asks in general ("can the pump cause seizures?", "what is
 # baclofen withdrawal") and says nothing of a person's present state.
 QUESTION_OPENERS = frozenset(
@@ -269,7 +275,7 @@ BODY_VERBS = frozenset(
 PAST_VERBS = frozenset(
     (
         "was were had did went got came became felt gave took fell saw said told thought seemed began "
-        "woke slept ran lost found kept left made passed"
+        "woke slept ran lost found kept left made passed could couldnt"
     ).split()
 )
 PERFECT_OR_PASSIVE = frozenset(
@@ -433,6 +439,9 @@ class ConText:
         self._clause_subjects = frozenset(str(w).lower() for w in rules.get("clause_subjects") or ())
         self._present = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._present.add("present", [nlp.make_doc(str(p).lower()) for p in rules.get("present") or ()])
+        # The writer takes a joke back ("kidding. mostly.", "joke but not really"): its joke markers mark no joke.
+        self._serious = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._serious.add("serious", [nlp.make_doc(str(p).lower()) for p in rules.get("serious") or ()])
         self._this_year = (today or dt.date.today()).year
         # Two ConText instances on the same rules read a message alike: they share its modifiers.
         self._signature = (str(rules_path), self._this_year)
@@ -474,6 +483,8 @@ class ConText:
             kept.append(candidate)
         terminators = {i for m in kept if m.category == TERMINATE for i in range(m.start, m.end)}
         active = [m for m in kept if m.category not in (PSEUDO, TERMINATE)]
+        if self._serious(doc):
+            active = [m for m in active if not _a_joke(m)]
         # "it started an hour ago" brings a story back to now; "clonidine was started three years
         # ago" does not: a present word dated by a past time just after it is part of the story.
         dated = [m.start for m in active if m.category == HISTORICAL]
@@ -510,7 +521,10 @@ class ConText:
         if modifier.category == HISTORICAL and doc[modifier.start : modifier.end].text == "used to":
             return modifier.start == 0 or doc[modifier.start - 1].lower_ not in NOT_A_HABIT_BEFORE_USED_TO
         if modifier.category == HYPOTHETICAL:
-            if doc[modifier.start : modifier.end].text == "ever":
+            phrase = doc[modifier.start : modifier.end].text
+            if phrase in MODAL_QUESTIONS and modifier.end < len(doc) and doc[modifier.end].lower_ in ("be", "is", "really"):
+                return False  # "could it be an overdose?": a cause asked of what is happening (uncertain)
+            if phrase == "ever":
                 before = {t.lower_ for t in doc[max(0, modifier.start - 4) : modifier.start]}
                 if before & SUPERLATIVES or any(
                     t.lower_.endswith("est") and len(t) > 4 for t in doc[max(0, modifier.start - 3) : modifier.start]
@@ -632,14 +646,22 @@ class ConText:
                 start -= 1
                 if doc[start].is_sent_start and doc[start].text != "?":
                     break
-            while start > 0 and modifier.start - start < limit:
+            story_before = False  # "That was three weeks ago.": the whole sentence before
+            while start > 0 and (story_before or modifier.start - start < limit):
                 if start - 1 in writer:
                     break
-                if self._is_break(doc, start - 1, bounds, False, clause_level) and not self._refers_back(
-                    doc, start, modifier
-                ):
-                    break
                 if doc[start].is_sent_start:
+                    # A sentence opening with "that" or "this" dates or resolves the whole story told just
+                    # before it ("It bled a lot, but the doctor stopped it. That was three weeks ago."):
+                    # one sentence back, no further.
+                    if story_before or not self._tells_of_the_story_before(doc, start, modifier):
+                        break
+                    story_before = True
+                elif (
+                    not story_before
+                    and self._is_break(doc, start - 1, bounds, False, clause_level)
+                    and not self._refers_back(doc, start, modifier)
+                ):
                     break
                 start -= 1
         return (start if start is not None else modifier.start, end if end is not None else modifier.end)
@@ -654,7 +676,20 @@ class ConText:
         """
         if modifier.category == HYPOTHETICAL and modifier.direction == FORWARD and first_clause:
             return i in bounds.present or doc[i].lower_ in SUPPOSED_ONSET
-        return modifier.category == FICTION and i == modifier.end and i in bounds.terminators
+        if modifier.category == HISTORICAL and doc[i].lower_ in CAUSAL:
+            return True
+        # Right after a show or a lesson, a time word dates it ("the sermon today"), and a present
+        # word is what its character does ("the character keeps overdosing").
+        return modifier.category == FICTION and i == modifier.end and (i in bounds.terminators or i in bounds.present)
+
+    @staticmethod
+    def _tells_of_the_story_before(doc: Doc, start: int, modifier: Modifier) -> bool:
+        return (
+            modifier.category in (RESOLVED, HISTORICAL)
+            and start > 0
+            and doc[start].lower_ in ("that", "this", "all")
+            and not any(t.lower_ in ("?",) for t in doc[start : modifier.start])
+        )
 
     @staticmethod
     def _refers_back(doc: Doc, start: int, modifier: Modifier) -> bool:

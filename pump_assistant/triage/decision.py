@@ -42,7 +42,9 @@ SELF_HARM_FLOOR = 0.45
 # on the other tuning sets: trained on A-M, tried on N-S (rules tuned on N-S already, so 8 misses
 # were left), self-harm from 0.8 caught 6 of the 8 and gave 988 on 388 of 390 (381 without), at no
 # cost in harmless alarms; the emergency model from 0.8 raised harmless alarms 10.6 % -> 10.8 %.
-SELF_HARM_VOTE = 0.8
+# Set V (read in stop 23; never trained on before) put the vote at 0.7: three self-harm messages in
+# other words at 0.72-0.76 were missed, and none of its 177 harmless mentions scored 0.7 or more.
+SELF_HARM_VOTE = 0.7
 SELF_HARM_ADDS_988 = 0.7
 EMERGENCY_VOTE = 0.8
 # Harm that would come through the pump or its medicine: the reply gives 911 and 988.

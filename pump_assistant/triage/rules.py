@@ -232,7 +232,12 @@ class RuleDetector:
             key = doc.vocab.strings[match_id]
             start = self._after_gap_negation(doc, key, start, end)
             sign_id, index = key.split("@")[0].split("#")
-            group_mentions.append((self._signs[sign_id], int(index), start, end))
+            sign = self._signs[sign_id]
+            # In a combination, the words that cancel a mention follow its first group's words
+            # ("picked a date" + "for"): the other groups are the circumstances around it.
+            if int(index) == 0 and end < len(doc) and {doc[end].lower_, doc[end].lemma_.lower()} & sign.unless_followed_by:
+                continue
+            group_mentions.append((sign, int(index), start, end))
         readings = [(r, _token_span(doc, r.start, r.end)) for r in read_vitals(doc.text)]
 
         spans = (

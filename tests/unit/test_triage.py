@@ -1172,3 +1172,72 @@ def test_signs_named_in_a_list_or_a_lesson_are_not_a_report(triager):
 def test_control_gone_over_bladder_or_bowels_is_cord_compression(triager):
     result = triager.triage_text("zero control of his bladder since lunch and his legs feel heavy")
     assert result.level == EMERGENCY and "cord_compression" in result.categories
+
+
+# Stop 23, from set V's misses and false alarms (in this test's own words).
+@pytest.mark.parametrize("text, expected", [
+    # a sign's word naming a check, a place or a plan; the real sign beside it still counts
+    ("the visiting nurse did the stroke screening this morning and everything was fine", NONE),
+    ("we're reviewing her seizure action plan before the refill", NONE),
+    ("she failed the stroke checks, her face is drooping on the left", EMERGENCY),
+    # a bitten tongue is a seizure only beside one
+    ("bit my tongue eating toast, does the pump affect chewing", NONE),
+    ("he woke up confused on the floor and had bitten his tongue", EMERGENCY),
+    # "no" denies a saddle numbness; "no feeling" is the sign
+    ("no saddle numbness, just wondering about the refill date", NONE),
+    ("there's no feeling at all in my groin since lunch", EMERGENCY),
+    # bleeding "bad"
+    ("his incision is bleeding bad and won't clot", EMERGENCY),
+    # the sentence after a story dates or resolves all of it
+    ("The scar oozed a lot of blood the day after my implant but the surgeon fixed it. That was in 2019, all healed.", NONE),
+    ("It bled a lot this morning. He is pale and dizzy now.", EMERGENCY),
+    # an explanation belongs to the past it explains
+    ("Two years ago I was admitted because I could not empty my bladder after a dose change, fine since", NONE),
+    # an age, a childhood
+    ("my daughter had a febrile seizure at age 2, she is 15 now", NONE),
+    # what the pump could do, asked; a cause asked of what is happening stays uncertain
+    ("if the pump is dropped could it overdose me", NONE),
+    ("he's barely breathing, could it be an overdose?", EMERGENCY),
+    # a lesson's topic, more kinds of shows, a character's doings, a job's generalities
+    ("my paramedic class is going over opioid overdose: pinpoint pupils, slow breathing. Why does naloxone work?", NONE),
+    ("in the anime I'm watching a kid has a seizure every episode, can the pump cause that?", NONE),
+    ("in my sister's game her character keeps bleeding out, she laughs that I have a real pump", NONE),
+    ("as an ER nurse we see lots of strokes, can I keep working night shifts with a pump?", NONE),
+])
+def test_set_v_mechanisms(triager, text, expected):
+    assert level(triager, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    # a refill let go on purpose, with its euphemism of death, a joke taken back
+    "half joking: if I cancel my pump refill on purpose, how long until it kills me haha",
+    # a date chosen beside being worn out
+    "I'm exhausted after all these years of pain. I've set the date.",
+    # one's own death joked about and not taken back
+    "guess I won't need the next refill since I'll be dead by then. not joking.",
+    # a lethal outcome asked about, then wished for
+    "could too much morphine from the pump make you stop breathing? here's hoping",
+])
+def test_self_harm_from_set_v_mechanisms_gives_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level != NONE and result.self_harm
+
+
+@pytest.mark.parametrize("text", [
+    "we picked a date for my implant and I'm tired of waiting",
+    "I'm exhausted, the surgeon set the day on Monday",
+    "can an infection kill you? I'd like to know what to watch for",
+    "lol I'm dead, that meme about pump alarms",
+])
+def test_look_alikes_of_the_set_v_self_harm_families_are_not_self_harm(triager, text):
+    result = triager.triage_text(text)
+    assert not result.self_harm and result.level == NONE
+
+
+def test_a_joke_taken_back_is_no_joke(nlp):
+    context = ConText(nlp)
+    doc = nlp("i want to end it all lol. not really joking")
+    modifiers, _ = context.modifiers(doc)
+    assert all(m.category != "other" for m in modifiers)
+    doc = nlp("my legs are dead lol")
+    assert any(m.category == "other" for m in context.modifiers(doc)[0])
