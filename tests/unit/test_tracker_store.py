@@ -201,3 +201,28 @@ def test_two_turns_on_one_instance_after_a_session_start_store_every_event_once(
     in_memory, stored = asyncio.run(scenario())
     as_stored = [(e.type_name, getattr(e, "action_name", None), getattr(e, "text", None)) for e in stored.events]
     assert as_stored == [(e.type_name, getattr(e, "action_name", None), getattr(e, "text", None)) for e in in_memory.events]
+
+
+def test_a_reader_sees_every_committed_message_while_the_store_keeps_writing(tmp_path):
+    """SQLite in write-ahead-log mode: the desk reading the file never blocks, nor misses a committed turn."""
+    import json
+    import sqlite3
+
+    path = tmp_path / "conversations.db"
+    store = store_on(path)
+    reader = sqlite3.connect(str(path))
+    sender = "3f2b9c1e-7d4a-4e8b-9a61-0c5d2e7f8a90"
+
+    async def scenario():
+        tracker = await store.get_or_create_tracker(sender)
+        for text in ("¿cuándo es el próximo relleno?", "what does the pump's alarm sound like", "merci 🙏"):
+            turn(tracker, text)
+            await store.save(tracker)
+            rows = reader.execute(
+                "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", (sender,)
+            ).fetchall()
+            assert json.loads(rows[-1][0])["text"] == text
+
+    asyncio.run(scenario())
+    assert reader.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert len(reader.execute("SELECT 1 FROM events WHERE type_name = 'user'").fetchall()) == 3

@@ -56,6 +56,17 @@ def _is_connection_error(error: Exception) -> bool:
     )
 
 
+def _sqlite_write_ahead_log(connection: Any, _record: Any) -> None:
+    """SQLite's write-ahead log: a commit appends to one file (one sync) instead of journalling
+    the pages it changes (several), and readers (the desk, Rasa's HTTP API) never wait on a writer.
+    ``synchronous=FULL`` keeps every committed message through a power loss."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
 class ResilientSQLTrackerStore(SQLTrackerStoreHooks):
     def __init__(
         self,
@@ -70,6 +81,8 @@ class ResilientSQLTrackerStore(SQLTrackerStoreHooks):
         self.engine.dispose()  # type: ignore[has-type]
         # pool_pre_ping: a connection that died with a database restart is replaced, not used.
         self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        if url.get_backend_name() == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.retry_seconds = float(retry_seconds)
         self.history_turns = int(history_turns)
