@@ -79,7 +79,9 @@ YEAR_SCOPE = 8
 CLAUSE_SCOPED = frozenset({NEGATED, UNCERTAIN})
 # A modal question about the pump or a medicine: what it could do, not what is happening.
 MODAL_QUESTIONS = frozenset(
-    f"{modal} {subject}" for modal in ("could", "can", "would", "might", "will") for subject in ("it", "that", "this", "they")
+    f"{modal} {subject}"
+    for modal in ("could", "can", "would", "might", "will")
+    for subject in ("it", "that", "this", "they")
 )
 # An explanation of a past event is part of it: "last year I was admitted because I couldn't pee".
 CAUSAL = frozenset({"because", "cuz", "bc", "cos", "coz"})
@@ -522,7 +524,11 @@ class ConText:
             return modifier.start == 0 or doc[modifier.start - 1].lower_ not in NOT_A_HABIT_BEFORE_USED_TO
         if modifier.category == HYPOTHETICAL:
             phrase = doc[modifier.start : modifier.end].text
-            if phrase in MODAL_QUESTIONS and modifier.end < len(doc) and doc[modifier.end].lower_ in ("be", "is", "really"):
+            if (
+                phrase in MODAL_QUESTIONS
+                and modifier.end < len(doc)
+                and doc[modifier.end].lower_ in ("be", "is", "really")
+            ):
                 return False  # "could it be an overdose?": a cause asked of what is happening (uncertain)
             if phrase == "ever":
                 before = {t.lower_ for t in doc[max(0, modifier.start - 4) : modifier.start]}

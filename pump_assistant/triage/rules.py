@@ -235,7 +235,11 @@ class RuleDetector:
             sign = self._signs[sign_id]
             # In a combination, the words that cancel a mention follow its first group's words
             # ("picked a date" + "for"): the other groups are the circumstances around it.
-            if int(index) == 0 and end < len(doc) and {doc[end].lower_, doc[end].lemma_.lower()} & sign.unless_followed_by:
+            if (
+                int(index) == 0
+                and end < len(doc)
+                and {doc[end].lower_, doc[end].lemma_.lower()} & sign.unless_followed_by
+            ):
                 continue
             group_mentions.append((sign, int(index), start, end))
         readings = [(r, _token_span(doc, r.start, r.end)) for r in read_vitals(doc.text)]
