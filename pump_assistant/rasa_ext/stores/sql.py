@@ -79,10 +79,21 @@ class ResilientSQLTrackerStore(SQLTrackerStoreHooks):
         super().__init__(*args, **kwargs)
         url = self.engine.url  # type: ignore[has-type]  # Rasa's SQLTrackerStore leaves it unannotated
         self.engine.dispose()  # type: ignore[has-type]
-        # pool_pre_ping: a connection that died with a database restart is replaced, not used.
-        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         if url.get_backend_name() == "sqlite":
+            # SQLAlchemy 1.4 opens a new SQLite connection per session (NullPool): with a worker
+            # thread per query, that was a connect and its pragmas on every query. A small pool of
+            # connections, each used by one thread at a time, keeps them open.
+            self.engine = sa.create_engine(
+                url,
+                poolclass=sa.pool.QueuePool,
+                pool_size=4,
+                max_overflow=8,
+                connect_args={"check_same_thread": False},
+            )
             sa.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
+        else:
+            # pool_pre_ping: a connection that died with a database restart is replaced, not used.
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.retry_seconds = float(retry_seconds)
         self.history_turns = int(history_turns)
