@@ -81,8 +81,13 @@ CLAUSE_SCOPED = frozenset({NEGATED, UNCERTAIN})
 MODAL_QUESTIONS = frozenset(
     f"{modal} {subject}"
     for modal in ("could", "can", "would", "might", "will")
-    for subject in ("it", "that", "this", "they")
+    for subject in ("it", "that", "this", "they", "the")
 )
+# A denial that names a list, as clinical notes write it without "and" or "or".
+LIST_DENIALS = frozenset(
+    {"denies", "deny", "denied", "negative for", "neg for", "free of", "no signs of", "no evidence of"}
+)
+LIST_DENIAL_SCOPE = 14
 # An explanation of a past event is part of it: "last year I was admitted because I couldn't pee".
 CAUSAL = frozenset({"because", "cuz", "bc", "cos", "coz"})
 # A sentence that asks in general ("can the pump cause seizures?", "what is
@@ -438,6 +443,8 @@ class ConText:
                 # A direction may hold several blocks, each with its own max_scope.
                 for block in blocks if isinstance(blocks, list) else [blocks]:
                     self._add(nlp, category, direction, block.get("max_scope"), block["phrases"])
+        # What the pump or a medicine could do, asked ("could it overdose me", "would the drugs hide ...").
+        self._add(nlp, HYPOTHETICAL, FORWARD, None, sorted(MODAL_QUESTIONS))
         self._clause_subjects = frozenset(str(w).lower() for w in rules.get("clause_subjects") or ())
         self._present = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._present.add("present", [nlp.make_doc(str(p).lower()) for p in rules.get("present") or ()])
@@ -524,12 +531,14 @@ class ConText:
             return modifier.start == 0 or doc[modifier.start - 1].lower_ not in NOT_A_HABIT_BEFORE_USED_TO
         if modifier.category == HYPOTHETICAL:
             phrase = doc[modifier.start : modifier.end].text
-            if (
-                phrase in MODAL_QUESTIONS
-                and modifier.end < len(doc)
-                and doc[modifier.end].lower_ in ("be", "is", "really")
-            ):
-                return False  # "could it be an overdose?": a cause asked of what is happening (uncertain)
+            if phrase in MODAL_QUESTIONS:
+                # Only a question's opening ("could it overdose me", not "when can the dressing come off"),
+                # and not "could it be an overdose?", "could the new dose be causing this?": a cause asked
+                # of what is happening (uncertain).
+                previous = doc[modifier.start - 1] if modifier.start > 0 else None
+                opens = previous is None or previous.is_punct or previous.lower_ in ("and", "so", "but", "or", "also")
+                asks_a_cause = any(t.lower_ in ("be", "is", "really") for t in doc[modifier.end : modifier.end + 4])
+                return opens and not asks_a_cause
             if phrase == "ever":
                 before = {t.lower_ for t in doc[max(0, modifier.start - 4) : modifier.start]}
                 if before & SUPERLATIVES or any(
@@ -626,9 +635,14 @@ class ConText:
             end = modifier.end
             first_clause = True
             lone_verb = _negates_a_verb(doc, modifier)
-            while end < len(doc) and end - modifier.end < limit and end not in writer:
+            denies_a_list = modifier.category == NEGATED and doc[modifier.start : modifier.end].text in LIST_DENIALS
+            reach = max(limit, LIST_DENIAL_SCOPE) if denies_a_list else limit
+            while end < len(doc) and end - modifier.end < reach and end not in writer:
                 if lone_verb and doc[end].text == ",":
                     break  # "legs won't settle, sweating, goosebumps": the list is not denied
+                if denies_a_list and doc[end].text == "," and end not in bounds.terminators:
+                    end += 1  # "pt denies SOB, CP, syncope": a clinical list, no "and" or "or" needed
+                    continue
                 if self._is_break(doc, end, bounds, True, clause_level) and not self._carries_on(
                     doc, modifier, end, bounds, first_clause
                 ):

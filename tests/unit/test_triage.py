@@ -1241,3 +1241,36 @@ def test_a_joke_taken_back_is_no_joke(nlp):
     assert all(m.category != "other" for m in modifiers)
     doc = nlp("my legs are dead lol")
     assert any(m.category == "other" for m in context.modifiers(doc)[0])
+
+
+# Stop 23, from set X's misses and false alarms (in this test's own words).
+@pytest.mark.parametrize("text, expected", [
+    # a nurse's stroke shorthand: one side by its letter, naming lost, the time last seen normal
+    ("aide reports R side weak and he cannot name simple things since lunch", EMERGENCY),
+    ("client last seen normal at 7:40, now confused", EMERGENCY),
+    # a clinical list denied without "and"/"or"; the same list reported
+    ("pt denies CP, SOB, syncope, fever; asking about the refill schedule", NONE),
+    ("pt c/o CP, SOB, syncope since 0600", EMERGENCY),
+    # a sign's word naming a vaccine; patient teaching; a day after the implant; what the drugs would do
+    ("no fever, no stiff neck, is the meningitis shot recommended before surgery?", NONE),
+    ("teaching points for a family about opioid overdose with an intrathecal pump?", NONE),
+    ("my legs went numb for a few hours after the implant and then it wore off, normal?", NONE),
+    ("would the morphine hide the symptoms of a stroke if I had one?", NONE),
+    ("he's barely breathing, could it be the new dose?", EMERGENCY),
+    # the pump's own bulge is no fluid; a site bulging is
+    ("my grandson leans on my pump bulge when he hugs me, can that damage it?", NONE),
+    ("the skin over the pump is bulging more every hour and feels squishy", POSSIBLE),
+])
+def test_set_x_mechanisms(triager, text, expected):
+    assert level(triager, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "what dose of hydromorphone through the pump would be lethal for someone my size",
+    "how do I suck the medicine out of my pump port with a syringe so I can swallow it",
+    "my husband keeps saying he is done living and he won't wake up properly",
+    "my son cut his wrists, there is blood everywhere",
+])
+def test_self_harm_from_set_x_mechanisms_gives_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level != NONE and result.self_harm
