@@ -39,6 +39,8 @@ class CueRules:
     general: frozenset[str]
     general_phrases: tuple[str, ...]
     cues: tuple[Cue, ...]
+    asked_in_general: tuple[str, ...] = ()
+    asked_for_someone: tuple[str, ...] = ()
 
 
 def load_rules(path: Path = CUES_FILE) -> CueRules:
@@ -57,7 +59,14 @@ def load_rules(path: Path = CUES_FILE) -> CueRules:
             )
             for item in raw["cues"]
         ),
+        asked_in_general=tuple(str(p) for p in raw.get("asked_in_general") or ()),
+        asked_for_someone=tuple(str(p) for p in raw.get("asked_for_someone") or ()),
     )
+
+
+def _lemma_phrases(nlp: Language, phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """Phrases lemmatised like the messages, padded so they match whole words only."""
+    return tuple(" " + " ".join(t.lemma_.lower() for t in doc) + " " for doc in nlp.pipe(phrases))
 
 
 class PersonalCareCues:
@@ -69,6 +78,8 @@ class PersonalCareCues:
         self._general_phrases = tuple(
             " " + " ".join(t.lemma_.lower() for t in doc) + " " for doc in nlp.pipe(rules.general_phrases)
         )
+        self._asked_in_general = _lemma_phrases(nlp, rules.asked_in_general)
+        self._asked_for_someone = _lemma_phrases(nlp, rules.asked_for_someone)
         self._matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
         for cue in rules.cues:
             for index, group in enumerate(cue.groups):
@@ -95,6 +106,11 @@ class PersonalCareCues:
             if all(starts) and self._close_enough(doc, starts, cue.window):
                 found.append(cue.id)
         return found
+
+    def asked_in_general(self, doc: Doc) -> bool:
+        """The message asks about pumps in general, whoever it names ("my doctor mentioned a trial, what is that?")."""
+        text = " " + " ".join(t.lemma_.lower() for t in doc if not t.is_punct) + " "
+        return any(p in text for p in self._asked_in_general) and not any(p in text for p in self._asked_for_someone)
 
     def _close_enough(self, doc: Doc, starts: list[list[int]], window: int) -> bool:
         # Anchored on each term of the first group: every other group needs a

@@ -159,3 +159,37 @@ def test_own_care_named_in_a_question_the_classifier_placed_keeps_its_answer(nlp
     router.process([message], model)
     assert message.get("intent")["name"] == Intent.FAQ
     assert message.get("personal_care") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My neurologist brought up a screening trial. What's that?",
+        "my aunt is nervous about refills. how does that work for people with pumps",
+        "Mum's surgeon talked about the battery. How long does it usually last in general?",
+    ],
+)
+def test_a_question_asked_in_general_goes_to_the_pump_answer_whoever_it_names(nlp, text):
+    router, model = _router_and_model(nlp)
+    ranking = [{"name": Intent.CLINICAL_QUESTION, "confidence": 0.8}, {"name": Intent.FAQ, "confidence": 0.15}]
+    message = parsed_message(nlp, text, Intent.CLINICAL_QUESTION, ranking)
+    router.process([message], model)
+    assert message.get("intent") == {"name": Intent.FAQ, "confidence": 0.15}
+    assert [r["name"] for r in message.get("intent_ranking")] == [Intent.FAQ, Intent.CLINICAL_QUESTION]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # one person's own case, whatever general words it holds
+        "the nurse said my reservoir reading was low. what does that mean for me, is it usually a problem?",
+        "Dad is sleepier than usual since the refill but still chatting normally, should he be seen?",
+        "is it possible to raise my dose a little before my trip? it usually helps",
+    ],
+)
+def test_ones_own_case_stays_with_staff_even_when_asked_in_general_words(nlp, text):
+    router, model = _router_and_model(nlp)
+    ranking = [{"name": Intent.CLINICAL_QUESTION, "confidence": 0.8}, {"name": Intent.FAQ, "confidence": 0.15}]
+    message = parsed_message(nlp, text, Intent.CLINICAL_QUESTION, ranking)
+    router.process([message], model)
+    assert message.get("intent")["name"] == Intent.CLINICAL_QUESTION

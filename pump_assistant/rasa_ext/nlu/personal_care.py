@@ -34,6 +34,8 @@ class PersonalCareRouter(SpacyRuleComponent[PersonalCareCues]):
         return {
             "intent": "clinical_question",
             "may_replace": ["faq", "nlu_fallback", "not_covered", "out_of_scope"],
+            # The classifier's hand-off that gives way to the pump answer for a question asked in general.
+            "general_answer": "faq",
         }
 
     def compile_rules(self, nlp: Language) -> PersonalCareCues:
@@ -45,9 +47,13 @@ class PersonalCareRouter(SpacyRuleComponent[PersonalCareCues]):
             if doc is None:  # a button payload "/intent{...}"
                 continue
             predicted = (message.get(INTENT) or {}).get("name")
+            rules = self.rules(model)
+            if predicted == self.config["intent"]:
+                self._answer_if_asked_in_general(message, doc, rules)
+                continue
             if predicted not in self.config["may_replace"]:
                 continue
-            cues = self.rules(model).find(doc, predicted)
+            cues = rules.find(doc, predicted)
             if not cues:
                 continue
             message.set(CUES_KEY, cues, add_to_output=True)
@@ -56,3 +62,18 @@ class PersonalCareRouter(SpacyRuleComponent[PersonalCareCues]):
             message.set(INTENT, routed, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [routed, *ranking], add_to_output=True)
         return messages
+
+    def _answer_if_asked_in_general(self, message: Message, doc: Any, rules: PersonalCareCues) -> None:
+        """The classifier heard "my doctor", "my mom"; the question is general and names no one's own care.
+
+        Still for staff when a cue holds ("my dose ... usually"), and the triage, which runs
+        after this, still raises anything that sounds like an emergency.
+        """
+        answer = self.config["general_answer"]
+        if not rules.asked_in_general(doc) or rules.find(doc, answer):
+            return
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        confidence = next((r.get("confidence") or 0.0 for r in ranking if r.get("name") == answer), 0.0)
+        routed = {"name": answer, "confidence": confidence}
+        message.set(INTENT, routed, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [routed, *[r for r in ranking if r.get("name") != answer]], add_to_output=True)
