@@ -1274,3 +1274,21 @@ def test_set_x_mechanisms(triager, text, expected):
 def test_self_harm_from_set_x_mechanisms_gives_988(triager, text):
     result = triager.triage_text(text)
     assert result.level != NONE and result.self_harm
+
+
+# Stop 23, from set U's misses and false alarms (in this test's own words).
+@pytest.mark.parametrize("text, expected", [
+    ("got dizzy and fainted once after a bolus years back, no trouble since", NONE),
+    ("pmhx anaphylaxis to latex, wants to know what the pump is made of", NONE),
+    ("she had a bad seizure in her 20s and none since, can she still get a pump?", NONE),
+    ("his snoring could raise the dead, always has, is that a problem for the implant?", NONE),
+    ("my grandkids had me laughing so hard I couldn't breathe, then my incision ached, normal?", NONE),
+    ("nurse note: seizure this morning x2, now drowsy", EMERGENCY),
+])
+def test_set_u_mechanisms(triager, text, expected):
+    assert level(triager, text) == expected
+
+
+def test_rather_the_pump_killed_me_gives_988(triager):
+    result = triager.triage_text("no refill for a week, I'm shaking and itchy and I'd sooner it all just killed me")
+    assert result.level != NONE and result.self_harm
