@@ -708,7 +708,7 @@ class ConText:
             modifier.category in (RESOLVED, HISTORICAL)
             and start > 0
             and doc[start].lower_ in ("that", "this", "all")
-            and not any(t.lower_ in ("?",) for t in doc[start : modifier.start])
+            and not any(t.text == "?" for t in doc[start : modifier.start])
         )
 
     @staticmethod
