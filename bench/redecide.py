@@ -21,13 +21,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from pump_assistant.triage.evaluation import retired_sets
 
-from pump_assistant.triage.evaluation import retired_sets  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 BLIND = ROOT / "tests" / "heldout" / "blind"
 MODEL = ROOT / "models" / "pump-assistant.tar.gz"
