@@ -1,16 +1,14 @@
 """`make bench` must not spend a blind set: a set never measured is left for the next change's one measurement."""
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.scripts import load_script
+
 
 
 def _triage_bench(blind: Path):
-    spec = importlib.util.spec_from_file_location("triage_bench_under_test", ROOT / "bench" / "triage_bench.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script("bench/triage_bench.py", "triage_bench_under_test")
     module.BLIND = blind
     return module
 

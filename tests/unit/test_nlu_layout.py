@@ -1,19 +1,16 @@
 """data/nlu/ is laid out by intent family (scripts/split_nlu_by_family.py), one file each."""
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 from pump_assistant.evaluation import load_examples
+from tests.support.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _layout():
-    spec = importlib.util.spec_from_file_location("split_nlu_by_family", ROOT / "scripts" / "split_nlu_by_family.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("scripts/split_nlu_by_family.py", "split_nlu_by_family")
 
 
 def test_every_example_is_in_its_familys_file():

@@ -1,17 +1,11 @@
 """bench/redecide.py: a rule change re-decided over stored votes, and its figures."""
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.scripts import load_script
 
 
 def _redecide():
-    spec = importlib.util.spec_from_file_location("redecide_under_test", ROOT / "bench" / "redecide.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench/redecide.py", "redecide_under_test")
 
 
 def _row(text, expect, category, self_harm=False, **evidence):
