@@ -6,7 +6,6 @@ from pathlib import Path
 from tests.support.scripts import load_script
 
 
-
 def _triage_bench(blind: Path):
     module = load_script("bench/triage_bench.py", "triage_bench_under_test")
     module.BLIND = blind
