@@ -74,10 +74,7 @@ class PersonalCareCues:
 
     def __init__(self, nlp: Language, rules: CueRules):
         self._rules = rules
-        # Lemmatised like the messages, padded so a phrase matches whole words only.
-        self._general_phrases = tuple(
-            " " + " ".join(t.lemma_.lower() for t in doc) + " " for doc in nlp.pipe(rules.general_phrases)
-        )
+        self._general_phrases = _lemma_phrases(nlp, rules.general_phrases)
         self._asked_in_general = _lemma_phrases(nlp, rules.asked_in_general)
         self._asked_for_someone = _lemma_phrases(nlp, rules.asked_for_someone)
         self._matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")

@@ -222,7 +222,7 @@ class RuleDetector:
             key = doc.vocab.strings[match_id]
             start = self._after_gap_negation(doc, key, start, end)
             sign = self._signs[key.split("@")[0]]
-            if end < len(doc) and {doc[end].lower_, doc[end].lemma_.lower()} & sign.unless_followed_by:
+            if _made_ordinary(doc, end, sign):
                 continue
             mentions.append((sign, start, end))
         group_mentions: list[tuple[Sign, int, int, int]] = []
@@ -235,11 +235,7 @@ class RuleDetector:
             sign = self._signs[sign_id]
             # In a combination, the words that cancel a mention follow its first group's words
             # ("picked a date" + "for"): the other groups are the circumstances around it.
-            if (
-                int(index) == 0
-                and end < len(doc)
-                and {doc[end].lower_, doc[end].lemma_.lower()} & sign.unless_followed_by
-            ):
+            if int(index) == 0 and _made_ordinary(doc, end, sign):
                 continue
             group_mentions.append((sign, int(index), start, end))
         readings = [(r, _token_span(doc, r.start, r.end)) for r in read_vitals(doc.text)]
@@ -409,6 +405,11 @@ def _named_words(patterns: Iterable) -> set[str]:
 def _pattern_words(patterns: Iterable) -> set[str]:
     """The words a list of Matcher token patterns names (``LEMMA``/``LOWER`` values and ``IN`` lists)."""
     return {word for word in _named_words(patterns) if word.isalpha()}
+
+
+def _made_ordinary(doc: Doc, end: int, sign: Sign) -> bool:
+    """The word right after a mention (as typed or its lemma) is one of the sign's ``unless_followed_by``."""
+    return end < len(doc) and bool({doc[end].lower_, doc[end].lemma_.lower()} & sign.unless_followed_by)
 
 
 def _best_per_sign(findings: Iterable[Finding]) -> list[Finding]:
