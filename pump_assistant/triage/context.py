@@ -72,8 +72,18 @@ DECADE = re.compile(r"^(?:in )?the \d0s$")
 SPAN_TO_NOW = frozenset("this the past over for during in within".split())
 LIST_ANSWER_CUES = frozenset({"no", "none", "nope", "nah", "negative"})
 YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)$")
-# A year dates the words near it ("s/p implant 2019"), not a whole note.
+# A year dates the words near it ("s/p implant 2019"), not a whole note; a year that opens its
+# sentence ("back in 2019 the pump ran dry and I ended up in the ICU") dates the whole clause.
 YEAR_SCOPE = 8
+YEAR_OPENS_WITHIN = 3
+# A question that opens with a modal and asks what something may cause ("can bupivacaine in the
+# pump make my legs weak?", "does morphine give people seizures?"): a general question, whatever
+# its subject; never a request ("can you make ...") or a cause asked of what is happening ("could
+# the pump be making me ...", see MODAL_QUESTIONS).
+CAUSE_QUESTION_OPENERS = frozenset("can could does do will would might may".split())
+CAUSE_VERBS = frozenset("cause causes make makes give gives trigger triggers lead leads bring brings produce".split())
+NOT_A_CAUSE_SUBJECT = frozenset("you u i we be is are being really".split())
+CAUSE_VERB_WITHIN = 6
 # Negation and doubt are about one clause; a past story, a hypothesis or a
 # mention of someone absent colours the whole sentence.
 CLAUSE_SCOPED = frozenset({NEGATED, UNCERTAIN})
@@ -200,6 +210,12 @@ def _a_joke(modifier: Modifier) -> bool:
     return modifier.category == OTHER and modifier.direction == BACKWARD
 
 
+def _takes_back_ones_own(modifier: Modifier) -> bool:
+    """A joke, or a figure of speech said after one's own words ("my chest is heavy with grief",
+    "I'm dying here, figuratively"): it takes back what the writer says of themselves."""
+    return _a_joke(modifier) or (modifier.category == FICTION and modifier.direction == BACKWARD)
+
+
 def _a_person_present(doc: Doc, modifier: Modifier) -> bool:
     """The other-person cue names a person (not "my neighbour's dog", not a pet or a thing)."""
     last = doc[modifier.end - 1]
@@ -295,6 +311,7 @@ PERFECT_OR_PASSIVE = frozenset(
 LESSON_VERBS = frozenset(
     (
         "watch watching watched read reading study studying studied learn learning learned learnt teach taught "
+        "train training trained "
         "practice practiced practise practised practicing practising simulate simulated simulating"
     ).split()
 )
@@ -328,6 +345,24 @@ DENIAL_PASSES_THROUGH = frozenset(
 )
 
 
+def _cause_questions(doc: Doc) -> list[Modifier]:
+    """A modal question about what something may cause, as a hypothesis over its whole sentence."""
+    found = []
+    for sentence in doc.sents:
+        words = [t for t in sentence if not t.is_space]
+        if len(words) < 3 or words[-1].text != "?" or words[0].lower_ not in CAUSE_QUESTION_OPENERS:
+            continue
+        if words[1].lower_ in NOT_A_CAUSE_SUBJECT:
+            continue
+        for token in words[2 : 2 + CAUSE_VERB_WITHIN]:
+            if token.lower_ in NOT_A_CAUSE_SUBJECT:
+                break  # "could the pump be causing this": a cause asked of what is happening
+            if token.lower_ in CAUSE_VERBS:
+                found.append(Modifier(HYPOTHETICAL, FORWARD, words[0].i, words[0].i + 1, None))
+                break
+    return found
+
+
 def _negates_a_verb(doc: Doc, modifier: Modifier) -> bool:
     if modifier.category != NEGATED or doc[modifier.start].lower_ not in ("n't", "nt", "not"):
         return False
@@ -342,8 +377,12 @@ NOT_A_HABIT_BEFORE_USED_TO = frozenset("they it that which was were is are be be
 
 
 def _cannot_before(doc: Doc, i: int) -> bool:
-    """ "can't sit up without", "cannot stand without": an inability just before (within five words)."""
-    window = [t.lower_ for t in doc[max(0, i - 5) : i]]
+    """ "can't sit up without", "can't lift her head off the pillow without": an inability earlier in
+    the clause (within nine words, no punctuation between)."""
+    start = i
+    while start > 0 and i - start < 9 and not doc[start - 1].is_punct:
+        start -= 1
+    window = [t.lower_ for t in doc[start:i]]
     return any(
         w in CANNOT or (w in CAN and k + 1 < len(window) and window[k + 1] in ("n't", "not", "nt"))
         for k, w in enumerate(window)
@@ -482,7 +521,9 @@ class ConText:
                 found.append(modifier)
         for token in doc:
             if YEAR.match(token.text) and int(token.text) < self._this_year:
-                found.append(Modifier(HISTORICAL, BOTH, token.i, token.i + 1, YEAR_SCOPE))
+                opens = token.i - token.sent.start < YEAR_OPENS_WITHIN
+                found.append(Modifier(HISTORICAL, BOTH, token.i, token.i + 1, None if opens else YEAR_SCOPE))
+        found.extend(_cause_questions(doc))
         # The longest phrase wins where phrases overlap ("not sure if" over "not").
         found.sort(key=lambda m: (-(m.end - m.start), m.start))
         kept: list[Modifier] = []
@@ -563,6 +604,10 @@ class ConText:
             and doc[modifier.start - 1].lower_ in SPAN_TO_NOW
         ):
             return False
+        if modifier.category == RESOLVED and any(
+            t.lower_ in NEGATIONS for t in doc[max(0, modifier.start - 2) : modifier.start]
+        ):
+            return False  # "he's not back to himself between them", "not normal for him": nothing resolved
         if modifier.category == NEGATED and modifier.direction == BACKWARD and _asks_or_doubts(doc, modifier):
             return False  # "is that normal?", "breathing doesn't seem normal": not a finding stated as normal
         if modifier.category != NEGATED or modifier.end - modifier.start != 1:
@@ -904,7 +949,7 @@ class ConText:
         for modifier, (scope_start, scope_end) in scopes:
             if modifier.category in PART_OF_A_SIGN and modifier.start < end and start < modifier.end:
                 continue  # the cue is part of the sign itself ("not breathing", "whenever i sit up")
-            if modifier.category in (OTHER, FICTION) and first_person and not _a_joke(modifier):
+            if modifier.category in (OTHER, FICTION) and first_person and not _takes_back_ones_own(modifier):
                 continue  # the sign names its own subject, the writer ("my dog ... when I'm gone")
             if modifier.category == OTHER and witnessed and doc is not None and _a_person_present(doc, modifier):
                 continue  # a friend convulsing on the couch right now: the writer is watching an emergency

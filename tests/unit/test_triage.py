@@ -1292,3 +1292,49 @@ def test_set_u_mechanisms(triager, text, expected):
 def test_rather_the_pump_killed_me_gives_988(triager):
     result = triager.triage_text("no refill for a week, I'm shaking and itchy and I'd sooner it all just killed me")
     assert result.level != NONE and result.self_harm
+
+
+# Stop 24, from sets W's and Y's misses and false alarms (in this test's own words).
+@pytest.mark.parametrize("text, expected", [
+    # an inability earlier in the clause: "without" denies nothing after "can't ... without"
+    ("my mother can't sit up in bed without sobbing from the pain in her head, lying flat helps, "
+     "her trial catheter went in yesterday", EMERGENCY),
+    # the pump's own fault reports, with withdrawal signs
+    ("pump display said motor stalled this morning, now my legs are rigid and I'm itching all over", EMERGENCY),
+    ("the clinician programmer shows a motor stall alarm and since then his spasms are much worse", EMERGENCY),
+    # a year that opens its sentence dates the whole clause; "now" ends it
+    ("in 2018 my pump ran dry and I landed in the hospital with withdrawal, now I set reminders for my refills", NONE),
+    ("in 2018 I had withdrawal once, now my pump is beeping and I'm rigid and sweating", EMERGENCY),
+    # back to one's usual self resolves; not back to himself does not
+    ("last month at the nursing home she was very stiff after her refill was missed, "
+     "they refilled her and she is back to her usual self", NONE),
+    ("two seizures in the last hour and he is not back to himself in between", EMERGENCY),
+    # one's own baseline, nothing new
+    ("my ankles feel weak after the long walk, same as always, nothing new, can I fly with the pump?", NONE),
+    # feelings named as a weight; animals named by a sign's word; a lesson's skill
+    ("my heart feels heavy with sadness since my dad passed, does the clinic have a support group?", NONE),
+    ("the kids loved the fainting goats at the county fair, can I ride the tractor with my pump?", NONE),
+    ("our hospice is training volunteers to recognize opioid overdose, is there a leaflet for pump patients?", NONE),
+    # what something may cause, asked with a modal, whatever its subject
+    ("can baclofen in the pump make your legs weak?", NONE),
+    ("does ziconotide give people seizures?", NONE),
+    ("can you make my legs stop going weak, they gave out twice today?", EMERGENCY),
+])
+def test_sets_w_and_y_mechanisms(triager, text, expected):
+    assert level(triager, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "my grandma handed me her wedding ring and her watch yesterday and keeps crying that the pump doesn't help",
+    "he gave his brother all his guns last week and keeps saying he's a burden",
+])
+def test_keepsakes_handed_over_give_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level != NONE and result.self_harm
+
+
+def test_a_spanish_past_seizure_resolved_is_no_full_emergency(triager):
+    # Spanish context (hace muchos años, ya está bien); a message in Spanish naming a sign still
+    # opens with the 911 line (the language vote), but no longer gets the full emergency reply.
+    assert level(triager, "mi hermano tuvo una convulsión hace muchos años, ya está bien, ¿puede tener la bomba?") == POSSIBLE
+    assert level(triager, "mi hermano está teniendo una convulsión ahora mismo y no responde") == EMERGENCY
