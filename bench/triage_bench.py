@@ -117,6 +117,12 @@ def run(show_misses: set[str], only: set[str] | None = None) -> dict:
                 else {}
             ),
         }
+        if path.stem in show_misses:
+            figures[path.stem]["misses"] = [
+                [r["topic"], topic_of(p) or (p.get("intent") or {}).get("name"), r["text"]]
+                for r, p, ok in zip(rows, parses, correct, strict=True)
+                if not ok and r.get("answered_by_pages", True)
+            ]
     loop.close()
     return figures
 

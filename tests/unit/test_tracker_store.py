@@ -226,3 +226,37 @@ def test_a_reader_sees_every_committed_message_while_the_store_keeps_writing(tmp
     asyncio.run(scenario())
     assert reader.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert len(reader.execute("SELECT 1 FROM events WHERE type_name = 'user'").fetchall()) == 3
+
+
+def test_each_save_counts_index_entries_not_the_conversations_rows(tmp_path):
+    # A long conversation must not make every save read all its stored rows (their JSON
+    # included): the session start and the count since it come from indexes.
+    store = store_on(tmp_path / "c.db")
+    with store.engine.connect() as connection:
+        indexes = {row[1] for row in connection.execute(sa.text("PRAGMA index_list(events)"))}
+        assert {"ix_events_sender_type_time", "ix_events_sender_time"} <= indexes
+        with store.session_scope() as session:
+            started = store._latest_session_start(session, "+15551234567")
+            count_sql = str(
+                session.query(sa.func.count(store.SQLEvent.id))
+                .filter(store.SQLEvent.sender_id == "+15551234567", store.SQLEvent.timestamp >= 0.0)
+                .statement.compile(compile_kwargs={"literal_binds": True})
+            )
+        assert started is None
+        plan = " ".join(str(row) for row in connection.execute(sa.text(f"EXPLAIN QUERY PLAN {count_sql}")))
+        assert "COVERING INDEX ix_events_sender_time" in plan
+
+
+def test_a_second_store_on_the_same_database_keeps_the_indexes_and_the_events(tmp_path):
+    first = store_on(tmp_path / "c.db")
+    tracker = first.init_tracker("7d0c9a52-3f7e-4d0b-9a8e-2f6a1c5b9e11")
+    turn(tracker, "¿Cada cuánto se rellena la bomba?")
+    asyncio.run(first.save(tracker))
+
+    second = store_on(tmp_path / "c.db")  # a restart, or a second instance: the indexes exist already
+    again = asyncio.run(second.retrieve(tracker.sender_id))
+    turn(again, "and the battery?")
+    asyncio.run(second.save(again))
+
+    stored = asyncio.run(store_on(tmp_path / "c.db").retrieve(tracker.sender_id))
+    assert user_texts(stored) == ["¿Cada cuánto se rellena la bomba?", "and the battery?"]

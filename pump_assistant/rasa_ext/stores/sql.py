@@ -99,12 +99,30 @@ class ResilientSQLTrackerStore(SQLTrackerStoreHooks):
             # pool_pre_ping: a connection that died with a database restart is replaced, not used.
             self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self._add_indexes()
         self.retry_seconds = float(retry_seconds)
         self.history_turns = int(history_turns)
         self._unsaved: Dict[Text, DialogueStateTracker] = {}
         # sender -> (id of its newest stored event, the tracker as saved); least recent first
         self._recent: "OrderedDict[Text, Tuple[int, DialogueStateTracker]]" = OrderedDict()
         self._recent_limit = int(recent_conversations)
+
+    def _add_indexes(self) -> None:
+        """Indexes for the queries of every save: the latest session start, and the events since it.
+
+        Rasa's table has an index on ``sender_id`` alone, so both read every row of the
+        conversation: a long conversation's messages got slower turn by turn. Created if
+        missing (another instance may be creating them at the same moment: that is fine).
+        """
+        table = self.SQLEvent.__table__
+        for index in (
+            sa.Index("ix_events_sender_type_time", table.c.sender_id, table.c.type_name, table.c.timestamp),
+            sa.Index("ix_events_sender_time", table.c.sender_id, table.c.timestamp),
+        ):
+            try:
+                index.create(bind=self.engine, checkfirst=True)
+            except sa.exc.DBAPIError as error:  # created by another instance meanwhile, or no rights
+                logger.warning("conversation store index %s not created (%s)", index.name, type(error).__name__)
 
     # -- retries ------------------------------------------------------------
     async def _with_retry(self, operation: Callable[..., T], *args: Any) -> T:
@@ -121,8 +139,26 @@ class ResilientSQLTrackerStore(SQLTrackerStoreHooks):
                 delay = min(delay * 2, 2.0)
 
     # -- writing ------------------------------------------------------------
+    def _latest_session_start(self, session: Any, sender_id: Text) -> Optional[float]:
+        """Timestamp of the conversation's latest stored `session_started` (an index seek, see _add_indexes)."""
+        return (
+            session.query(sa.func.max(self.SQLEvent.timestamp))
+            .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == SessionStarted.type_name)
+            .scalar()
+        )
+
+    def _stored_count(self, session: Any, sender_id: Text, started: Optional[float]) -> int:
+        """How many events of the latest session are stored: Rasa's own count (``event_query(...).count()``)
+        reads every stored row of the conversation, its JSON included, so each save cost more as the
+        conversation grew; this one counts index entries only."""
+        query = session.query(sa.func.count(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id)
+        if started is not None:
+            query = query.filter(self.SQLEvent.timestamp >= started)
+        return int(query.scalar() or 0)
+
     def unstored_events(self, session: Any, tracker: DialogueStateTracker) -> List[Event]:
-        stored_count = self.event_query(session, tracker.sender_id, all_sessions=False).count()
+        started = self._latest_session_start(session, tracker.sender_id)
+        stored_count = self._stored_count(session, tracker.sender_id, started)
         events = list(tracker.events)
         if window_of(events)[1]:
             # A bounded view holds a prefix and fewer events than are stored (history_window).
@@ -131,15 +167,11 @@ class ResilientSQLTrackerStore(SQLTrackerStoreHooks):
         # the database starts there; one kept in memory (``_recent``) also holds the
         # `action_session_start` before it and any earlier session, so the count is taken from
         # the tracker's own copy of that event (before, the event after it was stored twice).
-        return events[self._session_anchor(session, tracker.sender_id, events) + stored_count :]
+        return events[self._session_anchor(started, events) + stored_count :]
 
-    def _session_anchor(self, session: Any, sender_id: Text, events: List[Event]) -> int:
-        """Index in ``events`` of the stored conversation's latest `session_started`, or 0."""
-        started = (
-            session.query(sa.func.max(self.SQLEvent.timestamp))
-            .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == SessionStarted.type_name)
-            .scalar()
-        )
+    @staticmethod
+    def _session_anchor(started: Optional[float], events: List[Event]) -> int:
+        """Index in ``events`` of the stored conversation's latest `session_started` (at ``started``), or 0."""
         if started is None:
             return 0
         anchor = 0
