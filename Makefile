@@ -9,6 +9,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
 export MPLSETUPCFG := $(CURDIR)/requirements/mplsetup.cfg
 SPACY_DIR := models/spacy/en_pump
+MINILM_ONNX := models/minilm/all-minilm-l6-v2.onnx
 PIP_INSTALL := $(BIN)/pip install --disable-pip-version-check --ignore-requires-python -c requirements/constraints.txt
 
 .PHONY: help setup spacy train validate lint run shell test test-stories test-nlu pytest test-services bench load bench-scaleout audit screenshots check-deploy bundle check-bundle purge clean
@@ -30,8 +31,9 @@ $(VENV)/.installed: $(BIN)/python requirements/*.txt pyproject.toml
 
 setup: $(VENV)/.installed ## virtualenv with the pinned dependencies
 
-spacy: setup ## build the project's spaCy pipeline (only when its sources changed)
+spacy: setup ## build the project's spaCy pipeline and the sentence encoder's ONNX graph (only when their sources changed)
 	$(BIN)/python -m pump_assistant.nlp.build $(SPACY_DIR)
+	$(BIN)/python -m pump_assistant.nlp.onnx_minilm $(MINILM_ONNX)
 
 train: spacy ## train the Rasa model (Rasa skips training when data and config are unchanged)
 	$(BIN)/rasa train --fixed-model-name pump-assistant --out models

@@ -31,7 +31,7 @@ def _float(name: str, default: float) -> float:
 
 @dataclass(frozen=True)
 class Settings:
-    """Every setting but the first six is read from the variable that is its name in capitals
+    """Every setting but the first seven is read from the variable that is its name in capitals
     (``clinic_name`` from ``CLINIC_NAME``), its default here when the variable is unset."""
 
     # Read by hand in load_settings: other variable names, or a default built at run time.
@@ -41,6 +41,8 @@ class Settings:
     database_url: str  # an empty DATABASE_URL is the default too
     outbox_dir: Path
     allowed_origins: tuple[str, ...]  # ALLOWED_ORIGINS, comma-separated
+    # MINILM_ONNX: the sentence encoder as an ONNX graph, built by `make spacy` (NumPy without it)
+    minilm_onnx_path: Path
     clinic_name: str = "the clinic"
     clinic_phone: str = ""
     clinic_hours: str = "Mon-Fri 08:00-17:00"
@@ -143,6 +145,7 @@ def load_settings() -> Settings:
         registry_path=_path("ANSWER_REGISTRY", PROJECT_ROOT / "content" / "answers.yml"),
         seeds_dir=_path("PAGES_DIR", PROJECT_ROOT / "content" / "pages"),
         spacy_model_dir=_path("SPACY_MODEL_DIR", PROJECT_ROOT / "models" / "spacy" / "en_pump"),
+        minilm_onnx_path=_path("MINILM_ONNX", PROJECT_ROOT / "models" / "minilm" / "all-minilm-l6-v2.onnx"),
         database_url=os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'assistant.db'}",
         outbox_dir=_path("OUTBOX_DIR", data_dir / "outbox"),
         allowed_origins=tuple(

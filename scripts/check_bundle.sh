@@ -39,7 +39,7 @@ tar -xzf "$bundle" -C "$tmp"
 dir=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d -name 'pump-assistant-*' | head -1)
 [[ -x $dir/start.sh ]] || { echo "check_bundle: no start.sh in the bundle" >&2; exit 1; }
 [[ ! -e $dir/.venv ]] || { echo "check_bundle: the bundle carries a .venv" >&2; exit 1; }
-for f in models/pump-assistant.tar.gz models/spacy/en_pump/meta.json content/answers.yml \
+for f in models/pump-assistant.tar.gz models/spacy/en_pump/meta.json models/minilm/all-minilm-l6-v2.onnx content/answers.yml \
          requirements/runtime.txt pump_assistant/storage/migrations; do
   [[ -e $dir/$f ]] || { echo "check_bundle: $f missing from the bundle" >&2; exit 1; }
 done

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for f in models/pump-assistant.tar.gz models/spacy/en_pump/meta.json; do
+for f in models/pump-assistant.tar.gz models/spacy/en_pump/meta.json models/minilm/all-minilm-l6-v2.onnx; do
   [[ -e $f ]] || { echo "make_bundle: $f missing; run make train first" >&2; exit 1; }
 done
 
@@ -23,7 +23,7 @@ name=pump-assistant-$version
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 root=$stage/$name
-mkdir -p "$root/models/spacy" "$root/requirements" "$root/var"
+mkdir -p "$root/models/spacy" "$root/models/minilm" "$root/requirements" "$root/var"
 
 # Python packages (the triage rules and the migrations live inside pump_assistant/).
 # tar --exclude keeps byte-compiled leftovers out.
@@ -31,6 +31,7 @@ tar -cf - --exclude=__pycache__ --exclude='*.pyc' pump_assistant actions webserv
   | tar -xf - -C "$root"
 cp -p models/pump-assistant.tar.gz "$root/models/"
 cp -rp models/spacy/en_pump "$root/models/spacy/"
+cp -p models/minilm/all-minilm-l6-v2.onnx "$root/models/minilm/"  # the sentence encoder's graph (make spacy)
 # Rasa's run-time files (domain.yml rides along for the action server's and
 # the retention tool's sake; the model carries its own copy), the package
 # metadata (pyproject.toml: the spaCy factory entry point), settings template.

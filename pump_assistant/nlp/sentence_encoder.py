@@ -30,7 +30,9 @@ def bundled_model_dir() -> Path:
 @functools.lru_cache(maxsize=1)
 def shared_encoder() -> SentenceEncoder:
     """One encoder per process: the featurizer and the triage's meaning detector share its weights."""
-    return SentenceEncoder()
+    from pump_assistant.config import get_settings
+
+    return SentenceEncoder(onnx_path=get_settings().minilm_onnx_path)
 
 
 _MESSAGE_ENCODERS: dict[int, MessageEncoder] = {}
@@ -112,7 +114,11 @@ class MessageEncoder:
 
 
 class SentenceEncoder:
-    def __init__(self, model_dir: Path | None = None):
+    """``onnx_path``: the same forward pass as an ONNX graph (``make spacy`` builds it,
+    :mod:`pump_assistant.nlp.onnx_minilm`), used for single messages when it is there and
+    ONNX Runtime is installed; NumPy otherwise, and for training's batches."""
+
+    def __init__(self, model_dir: Path | None = None, onnx_path: Path | None = None):
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
@@ -139,6 +145,9 @@ class SentenceEncoder:
         # Names the vectors this encoder makes (the vector cache keys on it).
         weights = model_dir / "model.safetensors"
         self.name = f"minilm:{model_dir.name}:{weights.stat().st_size}:{MAX_TOKENS}"
+        self._onnx_path = onnx_path
+        self._onnx: Any = None  # loaded on first use (no work at start-up beyond the weights)
+        self._onnx_tried = False
 
     def _layer_norm(self, x: np.ndarray, prefix: str) -> np.ndarray:
         mean = x.mean(-1, keepdims=True)
@@ -164,7 +173,19 @@ class SentenceEncoder:
         """
         if not texts:
             return np.zeros((0, self.dimension), np.float32)
-        return self._forward_packed([self._tokenizer.encode(text).ids for text in texts])
+        segments = [self._tokenizer.encode(text).ids for text in texts]
+        forward = self._onnx_forward()
+        if forward is not None:  # one optimised graph per text: about 4x faster than NumPy's pass
+            return np.stack([forward(ids) for ids in segments])
+        return self._forward_packed(segments)
+
+    def _onnx_forward(self) -> Any:
+        if not self._onnx_tried:
+            from pump_assistant.nlp.onnx_minilm import load_forward
+
+            self._onnx_tried = True
+            self._onnx = load_forward(self._onnx_path, self.name)
+        return self._onnx
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Embeddings of many texts, in batches of similar length (training: one pass, not one per text)."""
