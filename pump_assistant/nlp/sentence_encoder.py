@@ -119,25 +119,14 @@ class SentenceEncoder:
     ONNX Runtime is installed; NumPy otherwise, and for training's batches."""
 
     def __init__(self, model_dir: Path | None = None, onnx_path: Path | None = None):
-        from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
         model_dir = Path(model_dir or bundled_model_dir())
+        self._model_dir = model_dir
         config = json.loads((model_dir / "config.json").read_text())
         self._heads = config["num_attention_heads"]
         self._layers = config["num_hidden_layers"]
         self._eps = config["layer_norm_eps"]
-        self._w = {
-            k.removeprefix("bert."): v.astype(np.float32)
-            for k, v in load_file(str(model_dir / "model.safetensors")).items()
-        }
-        # Dense layers' weights stored transposed and contiguous once: numpy's matmul of a
-        # (batch, tokens, d) array with a transposed view skips BLAS and is ~5x slower.
-        self._dense_w = {
-            k[: -len(".weight")]: np.ascontiguousarray(v.T)
-            for k, v in self._w.items()
-            if k.endswith(".weight") and v.ndim == 2 and "embeddings" not in k
-        }
         self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._tokenizer.no_padding()  # the bundled tokenizer pads to 128; one sentence needs none
         self._tokenizer.enable_truncation(MAX_TOKENS)
@@ -146,8 +135,29 @@ class SentenceEncoder:
         weights = model_dir / "model.safetensors"
         self.name = f"minilm:{model_dir.name}:{weights.stat().st_size}:{MAX_TOKENS}"
         self._onnx_path = onnx_path
-        self._onnx: Any = None  # loaded on first use (no work at start-up beyond the weights)
+        self._onnx: Any = None  # loaded on first use
         self._onnx_tried = False
+
+    # The NumPy weights are read on first use only: a server that encodes with the ONNX
+    # graph never holds them (about 170 MB with the transposed copies below).
+    @functools.cached_property
+    def _w(self) -> dict[str, np.ndarray]:
+        from safetensors.numpy import load_file
+
+        return {
+            k.removeprefix("bert."): v.astype(np.float32)
+            for k, v in load_file(str(self._model_dir / "model.safetensors")).items()
+        }
+
+    @functools.cached_property
+    def _dense_w(self) -> dict[str, np.ndarray]:
+        # Dense layers' weights stored transposed and contiguous once: numpy's matmul of a
+        # (batch, tokens, d) array with a transposed view skips BLAS and is ~5x slower.
+        return {
+            k[: -len(".weight")]: np.ascontiguousarray(v.T)
+            for k, v in self._w.items()
+            if k.endswith(".weight") and v.ndim == 2 and "embeddings" not in k
+        }
 
     def _layer_norm(self, x: np.ndarray, prefix: str) -> np.ndarray:
         mean = x.mean(-1, keepdims=True)
