@@ -31,6 +31,10 @@ class Cue:
     # Intents the cue may act on; empty for any the router may replace. A cue as broad
     # as "my incision" acts only where the classifier could not place the message.
     only_when: frozenset[str] = frozenset()
+    # A question a text message asks without naming anyone ("beer with pump? just one or two
+    # on weekends") is about the writer: the cue counts in a sentence that names no person,
+    # unless it is put in general ("can people with a pump drink beer?").
+    unnamed_person: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ def load_rules(path: Path = CUES_FILE) -> CueRules:
                 window=int(item.get("window", 8)),
                 groups=tuple(tuple(str(term) for term in group) for group in item["groups"]),
                 only_when=frozenset(str(i) for i in item.get("only_when") or ()),
+                unnamed_person=bool(item.get("unnamed_person", False)),
             )
             for item in raw["cues"]
         ),
@@ -100,7 +105,7 @@ class PersonalCareCues:
             if cue.only_when and intent not in cue.only_when:
                 continue
             starts = positions[cue.id]
-            if all(starts) and self._close_enough(doc, starts, cue.window):
+            if all(starts) and self._close_enough(doc, starts, cue.window, cue.unnamed_person):
                 found.append(cue.id)
         return found
 
@@ -109,18 +114,18 @@ class PersonalCareCues:
         text = " " + " ".join(t.lemma_.lower() for t in doc if not t.is_punct) + " "
         return any(p in text for p in self._asked_in_general) and not any(p in text for p in self._asked_for_someone)
 
-    def _close_enough(self, doc: Doc, starts: list[list[int]], window: int) -> bool:
+    def _close_enough(self, doc: Doc, starts: list[list[int]], window: int, unnamed_person: bool = False) -> bool:
         # Anchored on each term of the first group: every other group needs a
         # term within the window, in a sentence that is about someone.
         for anchor in starts[0]:
             if all(any(abs(p - anchor) <= window for p in group) for group in starts[1:]):
-                if self._about_someone(doc[anchor].sent):
+                if self._about_someone(doc[anchor].sent, unnamed_person):
                     return True
         return False
 
-    def _about_someone(self, sentence: Span) -> bool:
+    def _about_someone(self, sentence: Span, unnamed_person: bool = False) -> bool:
         lemmas = [token.lemma_.lower() for token in sentence]
-        if not any(lemma in self._rules.person for lemma in lemmas):
+        if not unnamed_person and not any(lemma in self._rules.person for lemma in lemmas):
             return False
         # "my mom wants to know who usually qualifies" asks about people in general.
         if self._rules.general.intersection(lemmas):

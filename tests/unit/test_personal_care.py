@@ -196,3 +196,41 @@ def test_a_question_asked_in_general_goes_to_the_pump_answer_whoever_it_names(nl
 def test_ones_own_case_stays_with_staff_even_when_asked_in_general_words(nlp, text):
     message = _routed_from_a_hand_off(nlp, text)
     assert message.get("intent")["name"] == Intent.CLINICAL_QUESTION
+
+
+# Stop 24, from clinical sets D's and G's questions (in this test's own words).
+@pytest.mark.parametrize(
+    "text, cue",
+    [
+        # a text message that names no one still asks about the writer's own drinking or medicine
+        ("wine with the pump?? a glass or two on saturdays", "medicine_with_pump"),
+        ("ibuprofen ok w pump, back is killing after gardening", "medicine_with_pump"),
+        # their own records, printouts, care moved elsewhere
+        ("can you fax a copy of my pump settings printout to my new GP", "own_records"),
+        ("we're relocating to Ohio, how do I transfer my records and pump care there?", "own_records"),
+        ("visiting nurse needs the last reservoir volume for pt J.K. before Friday", "own_results"),
+        # their own evaluation's time
+        ("what time is my psych evaluation next Tuesday?", "own_appointment"),
+        # what their own evaluation said
+        ("what did my psych evaluation conclude about me?", "own_evaluation"),
+    ],
+)
+def test_ones_own_records_visits_and_unnamed_drinks_are_personal(cues, nlp, text, cue):
+    assert cue in found(cues, nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can people with a pump drink wine?",
+        "My doctor said I would have a trial before the pump. What is the trial for, generally?",
+        "my cousin's surgeon said the trial is 3 days, another one said a week. which is it usually?",
+    ],
+)
+def test_general_questions_framed_by_a_report_or_put_to_people_are_not_personal(cues, nlp, text):
+    assert not found(cues, nlp, text) & {"medicine_with_pump", "own_evaluation"}
+
+
+def test_ones_own_pump_named_keeps_a_general_sounding_question_with_staff(nlp):
+    message = _routed_from_a_hand_off(nlp, "is it possible to set my pump to give an extra boost before physio?")
+    assert message.get("intent")["name"] == Intent.CLINICAL_QUESTION

@@ -1338,3 +1338,24 @@ def test_a_spanish_past_seizure_resolved_is_no_full_emergency(triager):
     # opens with the 911 line (the language vote), but no longer gets the full emergency reply.
     assert level(triager, "mi hermano tuvo una convulsión hace muchos años, ya está bien, ¿puede tener la bomba?") == POSSIBLE
     assert level(triager, "mi hermano está teniendo una convulsión ahora mismo y no responde") == EMERGENCY
+
+
+# Stop 24, from set Z's miss and false alarms (in this test's own words).
+@pytest.mark.parametrize("text, expected", [
+    ("he blacked out once in the summer after a dose change; they adjusted it and he's been great since", NONE),
+    ("my incision got infected after the original implant, antibiotics cleared it up, now just a faint line", NONE),
+    ("in the event of chest pain, can the ER give nitro to someone with a morphine pump?", NONE),
+    ("I'm an EMT so I see overdoses all the time on shift, any advice for pump patients?", NONE),
+    ("my arms are dead after moving boxes all day, in a good way, the pump is fine", NONE),
+    ("got all choked up at my granddaughter's recital, anyway when is the refill clinic open?", NONE),
+    ("Is the pump a permanent solution or does it come out eventually?", NONE),
+    # still emergencies
+    ("she fainted in the bathroom and now she's grey and barely breathing", EMERGENCY),
+])
+def test_set_z_mechanisms(triager, text, expected):
+    assert level(triager, text) == expected
+
+
+def test_a_huge_dose_asked_with_the_pumps_lock_got_round_gives_988(triager):
+    result = triager.triage_text("could the remote give a massive bolus if I got around the lockout somehow")
+    assert result.level != NONE and result.self_harm
