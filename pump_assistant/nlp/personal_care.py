@@ -117,9 +117,14 @@ class PersonalCareCues:
     def _close_enough(self, doc: Doc, starts: list[list[int]], window: int, unnamed_person: bool = False) -> bool:
         # Anchored on each term of the first group: every other group needs a
         # term within the window, in a sentence that is about someone.
+        # The person may be named in the sentence just before the question ("his demand doses wear
+        # off in an hour. Can that be adjusted?"): any sentence holding one of the terms counts.
         for anchor in starts[0]:
-            if all(any(abs(p - anchor) <= window for p in group) for group in starts[1:]):
-                if self._about_someone(doc[anchor].sent, unnamed_person):
+            near = [[p for p in group if abs(p - anchor) <= window] for group in starts[1:]]
+            if all(near):
+                sentences = {doc[anchor].sent.start: doc[anchor].sent}
+                sentences.update({doc[p].sent.start: doc[p].sent for group in near for p in group})
+                if any(self._about_someone(sentence, unnamed_person) for sentence in sentences.values()):
                     return True
         return False
 

@@ -71,6 +71,10 @@ DECADE = re.compile(r"^(?:in )?the \d0s$")
 # "this last month", "over the past week": a span that runs up to now, not a time gone by.
 SPAN_TO_NOW = frozenset("this the past over for during in within".split())
 LIST_ANSWER_CUES = frozenset({"no", "none", "nope", "nah", "negative"})
+# What "nothing is ..." denies: something coming out of a wound.
+NOTHING_DENIES = frozenset("leaking draining oozing dripping seeping bleeding weeping coming wet".split())
+# A pronoun just before a comma ends what a denial denied: no list of signs follows it.
+LIST_ENDS_NOTHING = frozenset("mine yours his hers ours theirs it that this me him her them myself himself herself".split())
 YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)$")
 # A year dates the words near it ("s/p implant 2019"), not a whole note; a year that opens its
 # sentence ("back in 2019 the pump ran dry and I ended up in the ICU") dates the whole clause.
@@ -604,6 +608,11 @@ class ConText:
             and doc[modifier.start - 1].lower_ in SPAN_TO_NOW
         ):
             return False
+        if modifier.category == NEGATED and doc[modifier.start].lower_ in ("nothing", "nothing's"):
+            # "nothing is leaking from my back" denies a leak; "nothing is working and I've run out
+            # of reasons" denies nothing
+            following = doc[modifier.end] if modifier.end < len(doc) else None
+            return following is not None and following.lower_ in NOTHING_DENIES
         if modifier.category == RESOLVED and any(
             t.lower_ in NEGATIONS for t in doc[max(0, modifier.start - 2) : modifier.start]
         ):
@@ -652,6 +661,8 @@ class ConText:
         """After a comma: is this a list of things ("no fever, chills or stiff neck")?"""
         if doc[i].text != ",":
             return False
+        if i > 0 and doc[i - 1].lower_ in LIST_ENDS_NOTHING:
+            return False  # "half my body isn't mine, left side numb and weak": the denial ended with its object
         for j in range(i + 1, min(len(doc), i + 8)):
             token = doc[j]
             if j in terminators or token.text in HARD_BREAKS or token.text == ",":

@@ -234,3 +234,28 @@ def test_general_questions_framed_by_a_report_or_put_to_people_are_not_personal(
 def test_ones_own_pump_named_keeps_a_general_sounding_question_with_staff(nlp):
     message = _routed_from_a_hand_off(nlp, "is it possible to set my pump to give an extra boost before physio?")
     assert message.get("intent")["name"] == Intent.CLINICAL_QUESTION
+
+
+@pytest.mark.parametrize(
+    "text, cue",
+    [
+        # the person named in the sentence before the question
+        ("Her dose feels weak. Can you raise it?", "dose_change"),
+        ("I need my stitches out but I'm away that week - can another clinic remove them?", "own_appointment"),
+        ("Pt had trial Monday, son asking if the MD recommends proceeding to implant.", "own_candidacy"),
+    ],
+)
+def test_personal_questions_whose_person_is_named_a_sentence_earlier_or_asked_for_a_decision(cues, nlp, text, cue):
+    assert cue in found(cues, nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My neighbour's pump is refilled every six weeks. Is that typical or does it vary?",
+        "My uncle's surgeon mentioned 'pocket revision'. What does that mean?",
+    ],
+)
+def test_questions_about_anothers_pump_put_in_general_go_to_the_pump_answer(nlp, text):
+    message = _routed_from_a_hand_off(nlp, text)
+    assert message.get("intent")["name"] == Intent.FAQ

@@ -1359,3 +1359,29 @@ def test_set_z_mechanisms(triager, text, expected):
 def test_a_huge_dose_asked_with_the_pumps_lock_got_round_gives_988(triager):
     result = triager.triage_text("could the remote give a massive bolus if I got around the lockout somehow")
     assert result.level != NONE and result.self_harm
+
+
+# Stop 24, from set AA's misses and false alarms (in this test's own words).
+@pytest.mark.parametrize("text, expected", [
+    # a denial that ended with its object does not run on through a list of signs after the comma
+    ("feels like my right arm isn't mine, right side weak and tingling since lunch", EMERGENCY),
+    # the sense of the bladder or the saddle gone, in plain words
+    ("can't feel when I need to pee any more and it's numb down there", EMERGENCY),
+    ("I can't feel my groin since this morning and my legs are heavy", EMERGENCY),
+    # denied, past, a limp, boredom, someone else's job, sport
+    ("the bandage is dry and nothing is leaking from the incision, just asking about showers", NONE),
+    ("two summers ago the pump ran dry and I had withdrawal, that's why the refill date makes me nervous", NONE),
+    ("my uncle had a stroke years ago, recovered well apart from a slight limp, can he get a pump?", NONE),
+    ("the hold music is so long I might faint from boredom", NONE),
+    ("my daughter works in the ER and sees overdoses constantly, she suggested I ask about the pump", NONE),
+    ("the goalie took a skate to the leg and bled all over the ice, what a match", NONE),
+    # still emergencies
+    ("nothing is helping, his lips are blue and he is barely breathing", EMERGENCY),
+])
+def test_set_aa_mechanisms(triager, text, expected):
+    assert level(triager, text) == expected
+
+
+def test_the_pump_overfilled_to_feel_nothing_again_gives_988(triager):
+    result = triager.triage_text("could they overfill my pump so I never have to feel anything again")
+    assert result.level != NONE and result.self_harm
