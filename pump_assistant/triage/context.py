@@ -74,7 +74,9 @@ LIST_ANSWER_CUES = frozenset({"no", "none", "nope", "nah", "negative"})
 # What "nothing is ..." denies: something coming out of a wound.
 NOTHING_DENIES = frozenset("leaking draining oozing dripping seeping bleeding weeping coming wet".split())
 # A pronoun just before a comma ends what a denial denied: no list of signs follows it.
-LIST_ENDS_NOTHING = frozenset("mine yours his hers ours theirs it that this me him her them myself himself herself".split())
+LIST_ENDS_NOTHING = frozenset(
+    "mine yours his hers ours theirs it that this me him her them myself himself herself".split()
+)
 YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)$")
 # A year dates the words near it ("s/p implant 2019"), not a whole note; a year that opens its
 # sentence ("back in 2019 the pump ran dry and I ended up in the ICU") dates the whole clause.
