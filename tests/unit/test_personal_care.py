@@ -203,8 +203,8 @@ def test_ones_own_case_stays_with_staff_even_when_asked_in_general_words(nlp, te
     "text, cue",
     [
         # a text message that names no one still asks about the writer's own drinking or medicine
-        ("wine with the pump?? a glass or two on saturdays", "medicine_with_pump"),
-        ("ibuprofen ok w pump, back is killing after gardening", "medicine_with_pump"),
+        ("wine with the pump?? a glass or two on saturdays", "drink_or_drug_with_pump"),
+        ("edibles ok w pump? only on weekends", "drink_or_drug_with_pump"),
         # their own records, printouts, care moved elsewhere
         ("can you fax a copy of my pump settings printout to my new GP", "own_records"),
         ("we're relocating to Ohio, how do I transfer my records and pump care there?", "own_records"),
@@ -223,12 +223,14 @@ def test_ones_own_records_visits_and_unnamed_drinks_are_personal(cues, nlp, text
     "text",
     [
         "can people with a pump drink wine?",
+        # the medicines that go into the pump, asked of pumps in general, name no one
+        "are local anaesthetics like bupivacaine ever used in these pumps?",
         "My doctor said I would have a trial before the pump. What is the trial for, generally?",
         "my cousin's surgeon said the trial is 3 days, another one said a week. which is it usually?",
     ],
 )
 def test_general_questions_framed_by_a_report_or_put_to_people_are_not_personal(cues, nlp, text):
-    assert not found(cues, nlp, text) & {"medicine_with_pump", "own_evaluation"}
+    assert not found(cues, nlp, text) & {"medicine_with_pump", "drink_or_drug_with_pump", "own_evaluation"}
 
 
 def test_ones_own_pump_named_keeps_a_general_sounding_question_with_staff(nlp):
@@ -259,3 +261,14 @@ def test_personal_questions_whose_person_is_named_a_sentence_earlier_or_asked_fo
 def test_questions_about_anothers_pump_put_in_general_go_to_the_pump_answer(nlp, text):
     message = _routed_from_a_hand_off(nlp, text)
     assert message.get("intent")["name"] == Intent.FAQ
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the surgeon said my trial was 'promising' - does that mean I'm getting the implant?",
+        "my psych evaluation said I should see a counsellor first, what was decided?",
+    ],
+)
+def test_what_was_said_of_ones_own_trial_or_evaluation_goes_to_staff(cues, nlp, text):
+    assert "own_evaluation_said" in found(cues, nlp, text)
