@@ -75,7 +75,7 @@ class ResilientSQLTrackerStore(SQLTrackerStoreHooks):
         self,
         *args: Any,
         retry_seconds: float = 30.0,
-        history_turns: int = 20,
+        history_turns: int = 8,
         recent_conversations: int = 2000,
         **kwargs: Any,
     ) -> None:
