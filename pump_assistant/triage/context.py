@@ -613,8 +613,8 @@ class ConText:
         if modifier.category == NEGATED and doc[modifier.start].lower_ in ("nothing", "nothing's"):
             # "nothing is leaking from my back" denies a leak; "nothing is working and I've run out
             # of reasons" denies nothing
-            following = doc[modifier.end] if modifier.end < len(doc) else None
-            return following is not None and following.lower_ in NOTHING_DENIES
+            denied = doc[modifier.end] if modifier.end < len(doc) else None
+            return denied is not None and denied.lower_ in NOTHING_DENIES
         if modifier.category == RESOLVED and any(
             t.lower_ in NEGATIONS for t in doc[max(0, modifier.start - 2) : modifier.start]
         ):
