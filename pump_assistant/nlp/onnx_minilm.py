@@ -99,9 +99,8 @@ def export(encoder: SentenceEncoder, out: Path) -> Path:
         erf = node("Erf", [node("Mul", [hidden, inverse_sqrt2])])
         hidden = node("Mul", [node("Mul", [hidden, half]), node("Add", [erf, one])])  # exact GELU, as BERT
         x = layer_norm(node("Add", [linear(hidden, f"{p}.output.dense"), x]), f"{p}.output.LayerNorm")
-    pooled = node("ReduceMean", [x], axes=[0], keepdims=0)
-    nodes[-1].output[0] = "pooled"  # normalised by the caller, as the NumPy encoder does
-    del pooled
+    # Mean over the tokens; normalised by the caller, as the NumPy encoder does.
+    nodes.append(helper.make_node("ReduceMean", [x], ["pooled"], axes=[0], keepdims=0))
     graph = helper.make_graph(
         nodes,
         "all-MiniLM-L6-v2",
