@@ -70,7 +70,8 @@ class MessageEncoder:
         return self.encode_several([text])[0]
 
     def encode_several(self, texts: Sequence[str]) -> list[np.ndarray]:
-        """The embeddings of ``texts``, in order; those not in the cache are encoded in ONE forward pass.
+        """The embeddings of ``texts``, in order; those not in the cache are encoded in ONE encoder call
+        (one packed pass in NumPy; ONNX Runtime runs its graph once per text, still faster).
 
         The model's weights (about 40 MB) are read from memory once per pass, which
         costs a short message as much as its tokens do: a message and its kept text

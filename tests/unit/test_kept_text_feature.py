@@ -88,7 +88,7 @@ def test_the_featurizer_and_the_triage_share_one_message_cache(nlp, featurizer):
 
 
 def test_the_featurizer_and_the_triage_run_minilm_once_per_message(nlp, featurizer, monkeypatch):
-    """The message, its kept text and the text the triage's meaning detector reads: one forward pass in all."""
+    """The message, its kept text and the text the triage's meaning detector reads: one encoder call in all."""
     from pump_assistant.nlp.sentence_encoder import message_encoder
     from pump_assistant.triage import Triager
     from pump_assistant.triage.meaning import MeaningDetector
@@ -99,8 +99,9 @@ def test_the_featurizer_and_the_triage_run_minilm_once_per_message(nlp, featuriz
     shared = message_encoder()
     shared._cache.clear()
     passes = []
-    forward = shared.encoder._forward_packed
-    monkeypatch.setattr(shared.encoder, "_forward_packed", lambda segments: passes.append(len(segments)) or forward(segments))
+    # One call to the encoder with every text (one packed pass in NumPy, one graph run per text in ONNX Runtime).
+    encode_packed = shared.encoder.encode_packed
+    monkeypatch.setattr(shared.encoder, "encode_packed", lambda texts: passes.append(len(texts)) or encode_packed(texts))
     read_by_triage = []
 
     def encode(kept: str) -> np.ndarray:
