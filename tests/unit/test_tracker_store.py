@@ -254,6 +254,9 @@ def test_a_second_store_on_the_same_database_keeps_the_indexes_and_the_events(tm
     asyncio.run(first.save(tracker))
 
     second = store_on(tmp_path / "c.db")  # a restart, or a second instance: the indexes exist already
+    store_on(tmp_path / "other.db")  # and a store on another file in the same process
+    names = [index.name for index in second.SQLEvent.__table__.indexes]
+    assert names.count("ix_events_sender_time") == 1 and names.count("ix_events_sender_type_time") == 1
     again = asyncio.run(second.retrieve(tracker.sender_id))
     turn(again, "and the battery?")
     asyncio.run(second.save(again))

@@ -115,10 +115,14 @@ class ResilientSQLTrackerStore(SQLTrackerStoreHooks):
         missing (another instance may be creating them at the same moment: that is fine).
         """
         table = self.SQLEvent.__table__
-        for index in (
-            sa.Index("ix_events_sender_type_time", table.c.sender_id, table.c.type_name, table.c.timestamp),
-            sa.Index("ix_events_sender_time", table.c.sender_id, table.c.timestamp),
+        # Rasa's table is one object for the whole process: each index is declared on it once, and
+        # every later store (another database file, a restart in tests) creates the same ones.
+        declared = {index.name: index for index in table.indexes}
+        for name, columns in (
+            ("ix_events_sender_type_time", ("sender_id", "type_name", "timestamp")),
+            ("ix_events_sender_time", ("sender_id", "timestamp")),
         ):
+            index = declared.get(name) or sa.Index(name, *(table.c[column] for column in columns))
             try:
                 index.create(bind=self.engine, checkfirst=True)
             except sa.exc.DBAPIError as error:  # created by another instance meanwhile, or no rights
