@@ -30,7 +30,7 @@ def graph(numpy_encoder, tmp_path_factory):
 
 def test_the_graph_gives_the_numpy_encoders_vectors_for_every_kind_of_message(numpy_encoder, graph):
     onnx_encoder = SentenceEncoder(onnx_path=graph)
-    assert onnx_encoder._onnx_forward() is not None
+    assert onnx_encoder._onnx_forward is not None
     assert recorded_name(graph) == numpy_encoder.name
     by_numpy = numpy_encoder.encode_packed(TEXTS)
     by_onnx = onnx_encoder.encode_packed(TEXTS)
@@ -46,7 +46,7 @@ def test_a_graph_built_from_other_weights_is_refused_and_numpy_answers(numpy_enc
     assert "other weights" in caplog.text
     stale = SentenceEncoder(onnx_path=graph)
     stale.name = "minilm:other-weights:123:128"
-    assert stale._onnx_forward() is None
+    assert stale._onnx_forward is None
     assert np.abs(stale.encode_packed(TEXTS[:1]) - numpy_encoder.encode_packed(TEXTS[:1])).max() == 0.0
 
 
