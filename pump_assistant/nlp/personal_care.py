@@ -45,6 +45,7 @@ class CueRules:
     cues: tuple[Cue, ...]
     asked_in_general: tuple[str, ...] = ()
     asked_for_someone: tuple[str, ...] = ()
+    explicitly_general: tuple[str, ...] = ()
 
 
 def load_rules(path: Path = CUES_FILE) -> CueRules:
@@ -66,12 +67,18 @@ def load_rules(path: Path = CUES_FILE) -> CueRules:
         ),
         asked_in_general=tuple(str(p) for p in raw.get("asked_in_general") or ()),
         asked_for_someone=tuple(str(p) for p in raw.get("asked_for_someone") or ()),
+        explicitly_general=tuple(str(p) for p in raw.get("explicitly_general") or ()),
     )
 
 
 def _lemma_phrases(nlp: Language, phrases: tuple[str, ...]) -> tuple[str, ...]:
     """Phrases lemmatised like the messages, padded so they match whole words only."""
     return tuple(" " + " ".join(t.lemma_.lower() for t in doc) + " " for doc in nlp.pipe(phrases))
+
+
+def _lemma_text(doc: Doc) -> str:
+    """The message's lemmas, lower-cased and padded, punctuation left out, for whole-word phrase tests."""
+    return " " + " ".join(t.lemma_.lower() for t in doc if not t.is_punct) + " "
 
 
 class PersonalCareCues:
@@ -82,6 +89,7 @@ class PersonalCareCues:
         self._general_phrases = _lemma_phrases(nlp, rules.general_phrases)
         self._asked_in_general = _lemma_phrases(nlp, rules.asked_in_general)
         self._asked_for_someone = _lemma_phrases(nlp, rules.asked_for_someone)
+        self._explicitly_general = _lemma_phrases(nlp, rules.explicitly_general)
         self._matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
         for cue in rules.cues:
             for index, group in enumerate(cue.groups):
@@ -111,8 +119,16 @@ class PersonalCareCues:
 
     def asked_in_general(self, doc: Doc) -> bool:
         """The message asks about pumps in general, whoever it names ("my doctor mentioned a trial, what is that?")."""
-        text = " " + " ".join(t.lemma_.lower() for t in doc if not t.is_punct) + " "
-        return any(p in text for p in self._asked_in_general) and not any(p in text for p in self._asked_for_someone)
+        text = _lemma_text(doc)
+        return any(p in text for p in self._asked_in_general) and not self._asked_for_someone_in(text)
+
+    def asked_explicitly_in_general(self, doc: Doc) -> bool:
+        """The writer says outright that the question is general ("..., in general?"), for no one's own case."""
+        text = _lemma_text(doc)
+        return any(p in text for p in self._explicitly_general) and not self._asked_for_someone_in(text)
+
+    def _asked_for_someone_in(self, lemma_text: str) -> bool:
+        return any(p in lemma_text for p in self._asked_for_someone)
 
     def _close_enough(self, doc: Doc, starts: list[list[int]], window: int, unnamed_person: bool = False) -> bool:
         # Anchored on each term of the first group: every other group needs a

@@ -47,6 +47,8 @@ FICTION = "fiction"
 UNCERTAIN = "uncertain"
 PSEUDO = "pseudo"
 TERMINATE = "terminate"
+# Who may be said to have been fine since, across "but" or "and": "..., but I've been fine since".
+RECOVERED_SUBJECTS = frozenset({"i", "he", "she", "we", "i've", "ive", "he's", "she's", "we've"})
 # A sign in one of these scopes is not happening to someone now.
 DISMISSING = frozenset({NEGATED, RESOLVED, HISTORICAL, HYPOTHETICAL, OTHER, FICTION})
 
@@ -771,12 +773,17 @@ class ConText:
 
     @staticmethod
     def _refers_back(doc: Doc, start: int, modifier: Modifier) -> bool:
-        """ "...but it wore off", "..., and that cleared up": the resolution is about what came before."""
-        return (
-            modifier.category in (RESOLVED, HISTORICAL)
-            and start < len(doc)
-            and doc[start].lower_ in ("it", "that", "they", "this", "which", "all")
-        )
+        """ "...but it wore off", "..., and that cleared up": the resolution is about what came before.
+
+        So is a person's lasting recovery told of them: "my legs went numb after the trial, but I've
+        been fine since" (never "I was fine yesterday": a state until now, with "been" or "since").
+        """
+        if not (modifier.category in (RESOLVED, HISTORICAL) and start < len(doc)):
+            return False
+        if doc[start].lower_ in ("it", "that", "they", "this", "which", "all"):
+            return True
+        lasting = {t.lower_ for t in doc[modifier.start : modifier.end]} & {"been", "since"}
+        return modifier.category == RESOLVED and bool(lasting) and doc[start].lower_ in RECOVERED_SUBJECTS
 
     # -- assessment --------------------------------------------------------
     def assess_all(self, doc: Doc, spans: Iterable[tuple[int, int]]) -> list[Assessment]:

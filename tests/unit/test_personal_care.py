@@ -272,3 +272,47 @@ def test_questions_about_anothers_pump_put_in_general_go_to_the_pump_answer(nlp,
 )
 def test_what_was_said_of_ones_own_trial_or_evaluation_goes_to_staff(cues, nlp, text):
     assert "own_evaluation_said" in found(cues, nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A friend from church swears the pump means fewer side effects than tablets. Is that true?",
+        "my brother-in-law read online that refills are painless, is that accurate??",
+        "Ma belle-sœur dit que the implant is a small operation - is that right?",
+    ],
+)
+def test_a_claim_someone_made_checked_is_a_general_question(nlp, text):
+    message = _routed_from_a_hand_off(nlp, text)
+    assert message.get("intent")["name"] == Intent.FAQ
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is it possible to wean me off some of the baclofen in the pump?",
+        "is it possible to turn me down a bit, I feel too drowsy in the afternoons",
+        "could you switch me to hydromorphone, is that common?",
+    ],
+)
+def test_a_change_to_the_writers_own_treatment_stays_with_staff_whatever_general_words_it_uses(nlp, text):
+    message = _routed_from_a_hand_off(nlp, text)
+    assert message.get("intent")["name"] == Intent.CLINICAL_QUESTION
+
+
+def _routed_from_an_answer(nlp, text):
+    router, model = _router_and_model(nlp)
+    message = _message(nlp, text, Intent.FAQ)
+    router.process([message], model)
+    return message
+
+
+def test_a_question_said_outright_to_be_general_keeps_its_answer_though_a_symptom_came_before(nlp):
+    text = "My husband's pain is worse after supper. Can the pumps give more in the evenings, in general?"
+    assert _routed_from_an_answer(nlp, text).get("intent")["name"] == Intent.FAQ
+    # Without the writer saying so, the same report goes to staff ...
+    personal = "My husband's pain is worse after supper. Can the pump give more in the evenings?"
+    assert _routed_from_an_answer(nlp, personal).get("intent")["name"] == Intent.CLINICAL_QUESTION
+    # ... and so does a general-sounding question put to one's own pump.
+    own = "In general, can my pump give more morphine in the evenings?"
+    assert _routed_from_an_answer(nlp, own).get("intent")["name"] == Intent.CLINICAL_QUESTION

@@ -1385,3 +1385,29 @@ def test_set_aa_mechanisms(triager, text, expected):
 def test_the_pump_overfilled_to_feel_nothing_again_gives_988(triager):
     result = triager.triage_text("could they overfill my pump so I never have to feel anything again")
     assert result.level != NONE and result.self_harm
+
+
+# Stop 25, from set AB's misses and false alarms (in this test's own words).
+@pytest.mark.parametrize("text, expected", [
+    # a positional headache told with the posture in other words
+    ("pounding head whenever I'm vertical, totally fine horizontal. catheter redone on Friday", POSSIBLE),
+    # a near miss of a game or a bill, things that collapse, a scenario acted out
+    ("my dad almost had a stroke when the Packers fumbled, anyway when is the refill clinic open", NONE),
+    ("the roof of the shed collapsed in the storm, does a pump mind the cold?", NONE),
+    ("the new aides role-played a resident seizing at orientation and I played the patient, ha", NONE),
+    # a state during the operation, asked about
+    ("is the pump implanted while I'm unconscious or awake?", NONE),
+    # had it, but has been fine since
+    ("my legs went numb and wobbly but I've been fine since", NONE),
+    # still emergencies
+    ("he collapsed in the kitchen and isn't breathing right", EMERGENCY),
+    ("I was fine yesterday but now I can't move my legs", EMERGENCY),
+])
+def test_set_ab_mechanisms(triager, text, expected):
+    assert level(triager, text) == expected
+
+
+def test_which_medicine_at_hand_is_more_deadly_gives_988_not_when_nothing_is_at_hand(triager):
+    at_hand = triager.triage_text("what's deadlier, a bunch of extra baclofen or the morphine? got both in the cupboard")
+    assert at_hand.level != NONE and at_hand.self_harm
+    assert triager.triage_text("which is more lethal in an overdose, baclofen or morphine? for a pharmacology class").level == NONE

@@ -53,6 +53,8 @@ class PersonalCareRouter(SpacyRuleComponent[PersonalCareCues]):
                 continue
             if predicted not in self.config["may_replace"]:
                 continue
+            if predicted == self.config["general_answer"] and rules.asked_explicitly_in_general(doc):
+                continue
             cues = rules.find(doc, predicted)
             if not cues:
                 continue
