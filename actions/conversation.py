@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from pump_assistant import answering, services
 from pump_assistant.config import get_settings
 from pump_assistant.content.registry import Registry
+from pump_assistant.transcript import turns_from_events
 from pump_assistant.triage.decision import Triage
 
 
@@ -28,19 +29,7 @@ def last_typed_text(tracker: Tracker) -> str | None:
 
 def transcript(tracker: Tracker, limit: int = 50) -> list[dict[str, Any]]:
     """The conversation so far, as staff will read it: who said what, when."""
-    turns = []
-    for event in tracker.events:
-        kind = event.get("event")
-        if kind not in ("user", "bot") or not event.get("text"):
-            continue
-        turns.append(
-            {
-                "role": "patient" if kind == "user" else "assistant",
-                "text": event["text"],
-                "time": event.get("timestamp"),
-            }
-        )
-    return turns[-limit:]
+    return turns_from_events(tracker.events)[-limit:]
 
 
 def latest_intent(tracker: Tracker) -> str | None:

@@ -73,3 +73,36 @@ def readable_transcript(
                 turn["text"], turn["button"] = readable, True
         shown.append(turn)
     return shown
+
+
+def turns_from_events(events: Iterable[Mapping[str, Any]]) -> list[dict]:
+    """Rasa's events (an action's tracker, or the HTTP API's) as turns: who said what, when."""
+    turns = []
+    for event in events or []:
+        kind = event.get("event")
+        if kind not in ("user", "bot") or not event.get("text"):
+            continue
+        turns.append(
+            {
+                "role": "patient" if kind == "user" else "assistant",
+                "text": event["text"],
+                "time": event.get("timestamp"),
+            }
+        )
+    return turns
+
+
+def with_earlier_turns(stored: list[dict], conversation: list[dict]) -> tuple[list[dict], int]:
+    """A ticket's transcript with the conversation's turns from before it, and how many were added.
+
+    The ticket carries the turns the dialogue engine saw when it was raised (its window,
+    ``history_turns``); the conversation store keeps every turn. Turns older than the ticket's
+    first are put before it; the ticket's own turns (and staff replies) stay as they are.
+    """
+    times = [t.get("time") for t in stored if isinstance(t.get("time"), (int, float))]
+    if not times:
+        return stored, 0
+    first = min(times)
+    earlier = [t for t in conversation if isinstance(t.get("time"), (int, float)) and t["time"] < first - 1e-6]
+    return earlier + stored, len(earlier)
+

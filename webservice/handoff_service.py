@@ -10,6 +10,7 @@ from typing import Any
 
 from pump_assistant.sms import SMS_CHANNEL
 from pump_assistant.storage.tickets import MAX_RESOLUTION_NOTE_CHARS, TicketNotFound, TicketStore
+from pump_assistant.transcript import turns_from_events, with_earlier_turns
 from pump_assistant.vocabulary import Intent, TicketStatus
 from webservice.rasa_client import RasaClient, RasaUnavailable
 
@@ -25,6 +26,16 @@ class Outcome:
     @classmethod
     def error(cls, status: int, code: str, detail: str) -> Outcome:
         return cls(status, {"error": code, "detail": detail})
+
+
+@dataclass(frozen=True)
+class WholeTranscript:
+    turns: list[dict]
+    earlier: int  # turns added from before the ticket's own
+    earlier_loaded: bool  # False: Rasa could not be reached, earlier turns may be missing
+
+    def fields(self) -> dict:
+        return {"transcript": self.turns, "earlier_turns": self.earlier, "earlier_turns_loaded": self.earlier_loaded}
 
 
 OPTED_OUT_DETAIL = (
@@ -45,6 +56,23 @@ class HandoffService:
 
     def opted_out(self, ticket: dict) -> bool:
         return ticket.get("channel") == SMS_CHANNEL and self._opted_out(ticket["sender_id"])
+
+    async def whole_transcript(self, ticket: dict) -> WholeTranscript:
+        """The ticket's transcript after the conversation's earlier turns.
+
+        A ticket carries the turns the dialogue engine saw when it was raised (the tracker
+        store's window, ``history_turns``); a long conversation's earlier turns are read from
+        Rasa's conversation store. If Rasa cannot be reached, the ticket's own turns, and
+        ``earlier_loaded`` false so the console can say so.
+        """
+        stored = list(ticket.get("transcript") or [])
+        try:
+            events = await self._rasa.conversation_events(ticket["sender_id"])
+        except RasaUnavailable as exc:
+            logger.warning("earlier turns of a hand-off unavailable: %s", exc)  # why, never whose
+            return WholeTranscript(stored, 0, False)
+        turns, earlier = with_earlier_turns(stored, turns_from_events(events))
+        return WholeTranscript(turns, earlier, True)
 
     async def claim(self, ticket_id: str, staff: str) -> Outcome:
         try:

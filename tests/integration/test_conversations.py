@@ -93,7 +93,7 @@ def test_clinical_question_is_handed_off_with_contact_form_then_held(stack, tick
 
 
 def test_a_long_conversation_still_hands_off_with_its_form_and_keeps_every_message(stack, tickets):
-    # Past the 8 turns the dialogue engine sees (the tracker store's bounded history, history_turns).
+    # Past the 4 turns the dialogue engine sees (the tracker store's bounded history, history_turns).
     sender = stack.new_sender()
     questions = ["how often is the pump refilled?", "how long does the battery last?", "what is the trial?"] * 8
     for question in questions:

@@ -81,3 +81,24 @@ async def test_an_sms_patient_gets_the_staff_reply_as_a_text_and_the_assistant_b
     assert post_sms(stack, text_message(number, "how long does the battery last?"))[0] == 200
     texts = stack.twilio.wait_for(number, before + 1)
     assert texts[before].startswith(registry.answers["battery"].sms), texts[before:]
+
+
+async def test_staff_read_a_long_conversation_from_its_first_turn_though_the_ticket_holds_its_last(stack, web, tickets):
+    # The dialogue engine sees the last few turns (history_turns), and so does the ticket it raises;
+    # the staff API puts the conversation's earlier turns, from Rasa's store, before them.
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    sender = stack.new_sender()
+    questions = ["what is the trial?", "how long does the battery last?", "¿cada cuánto se rellena la bomba?",
+                 "how often is the pump refilled?", "what is the trial?", "how long does the battery last?",
+                 "how often is the pump refilled?"]
+    for question in questions:
+        stack.texts(sender, question)
+    stack.texts(sender, "my incision is a bit red, should someone look at it?")
+    ticket = tickets.get(tickets.active_for(sender)["id"])
+    assert ticket["transcript"][0]["text"] != questions[0]  # the ticket alone starts later
+    _, response = await web.asgi_client.get(f"/api/handoffs/{ticket['id']}", headers=auth)
+    assert response.status == 200 and response.json["earlier_turns_loaded"] is True
+    patient = [t["text"] for t in response.json["transcript"] if t["role"] == "patient"]
+    assert patient[: len(questions)] == questions
+    assert patient[len(questions)] == "my incision is a bit red, should someone look at it?"
+    assert response.json["earlier_turns"] > 0

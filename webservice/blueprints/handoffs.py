@@ -44,11 +44,13 @@ async def list_handoffs(request):
 @bp.get("/<ticket_id:str>")
 @bearer_token_required
 async def get_handoff(request, ticket_id: str):
+    """The ticket, its transcript led by the conversation's earlier turns (``earlier_turns``, ``earlier_turns_loaded``)."""
     try:
         ticket = request.app.ctx.tickets.get(ticket_id)
-        return json({**ticket, "opted_out": request.app.ctx.handoffs.opted_out(ticket)})
     except TicketNotFound:
         return error(404, "not_found", "no such hand-off")
+    whole = await service(request).whole_transcript(ticket)
+    return json({**ticket, **whole.fields(), "opted_out": service(request).opted_out(ticket)})
 
 
 def service(request) -> HandoffService:

@@ -317,6 +317,9 @@
       transcript.appendChild(li);
     });
     if (!t.transcript || !t.transcript.length) transcript.appendChild(el("li", {}, "Patient: " + t.trigger_message));
+    if (t.earlier_turns_loaded === false) {
+      box.appendChild(el("p", { class: "hint" }, "Earlier turns of this conversation could not be loaded just now; reopen the ticket to try again."));
+    }
     box.appendChild(transcript);
     var status = el("p", { role: "status", class: "action-status" });
     if (t.status !== STATUS.RESOLVED) {

@@ -75,7 +75,9 @@ class ResilientSQLTrackerStore(SQLTrackerStoreHooks):
         self,
         *args: Any,
         retry_seconds: float = 30.0,
-        history_turns: int = 8,
+        # The policies look back 4 turns (max_history); staff read the whole conversation, the
+        # console reading the turns before a ticket's own from this store.
+        history_turns: int = 4,
         recent_conversations: int = 2000,
         **kwargs: Any,
     ) -> None:

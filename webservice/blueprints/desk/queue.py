@@ -87,10 +87,12 @@ async def detail(request, ticket_id: str):
         ticket = request.app.ctx.tickets.get(ticket_id)
     except TicketNotFound:
         return error(404, "not_found", "no such hand-off")
+    whole = await request.app.ctx.handoffs.whole_transcript(ticket)
     return json(
         {
             **list_item(request, ticket),
-            "transcript": readable_transcript(ticket["transcript"]),
+            **whole.fields(),
+            "transcript": readable_transcript(whole.turns),
             "audit": request.app.ctx.staff.audit_log(limit=50, subject=ticket_id),
         }
     )
