@@ -105,4 +105,3 @@ def with_earlier_turns(stored: list[dict], conversation: list[dict]) -> tuple[li
     first = min(times)
     earlier = [t for t in conversation if isinstance(t.get("time"), (int, float)) and t["time"] < first - 1e-6]
     return earlier + stored, len(earlier)
-
