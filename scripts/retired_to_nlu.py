@@ -15,6 +15,12 @@ and so is any question already an example, or a question of a held-out file or o
 a set still blind. Refuses a set not marked tuning.
 
     python scripts/retired_to_nlu.py faq_e [clinical_c ...]
+
+Training questions written for the purpose by reviewers who saw only the pages and the
+approved answers (never a blind set) come in the same way, from a file of items with
+``text`` and ``topic`` (an answer id, ``not_covered`` or ``clinical_question``):
+
+    python scripts/retired_to_nlu.py --written questions.yml [--written more.yml]
 """
 
 from __future__ import annotations
@@ -58,6 +64,19 @@ def labelled_questions(set_name: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def written_questions(path: Path) -> list[tuple[str, str]]:
+    """(label, text) pairs of a file of training questions written from the pages and the answers."""
+    pairs = []
+    for item in yaml.safe_load(path.read_text(encoding="utf-8"))["items"]:
+        text = " ".join(str(item["text"]).split())
+        topic = str(item["topic"])
+        if not text or detect_language(text):
+            continue
+        label = topic if topic in ("not_covered", "clinical_question") else f"faq/{topic}"
+        pairs.append((label, text))
+    return pairs
+
+
 def insert_examples(lines: list[str], label: str, texts: list[str]) -> bool:
     """Append texts at the end of the label's ``examples: |`` block; False if the file has no such block."""
     header = f"- intent: {label}"
@@ -74,8 +93,13 @@ def insert_examples(lines: list[str], label: str, texts: list[str]) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sets", nargs="+", help="retired FAQ or clinical sets, e.g. faq_e")
+    parser.add_argument("sets", nargs="*", help="retired FAQ or clinical sets, e.g. faq_e")
+    parser.add_argument(
+        "--written", action="append", type=Path, default=[], help="a file of written training questions"
+    )
     args = parser.parse_args()
+    if not args.sets and not args.written:
+        parser.error("name a retired set or a --written file")
     retired = retired_sets(BLIND)
     not_retired = [name for name in args.sets if name not in retired]
     if not_retired:
@@ -90,8 +114,9 @@ def main() -> int:
             items = yaml.safe_load(path.read_text(encoding="utf-8"))["items"]
             known |= {_normal(str(item["text"])) for item in items}
     by_label: dict[str, list[str]] = {}
-    for name in args.sets:
-        for label, text in labelled_questions(name):
+    sources = [labelled_questions(name) for name in args.sets] + [written_questions(p) for p in args.written]
+    for pairs in sources:
+        for label, text in pairs:
             if _normal(text) not in known:
                 known.add(_normal(text))
                 by_label.setdefault(label, []).append(text)
@@ -108,7 +133,7 @@ def main() -> int:
     if by_label:
         print(f"no examples block for: {', '.join(sorted(by_label))}", file=sys.stderr)
         return 1
-    print(f"{added} examples added from {', '.join(args.sets)}")
+    print(f"{added} examples added from {', '.join([*args.sets, *(p.name for p in args.written)])}")
     return 0
 
 
