@@ -142,7 +142,7 @@ def _chosen(paths, only: set[str] | None) -> list[Path]:
     return sorted(p for p in paths if not never_measured(p.stem))
 
 
-def reply_latency(messages: int = 80) -> dict:
+def reply_latency(messages: int = 150) -> dict:
     """Single-user reply time of emergency messages against FAQ questions, through the REST channel.
 
     The emergency reply must not wait on anything an FAQ answer does not: its p95

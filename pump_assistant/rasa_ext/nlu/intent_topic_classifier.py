@@ -71,8 +71,16 @@ META_FILE = "meta.json"
 
 
 def _unit_rows(matrix: scipy.sparse.csr_matrix) -> scipy.sparse.csr_matrix:
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1))).ravel()
-    return scipy.sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ matrix
+    """Each row scaled to unit length (an empty row stays empty), on the CSR arrays themselves:
+    building a diagonal matrix and multiplying cost about a millisecond a message."""
+    matrix = matrix.tocsr(copy=True)
+    lengths = np.diff(matrix.indptr)
+    if matrix.nnz:
+        squares = np.add.reduceat(matrix.data.astype(np.float64) ** 2, matrix.indptr[:-1][lengths > 0])
+        norms = np.ones(matrix.shape[0])
+        norms[lengths > 0] = np.sqrt(squares)
+        matrix.data = (matrix.data / np.repeat(np.maximum(norms, 1e-12), lengths)).astype(matrix.dtype)
+    return matrix
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:
