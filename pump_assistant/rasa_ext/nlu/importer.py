@@ -14,6 +14,7 @@ from typing import Dict, List, Optional, Text, Union
 
 from rasa.shared.core.domain import Domain
 from rasa.shared.importers.rasa import RasaFileImporter
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from pump_assistant.config import get_settings
 from pump_assistant.content import Registry, load_registry
@@ -35,6 +36,16 @@ class RegistryImporter(RasaFileImporter):
     ) -> None:
         super().__init__(config_file, domain_path, training_data_paths)
         self._registry_path = registry_path
+        self._nlu_data: Dict[Optional[Text], TrainingData] = {}
+
+    def get_nlu_data(self, language: Optional[Text] = "en") -> TrainingData:
+        """The NLU files, read once per language: Rasa asks twice (for the data, and again for
+        the domain's retrieval intents), and reading 15,000 examples (a YAML parse, a schema
+        check and a merge that copies them all) cost about 2 s each time. Rasa's merges copy
+        what they are given, so handing out the same object is safe."""
+        if language not in self._nlu_data:
+            self._nlu_data[language] = super().get_nlu_data(language)
+        return self._nlu_data[language]
 
     def get_domain(self) -> Domain:
         domain = super().get_domain()

@@ -21,6 +21,7 @@ detector's two banks), and fits the two learned detectors' linear models.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 import numpy as np
@@ -174,7 +175,11 @@ class TriageComponent(CreatedFromGraph, ReadsTriageRules, GraphComponent, Intent
             pair = (item.text, vectors[item.text])
             (self_harm_yes if item.self_harm else self_harm_no).append(pair)
             (emergency_yes if item.emergency else emergency_no).append(pair)
-        return fit_linear(self_harm_yes, self_harm_no), fit_linear(emergency_yes, emergency_no)
+        # Two independent fits, side by side on the two cores.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            self_harm = pool.submit(fit_linear, self_harm_yes, self_harm_no)
+            emergency = pool.submit(fit_linear, emergency_yes, emergency_no)
+            return self_harm.result(), emergency.result()
 
     def process_training_data(self, training_data: TrainingData, model: SpacyModel) -> TrainingData:
         return training_data
