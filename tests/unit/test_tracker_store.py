@@ -263,3 +263,107 @@ def test_a_second_store_on_the_same_database_keeps_the_indexes_and_the_events(tm
 
     stored = asyncio.run(store_on(tmp_path / "c.db").retrieve(tracker.sender_id))
     assert user_texts(stored) == ["¿Cada cuánto se rellena la bomba?", "and the battery?"]
+
+
+def _as_stored(events):
+    return [(e.type_name, getattr(e, "action_name", None), getattr(e, "text", None)) for e in events]
+
+
+def test_a_save_after_a_turn_served_from_memory_asks_the_database_only_for_the_newest_id(tmp_path, monkeypatch):
+    # What was stored is known from the save before: the session start and the count are not
+    # queried again, and across a new session every event is still stored once, in order.
+    from rasa.shared.core.events import SessionStarted
+
+    store = store_on(tmp_path / "c.db")
+    sender = "+447700900123"
+    queries = []
+    for name in ("_latest_session_start", "_stored_count"):
+        original = getattr(store, name)
+        monkeypatch.setattr(store, name, lambda *a, _n=name, _o=original: queries.append(_n) or _o(*a))
+
+    async def scenario():
+        tracker = await store.get_or_create_tracker(sender)
+        tracker.update(ActionExecuted("action_session_start"))
+        tracker.update(SessionStarted())
+        tracker.update(ActionExecuted("action_listen"))
+        turn(tracker, "första frågan: hur länge håller batteriet?")
+        await store.save(tracker)
+        # (the save right after a session start leaves the count to the database once)
+        tracker = await store.retrieve(sender)
+        turn(tracker, "and the refills?")
+        await store.save(tracker)
+        queries.clear()
+        for text in ("¿y la prueba?", "what is the trial " + "really " * 40):
+            tracker = await store.retrieve(sender)
+            turn(tracker, text)
+            await store.save(tracker)
+        counted_from_memory = list(queries)
+        # a new session: what is stored is asked of the database again, then known again
+        tracker = await store.retrieve(sender)
+        tracker.update(ActionExecuted("action_session_start"))
+        tracker.update(SessionStarted())
+        tracker.update(ActionExecuted("action_listen"))
+        turn(tracker, "back after lunch 🥪")
+        await store.save(tracker)
+        tracker = await store.retrieve(sender)
+        turn(tracker, "one more")
+        await store.save(tracker)
+        full = await store_on(tmp_path / "c.db").retrieve_full_tracker(sender)
+        return counted_from_memory, full
+
+    counted_from_memory, full = asyncio.run(scenario())
+    assert counted_from_memory == []
+    texts = user_texts(full)
+    assert texts[0].startswith("första") and texts[-2:] == ["back after lunch 🥪", "one more"] and len(texts) == 6
+    stored = _as_stored(full.events)
+    assert stored.count(("session_started", None, None)) == 2
+    assert len([e for e in stored if e[0] == "user"]) == len(set(t for t in texts))
+
+
+def test_turns_alternating_between_two_instances_store_every_event_once(tmp_path):
+    first, second = store_on(tmp_path / "c.db"), store_on(tmp_path / "c.db")
+    sender = "5d0c7f3a-2b9e-4f61-8d3c-7a1e9b2c4f60"
+
+    async def scenario():
+        tracker = await first.get_or_create_tracker(sender)
+        turn(tracker, "on the first")
+        await first.save(tracker)
+        for store, text in ((second, "on the second"), (first, "back on the first"), (first, "and again"),
+                            (second, "second once more")):
+            tracker = await store.retrieve(sender)
+            turn(tracker, text)
+            await store.save(tracker)
+        return await store_on(tmp_path / "c.db").retrieve_full_tracker(sender)
+
+    full = asyncio.run(scenario())
+    assert user_texts(full) == ["on the first", "on the second", "back on the first", "and again", "second once more"]
+    assert [e[0] for e in _as_stored(full.events)].count("bot") == 5
+
+
+def test_a_conversation_longer_than_the_window_served_from_memory_stores_each_event_once(tmp_path):
+    # Rasa's tracker opens with action_listen and action_session_start before session_started,
+    # which the store does not count; once the view began to leave turns out, its first save
+    # stored the answer and the action_listen before it a second time (found in stop 25).
+    from rasa.shared.core.events import SessionStarted
+
+    store = store_on(tmp_path / "c.db", history_turns=4)
+    sender = "+15553330000"
+    expected = [("action", "action_listen"), ("action", "action_session_start"), ("session_started", None),
+                ("action", "action_listen")]
+
+    async def scenario():
+        tracker = await store.get_or_create_tracker(sender)
+        tracker.update(ActionExecuted("action_session_start"))
+        tracker.update(SessionStarted())
+        tracker.update(ActionExecuted("action_listen"))
+        for number in range(12):
+            if number:
+                tracker = await store.retrieve(sender)  # from memory
+            text = f"question {number}: ¿cuánto dura la batería?"
+            turn(tracker, text)
+            expected.extend([("user", text), ("bot", f"answer to {text}"), ("action", "action_listen")])
+            await store.save(tracker)
+        return await store_on(tmp_path / "c.db").retrieve_full_tracker(sender)
+
+    full = asyncio.run(scenario())
+    assert [(kind, name or text) for kind, name, text in _as_stored(full.events)] == expected

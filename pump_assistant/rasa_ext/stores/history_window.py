@@ -12,8 +12,11 @@ available through ``retrieve_full_tracker`` (Rasa's HTTP API and the staff side)
 
 The prefix starts like a session (``action_session_start``, ``session_started``)
 so Rasa applies it as it applies a session start that carries slots over, and
-its ``session_started`` event carries how many stored events the view leaves
-out, so the store knows which events of the view are new.
+its ``session_started`` event carries how many events the view leaves out, in
+all and since the conversation's latest session start, so the store knows which
+events of the view are new. (The store counts what it holds from the latest
+stored ``session_started``; a tracker kept in memory also holds the events before
+it, and earlier sessions: counting those too stored events a second time.)
 """
 
 from __future__ import annotations
@@ -40,13 +43,31 @@ WINDOW_KEY = "history_window"
 SESSION_START_LENGTH = 2  # action_session_start, session_started
 
 
-def window_of(events: Sequence[Event]) -> Tuple[int, int]:
-    """(stored events left out, synthetic prefix length) of a view; (0, 0) for a whole conversation."""
+def _window(events: Sequence[Event]) -> dict:
     for event in islice(events, 3):  # a tracker's events are a deque
         if isinstance(event, SessionStarted) and WINDOW_KEY in (event.metadata or {}):
-            window = event.metadata[WINDOW_KEY]
-            return int(window["omitted"]), int(window["prefix"])
-    return 0, 0
+            return event.metadata[WINDOW_KEY]
+    return {}
+
+
+def window_of(events: Sequence[Event]) -> Tuple[int, int]:
+    """(events left out, synthetic prefix length) of a view; (0, 0) for a whole conversation."""
+    window = _window(events)
+    return int(window.get("omitted", 0)), int(window.get("prefix", 0))
+
+
+def _omitted_in_session(events: Sequence[Event]) -> int:
+    """How many of the events a view leaves out came at or after the latest session start."""
+    window = _window(events)
+    return int(window.get("in_session", window.get("omitted", 0)))
+
+
+def _latest_session_start(events: Sequence[Event], start: int, end: int) -> Optional[int]:
+    """Index of the last real (not a view's own) `session_started` in ``events[start:end]``."""
+    for index in range(end - 1, start - 1, -1):
+        if isinstance(events[index], SessionStarted) and WINDOW_KEY not in (events[index].metadata or {}):
+            return index
+    return None
 
 
 def _cut_index(events: Sequence[Event], turns: int) -> Optional[int]:
@@ -61,7 +82,7 @@ def _cut_index(events: Sequence[Event], turns: int) -> Optional[int]:
     return cut
 
 
-def _state_prefix(head: DialogueStateTracker, timestamp: float, omitted: int) -> List[Event]:
+def _state_prefix(head: DialogueStateTracker, timestamp: float, omitted: int, in_session: int) -> List[Event]:
     state: List[Event] = [
         SlotSet(name, slot.value, timestamp=timestamp)
         for name, slot in head.slots.items()
@@ -71,7 +92,7 @@ def _state_prefix(head: DialogueStateTracker, timestamp: float, omitted: int) ->
         state.append(ActiveLoop(head.active_loop_name, timestamp=timestamp))
     if head.is_paused():
         state.append(ConversationPaused(timestamp=timestamp))
-    window = {"omitted": omitted, "prefix": len(state) + SESSION_START_LENGTH}
+    window = {"omitted": omitted, "in_session": in_session, "prefix": len(state) + SESSION_START_LENGTH}
     return session_start_events(timestamp, {WINDOW_KEY: window}) + state
 
 
@@ -87,11 +108,21 @@ def bounded_events(sender_id: str, events: Sequence[Event], slots: Iterable[Slot
     head = DialogueStateTracker.from_events(sender_id, events[:cut], slots)
     # Rasa's own timestamps order the view: the prefix sits just before the kept turns.
     timestamp = events[cut].timestamp - 1e-3
-    return _state_prefix(head, timestamp, omitted + (cut - prefix)) + events[cut:]
+    session = _latest_session_start(events, prefix, cut)
+    in_session = cut - session if session is not None else _omitted_in_session(events) + (cut - prefix)
+    return _state_prefix(head, timestamp, omitted + (cut - prefix), in_session) + events[cut:]
 
 
 def new_events(tracker_events: Sequence[Event], stored_count: int) -> List[Event]:
-    """The events of a tracker (whole or a view) that are not among ``stored_count`` stored ones."""
-    omitted, prefix = window_of(tracker_events)
-    start = prefix + max(stored_count - omitted, 0)
-    return list(islice(tracker_events, start, None))
+    """The events of a view that are not among the ``stored_count`` stored since the latest session start.
+
+    The latest session start may be in the view (a session that began in its last turns):
+    the count runs from there. Otherwise it runs from the view's first kept event, the
+    stored ones the view leaves out of the session being counted off.
+    """
+    events = list(tracker_events)
+    _, prefix = window_of(events)
+    session = _latest_session_start(events, prefix, len(events))
+    if session is not None:
+        return events[session + stored_count :]
+    return events[prefix + max(stored_count - _omitted_in_session(events), 0) :]

@@ -37,6 +37,7 @@ import json
 import logging
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Text, Tuple, TypeVar
 
 import sqlalchemy as sa
@@ -68,6 +69,15 @@ def _sqlite_write_ahead_log(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the database holds of a conversation, as this process last wrote it."""
+
+    newest: int  # id of its newest stored event
+    started: Optional[float]  # timestamp of its latest stored `session_started`, if any
+    count: Optional[int]  # events stored since then; None: not known (ask the database)
 
 
 class ResilientSQLTrackerStore(SQLTrackerStoreHooks):
@@ -105,8 +115,10 @@ class ResilientSQLTrackerStore(SQLTrackerStoreHooks):
         self.retry_seconds = float(retry_seconds)
         self.history_turns = int(history_turns)
         self._unsaved: Dict[Text, DialogueStateTracker] = {}
-        # sender -> (id of its newest stored event, the tracker as saved); least recent first
-        self._recent: "OrderedDict[Text, Tuple[int, DialogueStateTracker]]" = OrderedDict()
+        # sender -> (what is stored of it, the tracker as saved); least recent first
+        self._recent: "OrderedDict[Text, Tuple[Stored, DialogueStateTracker]]" = OrderedDict()
+        # sender -> what is stored of it, for the save that follows a load from ``_recent``
+        self._known: Dict[Text, Stored] = {}
         self._recent_limit = int(recent_conversations)
 
     def _add_indexes(self) -> None:
@@ -162,9 +174,27 @@ class ResilientSQLTrackerStore(SQLTrackerStoreHooks):
             query = query.filter(self.SQLEvent.timestamp >= started)
         return int(query.scalar() or 0)
 
-    def unstored_events(self, session: Any, tracker: DialogueStateTracker) -> List[Event]:
-        started = self._latest_session_start(session, tracker.sender_id)
-        stored_count = self._stored_count(session, tracker.sender_id, started)
+    def unstored_events(
+        self, session: Any, tracker: DialogueStateTracker, known: Optional[Stored] = None
+    ) -> List[Event]:
+        """The tracker's events the database does not hold yet.
+
+        ``known``: what this process stored of the conversation, when the tracker came from
+        ``_recent`` and the database held nothing newer; then no query is needed (Rasa's lock
+        store keeps any other writer off the conversation until this save).
+        """
+        started, stored_count = self._stored_since_session_start(session, tracker.sender_id, known)
+        return self._unstored(tracker, started, stored_count)
+
+    def _stored_since_session_start(
+        self, session: Any, sender_id: Text, known: Optional[Stored]
+    ) -> Tuple[Optional[float], int]:
+        if known is not None and known.count is not None:
+            return known.started, known.count
+        started = self._latest_session_start(session, sender_id)
+        return started, self._stored_count(session, sender_id, started)
+
+    def _unstored(self, tracker: DialogueStateTracker, started: Optional[float], stored_count: int) -> List[Event]:
         events = list(tracker.events)
         if window_of(events)[1]:
             # A bounded view holds a prefix and fewer events than are stored (history_window).
@@ -189,47 +219,61 @@ class ResilientSQLTrackerStore(SQLTrackerStoreHooks):
     def _newest_event_id(self, session: Any, sender_id: Text) -> int:
         return session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar() or 0
 
-    def _store_new_events(self, tracker: DialogueStateTracker) -> Tuple[List[Event], int]:
+    def _store_new_events(
+        self, tracker: DialogueStateTracker, known: Optional[Stored] = None
+    ) -> Tuple[List[Event], Stored]:
         with self.session_scope() as session:
-            new_events = list(self.unstored_events(session, tracker))
+            started, stored_count = self._stored_since_session_start(session, tracker.sender_id, known)
+            new_events = self._unstored(tracker, started, stored_count)
             rows = []
             for event in new_events:
                 data = event.as_dict()
                 rows.append(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
+                    {
+                        "sender_id": tracker.sender_id,
+                        "type_name": event.type_name,
+                        "timestamp": data.get("timestamp"),
+                        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        "action_name": data.get("name"),
+                        "data": json.dumps(data),
+                    }
                 )
-            session.add_all(rows)
-            session.flush()
-            newest = rows[-1].id if rows else self._newest_event_id(session, tracker.sender_id)
+            if rows:
+                # One executemany in the SQL core: the ORM inserted the rows one statement at a
+                # time to learn each id, a quarter of a busy server's time.
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+            newest = self._newest_event_id(session, tracker.sender_id)
             session.commit()
-        return new_events, newest
+        return new_events, self._stored_after(started, stored_count, new_events, newest)
 
-    def _remember(self, sender_id: Text, newest: int, tracker: DialogueStateTracker) -> None:
+    @staticmethod
+    def _stored_after(started: Optional[float], stored_count: int, new_events: List[Event], newest: int) -> Stored:
+        """What the database holds after a save; the count is left to the database after a new
+        session started among the events saved."""
+        if any(isinstance(event, SessionStarted) for event in new_events):
+            return Stored(newest, None, None)
+        return Stored(newest, started, stored_count + len(new_events))
+
+    def _remember(self, sender_id: Text, stored: Stored, tracker: DialogueStateTracker) -> None:
         if self._recent_limit <= 0:
             return
-        self._recent[sender_id] = (newest, tracker)
+        self._recent[sender_id] = (stored, tracker)
         self._recent.move_to_end(sender_id)
         while len(self._recent) > self._recent_limit:
             self._recent.popitem(last=False)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         self._recent.pop(tracker.sender_id, None)
+        known = self._known.pop(tracker.sender_id, None)
         try:
-            stored, newest = await self._with_retry(self._store_new_events, tracker)
+            stored, after = await self._with_retry(self._store_new_events, tracker, known)
         except sa.exc.DBAPIError:
             # Kept here and written on the next access; the patient still gets a reply.
             logger.error("conversation store unreachable; keeping conversation ...%s in memory", tracker.sender_id[-4:])
             self._unsaved[tracker.sender_id] = tracker.copy()
             return
         self._unsaved.pop(tracker.sender_id, None)
-        self._remember(tracker.sender_id, newest, tracker)
+        self._remember(tracker.sender_id, after, tracker)
         await self.publish(stored, tracker.sender_id)
 
     async def stream_events(self, tracker: DialogueStateTracker) -> None:
@@ -250,9 +294,11 @@ class ResilientSQLTrackerStore(SQLTrackerStoreHooks):
         remembered = self._recent.pop(sender_id, None)
         if remembered is None:
             return None
-        newest, tracker = remembered
-        if await self._with_retry(self._newest_event_id_of, sender_id) != newest:
+        stored, tracker = remembered
+        if await self._with_retry(self._newest_event_id_of, sender_id) != stored.newest:
+            self._known.pop(sender_id, None)
             return None
+        self._known[sender_id] = stored
         return tracker
 
     def _bounded(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
