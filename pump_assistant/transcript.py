@@ -99,7 +99,7 @@ def with_earlier_turns(stored: list[dict], conversation: list[dict]) -> tuple[li
     ``history_turns``); the conversation store keeps every turn. Turns older than the ticket's
     first are put before it; the ticket's own turns (and staff replies) stay as they are.
     """
-    times = [t.get("time") for t in stored if isinstance(t.get("time"), (int, float))]
+    times: list[float] = [float(t["time"]) for t in stored if isinstance(t.get("time"), (int, float))]
     if not times:
         return stored, 0
     first = min(times)
