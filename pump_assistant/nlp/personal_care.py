@@ -76,7 +76,11 @@ def _lemma_phrases(nlp: Language, phrases: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(" " + " ".join(t.lemma_.lower() for t in doc) + " " for doc in nlp.pipe(phrases))
 
 
-def _lemma_text(doc: Doc) -> str:
+# Words by which a question points at what was just told: "is that normal in general?"
+REFERS_BACK = frozenset({"that", "this", "it", "that's", "thats", "it's", "its", "those"})
+
+
+def _lemma_text(doc: Doc | Span) -> str:
     """The message's lemmas, lower-cased and padded, punctuation left out, for whole-word phrase tests."""
     return " " + " ".join(t.lemma_.lower() for t in doc if not t.is_punct) + " "
 
@@ -123,9 +127,20 @@ class PersonalCareCues:
         return any(p in text for p in self._asked_in_general) and not self._asked_for_someone_in(text)
 
     def asked_explicitly_in_general(self, doc: Doc) -> bool:
-        """The writer says outright that the question is general ("..., in general?"), for no one's own case."""
-        text = _lemma_text(doc)
-        return any(p in text for p in self._explicitly_general) and not self._asked_for_someone_in(text)
+        """The writer's last sentence says outright that it asks in general ("can these pumps give
+        more at night, in general?"), for no one's own case, about nothing said just before
+        ("is that normal in general?" asks about the symptom just told), and holds no cue of its own.
+        """
+        sentences = [sentence for sentence in doc.sents if any(t.is_alpha for t in sentence)]
+        if not sentences:
+            return False
+        last = sentences[-1]
+        text = _lemma_text(last)
+        if not any(p in text for p in self._explicitly_general) or self._asked_for_someone_in(_lemma_text(doc)):
+            return False
+        if any(token.lower_ in REFERS_BACK for token in last):
+            return False
+        return not self.find(last.as_doc())
 
     def _asked_for_someone_in(self, lemma_text: str) -> bool:
         return any(p in lemma_text for p in self._asked_for_someone)

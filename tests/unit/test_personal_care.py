@@ -313,6 +313,12 @@ def test_a_question_said_outright_to_be_general_keeps_its_answer_though_a_sympto
     # Without the writer saying so, the same report goes to staff ...
     personal = "My husband's pain is worse after supper. Can the pump give more in the evenings?"
     assert _routed_from_an_answer(nlp, personal).get("intent")["name"] == Intent.CLINICAL_QUESTION
+    # ... so does a symptom asked about "in general" ("is that ...?" points back at it), or told
+    # in the same sentence as "in general" ...
+    back = "My husband's incision is red and weeping. Is that normal in general?"
+    assert _routed_from_an_answer(nlp, back).get("intent")["name"] == Intent.CLINICAL_QUESTION
+    same = "In general my pain is fine but my incision is oozing, should a nurse check the incision?"
+    assert _routed_from_an_answer(nlp, same).get("intent")["name"] == Intent.CLINICAL_QUESTION
     # ... and so does a general-sounding question put to one's own pump.
     own = "In general, can my pump give more morphine in the evenings?"
     assert _routed_from_an_answer(nlp, own).get("intent")["name"] == Intent.CLINICAL_QUESTION
