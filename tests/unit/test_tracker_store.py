@@ -47,6 +47,15 @@ def bring_database_back(store):
         connection.execute(sa.text("ALTER TABLE events_away RENAME TO events"))
 
 
+def open_session(tracker):
+    """What Rasa appends when a session starts (after the tracker's first action_listen)."""
+    from rasa.shared.core.events import SessionStarted
+
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+
+
 def turn(tracker, text):
     tracker.update(UserUttered(text, {"name": "faq", "confidence": 1.0}))
     tracker.update(BotUttered(f"answer to {text}"))
@@ -181,16 +190,13 @@ def test_two_turns_on_one_instance_after_a_session_start_store_every_event_once(
     # Rasa opens a conversation with action_session_start, session_started, action_listen. The stored
     # count runs from session_started, but the tracker kept in memory also holds the event before it:
     # the event after it was stored a second time on the next save (found by bench/scale_out_bench.py).
-    from rasa.shared.core.events import SessionStarted
 
     store = store_on(tmp_path / "c.db")
     sender = "+15552220000"
 
     async def scenario():
         tracker = await store.get_or_create_tracker(sender)
-        tracker.update(ActionExecuted("action_session_start"))
-        tracker.update(SessionStarted())
-        tracker.update(ActionExecuted("action_listen"))
+        open_session(tracker)
         turn(tracker, "¿cuándo es mi recarga?")
         await store.save(tracker)
         again = await store.retrieve(sender)  # answered from memory
@@ -272,7 +278,6 @@ def _as_stored(events):
 def test_a_save_after_a_turn_served_from_memory_asks_the_database_only_for_the_newest_id(tmp_path, monkeypatch):
     # What was stored is known from the save before: the session start and the count are not
     # queried again, and across a new session every event is still stored once, in order.
-    from rasa.shared.core.events import SessionStarted
 
     store = store_on(tmp_path / "c.db")
     sender = "+447700900123"
@@ -283,9 +288,7 @@ def test_a_save_after_a_turn_served_from_memory_asks_the_database_only_for_the_n
 
     async def scenario():
         tracker = await store.get_or_create_tracker(sender)
-        tracker.update(ActionExecuted("action_session_start"))
-        tracker.update(SessionStarted())
-        tracker.update(ActionExecuted("action_listen"))
+        open_session(tracker)
         turn(tracker, "första frågan: hur länge håller batteriet?")
         await store.save(tracker)
         # (the save right after a session start leaves the count to the database once)
@@ -300,9 +303,7 @@ def test_a_save_after_a_turn_served_from_memory_asks_the_database_only_for_the_n
         counted_from_memory = list(queries)
         # a new session: what is stored is asked of the database again, then known again
         tracker = await store.retrieve(sender)
-        tracker.update(ActionExecuted("action_session_start"))
-        tracker.update(SessionStarted())
-        tracker.update(ActionExecuted("action_listen"))
+        open_session(tracker)
         turn(tracker, "back after lunch 🥪")
         await store.save(tracker)
         tracker = await store.retrieve(sender)
@@ -344,7 +345,6 @@ def test_a_conversation_longer_than_the_window_served_from_memory_stores_each_ev
     # Rasa's tracker opens with action_listen and action_session_start before session_started,
     # which the store does not count; once the view began to leave turns out, its first save
     # stored the answer and the action_listen before it a second time (found in stop 25).
-    from rasa.shared.core.events import SessionStarted
 
     store = store_on(tmp_path / "c.db", history_turns=4)
     sender = "+15553330000"
@@ -353,9 +353,7 @@ def test_a_conversation_longer_than_the_window_served_from_memory_stores_each_ev
 
     async def scenario():
         tracker = await store.get_or_create_tracker(sender)
-        tracker.update(ActionExecuted("action_session_start"))
-        tracker.update(SessionStarted())
-        tracker.update(ActionExecuted("action_listen"))
+        open_session(tracker)
         for number in range(12):
             if number:
                 tracker = await store.retrieve(sender)  # from memory
