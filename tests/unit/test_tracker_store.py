@@ -365,3 +365,33 @@ def test_a_conversation_longer_than_the_window_served_from_memory_stores_each_ev
 
     full = asyncio.run(scenario())
     assert [(kind, name or text) for kind, name, text in _as_stored(full.events)] == expected
+
+
+def test_a_load_from_memory_that_no_save_followed_does_not_leave_its_count_to_a_later_save(tmp_path):
+    # What a save may take as stored holds only for the save right after the load that found the
+    # conversation in memory; another instance may write in between.
+    first, second = store_on(tmp_path / "c.db"), store_on(tmp_path / "c.db")
+    sender = "+15551234567"
+
+    async def scenario():
+        tracker = await first.get_or_create_tracker(sender)
+        open_session(tracker)
+        turn(tracker, "hello, is the clinic open on Saturday?")
+        await first.save(tracker)
+        tracker = await first.retrieve(sender)
+        turn(tracker, "and on Sunday?")
+        await first.save(tracker)  # what is stored is known from here on
+        turn(await first.retrieve(sender), "served from memory, then the message failed")  # never saved
+        elsewhere = await second.retrieve(sender)
+        turn(elsewhere, "answered by the other instance")
+        await second.save(elsewhere)
+        again = await first.retrieve(sender)  # from the database now
+        turn(again, "back on the first")
+        await first.save(again)
+        return await store_on(tmp_path / "c.db").retrieve_full_tracker(sender)
+
+    full = asyncio.run(scenario())
+    assert user_texts(full) == [
+        "hello, is the clinic open on Saturday?", "and on Sunday?", "answered by the other instance", "back on the first"
+    ]
+    assert [e[0] for e in _as_stored(full.events)].count("bot") == 4

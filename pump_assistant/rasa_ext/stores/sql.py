@@ -296,7 +296,6 @@ class ResilientSQLTrackerStore(SQLTrackerStoreHooks):
             return None
         stored, tracker = remembered
         if await self._with_retry(self._newest_event_id_of, sender_id) != stored.newest:
-            self._known.pop(sender_id, None)
             return None
         self._known[sender_id] = stored
         return tracker
@@ -312,6 +311,10 @@ class ResilientSQLTrackerStore(SQLTrackerStoreHooks):
     async def load_tracker(
         self, sender_id: Text, fetch_events_from_all_sessions: bool
     ) -> Optional[DialogueStateTracker]:
+        # What is stored is known for the save right after a load from memory only: a load that
+        # no save followed (a failed message) must not hand it to a later save, when another
+        # instance may have written in between.
+        self._known.pop(sender_id, None)
         pending = self._unsaved.get(sender_id)
         if pending is not None:
             await self.save(pending)
