@@ -12,9 +12,9 @@ available through ``retrieve_full_tracker`` (Rasa's HTTP API and the staff side)
 
 The prefix starts like a session (``action_session_start``, ``session_started``)
 so Rasa applies it as it applies a session start that carries slots over, and
-its ``session_started`` event carries how many events the view leaves out, in
-all and since the conversation's latest session start, so the store knows which
-events of the view are new. (The store counts what it holds from the latest
+its ``session_started`` event carries how many events the view leaves out since
+the conversation's latest session start, so the store knows which events of the
+view are new. (The store counts what it holds from the latest
 stored ``session_started``; a tracker kept in memory also holds the events before
 it, and earlier sessions: counting those too stored events a second time.)
 """
@@ -22,7 +22,7 @@ it, and earlier sessions: counting those too stored events a second time.)
 from __future__ import annotations
 
 from itertools import islice
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Iterable, List, Optional, Sequence
 
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import (
@@ -50,16 +50,14 @@ def _window(events: Sequence[Event]) -> dict:
     return {}
 
 
-def window_of(events: Sequence[Event]) -> Tuple[int, int]:
-    """(events left out, synthetic prefix length) of a view; (0, 0) for a whole conversation."""
-    window = _window(events)
-    return int(window.get("omitted", 0)), int(window.get("prefix", 0))
+def view_prefix(events: Sequence[Event]) -> int:
+    """Length of a view's synthetic prefix; 0 for a whole conversation."""
+    return int(_window(events).get("prefix", 0))
 
 
 def _omitted_in_session(events: Sequence[Event]) -> int:
     """How many of the events a view leaves out came at or after the latest session start."""
-    window = _window(events)
-    return int(window.get("in_session", window.get("omitted", 0)))
+    return int(_window(events).get("in_session", 0))
 
 
 def _latest_session_start(events: Sequence[Event], start: int, end: int) -> Optional[int]:
@@ -82,7 +80,7 @@ def _cut_index(events: Sequence[Event], turns: int) -> Optional[int]:
     return cut
 
 
-def _state_prefix(head: DialogueStateTracker, timestamp: float, omitted: int, in_session: int) -> List[Event]:
+def _state_prefix(head: DialogueStateTracker, timestamp: float, in_session: int) -> List[Event]:
     state: List[Event] = [
         SlotSet(name, slot.value, timestamp=timestamp)
         for name, slot in head.slots.items()
@@ -92,7 +90,7 @@ def _state_prefix(head: DialogueStateTracker, timestamp: float, omitted: int, in
         state.append(ActiveLoop(head.active_loop_name, timestamp=timestamp))
     if head.is_paused():
         state.append(ConversationPaused(timestamp=timestamp))
-    window = {"omitted": omitted, "in_session": in_session, "prefix": len(state) + SESSION_START_LENGTH}
+    window = {"in_session": in_session, "prefix": len(state) + SESSION_START_LENGTH}
     return session_start_events(timestamp, {WINDOW_KEY: window}) + state
 
 
@@ -101,7 +99,7 @@ def bounded_events(sender_id: str, events: Sequence[Event], slots: Iterable[Slot
     events = list(events)
     if turns <= 0:
         return events
-    omitted, prefix = window_of(events)
+    prefix = view_prefix(events)
     cut = _cut_index(events, turns)
     if cut is None or cut <= prefix:
         return events
@@ -110,7 +108,7 @@ def bounded_events(sender_id: str, events: Sequence[Event], slots: Iterable[Slot
     timestamp = events[cut].timestamp - 1e-3
     session = _latest_session_start(events, prefix, cut)
     in_session = cut - session if session is not None else _omitted_in_session(events) + (cut - prefix)
-    return _state_prefix(head, timestamp, omitted + (cut - prefix), in_session) + events[cut:]
+    return _state_prefix(head, timestamp, in_session) + events[cut:]
 
 
 def new_events(tracker_events: Sequence[Event], stored_count: int) -> List[Event]:
@@ -121,7 +119,7 @@ def new_events(tracker_events: Sequence[Event], stored_count: int) -> List[Event
     stored ones the view leaves out of the session being counted off.
     """
     events = list(tracker_events)
-    _, prefix = window_of(events)
+    prefix = view_prefix(events)
     session = _latest_session_start(events, prefix, len(events))
     if session is not None:
         return events[session + stored_count :]

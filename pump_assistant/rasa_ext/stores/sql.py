@@ -46,7 +46,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from pump_assistant.rasa_ext.adapters.rasa_private import SQLTrackerStoreHooks, create_engine_kwargs
-from pump_assistant.rasa_ext.stores.history_window import bounded_events, new_events, window_of
+from pump_assistant.rasa_ext.stores.history_window import bounded_events, new_events, view_prefix
 
 logger = logging.getLogger(__name__)
 
@@ -196,7 +196,7 @@ class ResilientSQLTrackerStore(SQLTrackerStoreHooks):
 
     def _unstored(self, tracker: DialogueStateTracker, started: Optional[float], stored_count: int) -> List[Event]:
         events = list(tracker.events)
-        if window_of(events)[1]:
+        if view_prefix(events):
             # A bounded view holds a prefix and fewer events than are stored (history_window).
             return new_events(events, stored_count)
         # The stored count runs from the latest stored `session_started`. A tracker read back from
