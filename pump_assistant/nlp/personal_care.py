@@ -11,6 +11,7 @@ triage decision's job (:mod:`pump_assistant.triage`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,7 @@ class CueRules:
     asked_in_general: tuple[str, ...] = ()
     asked_for_someone: tuple[str, ...] = ()
     explicitly_general: tuple[str, ...] = ()
+    pumps_in_general: tuple[str, ...] = ()
 
 
 def load_rules(path: Path = CUES_FILE) -> CueRules:
@@ -68,6 +70,7 @@ def load_rules(path: Path = CUES_FILE) -> CueRules:
         asked_in_general=tuple(str(p) for p in raw.get("asked_in_general") or ()),
         asked_for_someone=tuple(str(p) for p in raw.get("asked_for_someone") or ()),
         explicitly_general=tuple(str(p) for p in raw.get("explicitly_general") or ()),
+        pumps_in_general=tuple(str(p) for p in raw.get("pumps_in_general") or ()),
     )
 
 
@@ -75,6 +78,15 @@ def _lemma_phrases(nlp: Language, phrases: tuple[str, ...]) -> tuple[str, ...]:
     """Phrases lemmatised like the messages, padded so they match whole words only."""
     return tuple(" " + " ".join(t.lemma_.lower() for t in doc) + " " for doc in nlp.pipe(phrases))
 
+
+# Someone's words quoted, then asked about: "my doctor says I'm 'not a candidate for more surgery'.
+# Is that one of the reasons people get pumps?" The quote opens after a space (never the
+# apostrophe of "mom's") and closes before a non-letter (never "don't").
+_QUOTED_WORDS = re.compile(
+    r"\b(?:say|says|said|saying|call|calls|called|tell|tells|told|mention|mentions|mentioned|wrote|word|term|"
+    r"describe|describes|described|put it)\b[^.?!]{0,40}?(?:^|(?<=\s))['\"\u2018\u201c][^'\"\u2018\u2019\u201c\u201d]{2,80}['\"\u2019\u201d](?![a-z])",
+    re.IGNORECASE,
+)
 
 # Words by which a question points at what was just told: "is that normal in general?"
 REFERS_BACK = frozenset({"that", "this", "it", "that's", "thats", "it's", "its", "those"})
@@ -94,6 +106,8 @@ class PersonalCareCues:
         self._asked_in_general = _lemma_phrases(nlp, rules.asked_in_general)
         self._asked_for_someone = _lemma_phrases(nlp, rules.asked_for_someone)
         self._explicitly_general = _lemma_phrases(nlp, rules.explicitly_general)
+        # Matched on the words as typed: "pumps" and "the pump" share a lemma, not a meaning here.
+        self._pumps_in_general = tuple(" " + " ".join(t.lower_ for t in doc) + " " for doc in nlp.pipe(rules.pumps_in_general))
         self._matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
         for cue in rules.cues:
             for index, group in enumerate(cue.groups):
@@ -122,9 +136,35 @@ class PersonalCareCues:
         return found
 
     def asked_in_general(self, doc: Doc) -> bool:
-        """The message asks about pumps in general, whoever it names ("my doctor mentioned a trial, what is that?")."""
+        """The message asks about pumps in general, whoever it names ("my doctor mentioned a trial, what is that?").
+
+        Someone's words quoted ("her pump would be 'programmable'. what does that mean?") are a
+        word asked about: only the question's own sentence may put it to someone's case. A
+        message that names no one at all and asks what a pump or pumps can do ("can a pump
+        deliver a mix of medicines?") is general too.
+        """
         text = _lemma_text(doc)
-        return any(p in text for p in self._asked_in_general) and not self._asked_for_someone_in(text)
+        if self._names_pumps_and_no_one(doc):
+            return True
+        if not any(p in text for p in self._asked_in_general):
+            return False
+        return not self._asked_for_someone_in(_lemma_text(self.question_scope(doc)))
+
+    def _names_pumps_and_no_one(self, doc: Doc) -> bool:
+        """Pumps named in general ("a pump", "these pumps"), no person, no number (a dose is never general)."""
+        if any(token.lemma_.lower() in self._rules.person or any(c.isdigit() for c in token.text) for token in doc):
+            return False
+        words = " " + " ".join(t.lower_ for t in doc if not t.is_punct) + " "
+        return any(p in words for p in self._pumps_in_general)
+
+    def question_scope(self, doc: Doc) -> Doc | Span:
+        """Where a general question may be put to someone's case: the whole message, or, when it
+        quotes someone's words, only its last sentence (the words quoted are asked about)."""
+        if _QUOTED_WORDS.search(doc.text):
+            sentences = [sentence for sentence in doc.sents if any(t.is_alpha for t in sentence)]
+            if sentences:
+                return sentences[-1]
+        return doc
 
     def asked_explicitly_in_general(self, doc: Doc) -> bool:
         """The writer's last sentence says outright that it asks in general ("can these pumps give

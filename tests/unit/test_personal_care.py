@@ -322,3 +322,47 @@ def test_a_question_said_outright_to_be_general_keeps_its_answer_though_a_sympto
     # ... and so does a general-sounding question put to one's own pump.
     own = "In general, can my pump give more morphine in the evenings?"
     assert _routed_from_an_answer(nlp, own).get("intent")["name"] == Intent.CLINICAL_QUESTION
+
+
+# Stop 26, from clinical J's kept and wrongly handed-off questions (in this test's own words).
+@pytest.mark.parametrize(
+    "text",
+    [
+        # someone's words, quoted, asked about
+        "the surgeon told my dad his pump is 'fixed rate'. what does that mean?",
+        "Mi médico said I'm “a poor candidate for fusion”. Is that one of the reasons people get pumps?",
+        # what is usual, checked
+        "My aunt says hers is filled with baclofen. Is that the usual one?",
+        # pumps named in general, no one named
+        "Can pumps give two medicines together?",
+    ],
+)
+def test_a_word_quoted_or_pumps_named_in_general_get_the_pump_answer(nlp, text):
+    assert _routed_from_a_hand_off(nlp, text).get("intent")["name"] == Intent.FAQ
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the quoted words are general, the question is put to one's own pump
+        "the nurse called it a 'bridge bolus'. can my pump do that?",
+        # no one named but a number: a dose is never general
+        "can a pump give 8 mg of morphine a day?",
+        # an indefinite pump in a message about the writer
+        "I have a pump and my back hurts, is that normal?",
+    ],
+)
+def test_ones_own_case_or_a_dose_stays_with_staff(nlp, text):
+    assert _routed_from_a_hand_off(nlp, text).get("intent")["name"] == Intent.CLINICAL_QUESTION
+
+
+@pytest.mark.parametrize(
+    "text, cue",
+    [
+        ("bolus didn't help so is it fine for me to press the button again straight away?", "dose_change"),
+        ("week two and my wound still stings when I bend, is that normal?", "own_wound"),
+        ("do I already have an appointment with the surgeon or should I phone?", "own_appointment"),
+    ],
+)
+def test_a_bolus_pressed_again_a_sore_incision_and_ones_own_booking_are_personal(cues, nlp, text, cue):
+    assert cue in found(cues, nlp, text)

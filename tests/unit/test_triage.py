@@ -1411,3 +1411,33 @@ def test_which_medicine_at_hand_is_more_deadly_gives_988_not_when_nothing_is_at_
     at_hand = triager.triage_text("what's deadlier, a bunch of extra baclofen or the morphine? got both in the cupboard")
     assert at_hand.level != NONE and at_hand.self_harm
     assert triager.triage_text("which is more lethal in an overdose, baclofen or morphine? for a pharmacology class").level == NONE
+
+
+# Stop 26, from set AC's misses and false alarms (in this test's own words).
+@pytest.mark.parametrize("text, expected", [
+    # a fluid-filled swelling at the catheter or pump site; a lump that keeps growing
+    ("there's a liquid-filled swelling over the pump pocket since Tuesday", POSSIBLE),
+    ("the knot by his incision is getting larger by the hour", POSSIBLE),
+    # a dressing that fills with blood
+    ("dad's bandage is full of blood again, we changed it an hour ago", EMERGENCY),
+    # leaving, said of oneself
+    ("honestly I'm about ready to clock out. thanks for everything", POSSIBLE),
+    ("thinking I'll tap out for good this weekend", EMERGENCY),
+    # ordinary: a hospital's discharge, a time, a web page
+    ("when can I check out of the hospital after the implant?", NONE),
+    ("I want to check out the page about refills", NONE),
+    # an emotion denied is not numbness; a list asked for; a reaction to a bill
+    ("I don't feel sad or anything, just have a question about the battery", NONE),
+    ("baclofen withdrawal signs checklist please", NONE),
+    ("I nearly fainted at the price, can someone go over the charges with me?", NONE),
+    # still emergencies
+    ("I can't feel anything below my belly button", EMERGENCY),
+    ("withdrawal symptoms all morning, pump alarm going off, sweating and shaking", EMERGENCY),
+])
+def test_set_ac_mechanisms(triager, text, expected):
+    assert level(triager, text) == expected
+
+
+def test_leaving_life_said_of_oneself_gives_988(triager):
+    result = triager.triage_text("i'm just ready to check out, sorry for the trouble")
+    assert result.level != NONE and result.self_harm
