@@ -107,7 +107,9 @@ class PersonalCareCues:
         self._asked_for_someone = _lemma_phrases(nlp, rules.asked_for_someone)
         self._explicitly_general = _lemma_phrases(nlp, rules.explicitly_general)
         # Matched on the words as typed: "pumps" and "the pump" share a lemma, not a meaning here.
-        self._pumps_in_general = tuple(" " + " ".join(t.lower_ for t in doc) + " " for doc in nlp.pipe(rules.pumps_in_general))
+        self._pumps_in_general = tuple(
+            " " + " ".join(t.lower_ for t in doc) + " " for doc in nlp.pipe(rules.pumps_in_general)
+        )
         self._matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
         for cue in rules.cues:
             for index, group in enumerate(cue.groups):
