@@ -1441,3 +1441,17 @@ def test_set_ac_mechanisms(triager, text, expected):
 def test_leaving_life_said_of_oneself_gives_988(triager):
     result = triager.triage_text("i'm just ready to check out, sorry for the trouble")
     assert result.level != NONE and result.self_harm
+
+
+# Stop 26: red-flag words in general questions of the retired FAQ and clinical sets (own words).
+@pytest.mark.parametrize("text, expected", [
+    ("could the nurses combine a couple of medicines in one pump?", NONE),
+    ("can a pump hold a mix of drugs at once?", NONE),
+    ("will the surgeon have to cut me open again to swap the battery?", NONE),
+    ("am I unconscious during the procedure or just numbed?", NONE),
+    # still self-harm and still an emergency
+    ("I'm going to mix all my pills with the vodka tonight, all at once", POSSIBLE),
+    ("she's unconscious on the floor and won't wake up", EMERGENCY),
+])
+def test_red_flag_words_in_general_questions(triager, text, expected):
+    assert level(triager, text) == expected
