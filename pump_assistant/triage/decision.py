@@ -46,6 +46,11 @@ SELF_HARM_FLOOR = 0.45
 # other words at 0.72-0.76 were missed, and none of its 177 harmless mentions scored 0.7 or more.
 SELF_HARM_VOTE = 0.7
 SELF_HARM_ADDS_988 = 0.7
+# From here the self-harm detector's reading stands though the rules set a self-harm sign aside
+# as supposed, past or someone else's (never as denied): a message raised for other signs, with self-harm put as
+# a question ("what if I just didn't refill it"), still gets 988. On the retired safety sets no
+# harmless mention scored this high without 988 already.
+SELF_HARM_OVERRIDES_RULES = 0.9
 EMERGENCY_VOTE = 0.8
 # Harm that would come through the pump or its medicine: the reply gives 911 and 988.
 _VIA_PUMP = re.compile(
@@ -157,15 +162,19 @@ def self_harm_model_level(probability: float | None, rules: RuleResult) -> str:
 
 
 def _self_harm_read(probability: float | None, cut_off: float, rules: RuleResult) -> bool:
-    """The detector reads self-harm, and the rules did not read the same words as denied, past or supposed.
+    """The detector reads self-harm, and the rules did not read the same words as denied, past or
+    supposed, unless it is nearly sure (``SELF_HARM_OVERRIDES_RULES``).
 
     "no thoughts of hurting myself, just wondering when my refill is due": the model
-    hears the words; the rules hear the "no".
+    hears the words; the rules hear the "no" (and a message that only denies gets no vote at all).
     """
     if probability is None or probability < cut_off:
         return False
     self_harm_signs = [f for f in rules.findings if f.self_harm]
-    return not self_harm_signs or rules.self_harm
+    if not self_harm_signs or rules.self_harm:
+        return True
+    # Nearly sure, and the words were not denied: a denial is the writer's own word on it.
+    return probability >= SELF_HARM_OVERRIDES_RULES and not any(NEGATED in f.context for f in self_harm_signs)
 
 
 def _only_denied(rules: RuleResult) -> bool:

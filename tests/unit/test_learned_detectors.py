@@ -10,7 +10,13 @@ import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from pump_assistant.triage import EMERGENCY, NONE, POSSIBLE, Triager
-from pump_assistant.triage.decision import EMERGENCY_VOTE, SELF_HARM_ADDS_988, SELF_HARM_VOTE, decide
+from pump_assistant.triage.decision import (
+    EMERGENCY_VOTE,
+    SELF_HARM_ADDS_988,
+    SELF_HARM_OVERRIDES_RULES,
+    SELF_HARM_VOTE,
+    decide,
+)
 from pump_assistant.triage.evaluation import retired_sets, set_statuses
 from pump_assistant.triage.learned import LinearTextModel, fit, load_examples, load_retired_sets, terms
 from pump_assistant.triage.replies import opening_line
@@ -103,6 +109,19 @@ def test_a_likely_self_harm_reading_adds_988_to_an_emergency_something_else_rais
     assert above.level == EMERGENCY and above.self_harm
     assert below.level == EMERGENCY and not below.self_harm
     assert above.evidence["self_harm_probability"] == pytest.approx(SELF_HARM_ADDS_988 + 0.05, abs=1e-3)
+
+
+def test_a_nearly_sure_self_harm_reading_adds_988_though_the_rules_set_the_words_aside(triager):
+    # Raised by the fever and the stiff neck; the rules read the self-harm words as past. The
+    # detector that has learnt how such words are meant adds 988 only when it is nearly sure.
+    text = "fever 103 and a stiff neck since noon. years ago I wanted to end my life"
+    sure = _decide(triager, text, SELF_HARM_OVERRIDES_RULES + 0.02)
+    likely = _decide(triager, text, SELF_HARM_OVERRIDES_RULES - 0.05)
+    assert sure.level == likely.level == EMERGENCY
+    assert sure.self_harm and not likely.self_harm
+    # A denial stays the writer's own word on it, however sure the detector.
+    denied = "fever 103 and a stiff neck since noon. no thoughts of ending my life, none"
+    assert not _decide(triager, denied, 0.99).self_harm
 
 
 def test_a_confident_emergency_model_is_a_possible_emergency_but_never_over_a_denial(triager):
