@@ -156,6 +156,9 @@ class PersonalCareCues:
         """Pumps named in general ("a pump", "these pumps"), no person, no number (a dose is never general)."""
         if any(token.lemma_.lower() in self._rules.person or any(c.isdigit() for c in token.text) for token in doc):
             return False
+        return self._names_pumps_in_general(doc)
+
+    def _names_pumps_in_general(self, doc: Doc | Span) -> bool:
         words = " " + " ".join(t.lower_ for t in doc if not t.is_punct) + " "
         return any(p in words for p in self._pumps_in_general)
 
@@ -170,7 +173,8 @@ class PersonalCareCues:
 
     def asked_explicitly_in_general(self, doc: Doc) -> bool:
         """The writer's last sentence says outright that it asks in general ("can these pumps give
-        more at night, in general?"), for no one's own case, about nothing said just before
+        more at night, in general?", or names pumps in general: "can pumps be set to give more at
+        night?"), for no one's own case, about nothing said just before
         ("is that normal in general?" asks about the symptom just told), and holds no cue of its own.
         """
         sentences = [sentence for sentence in doc.sents if any(t.is_alpha for t in sentence)]
@@ -178,7 +182,8 @@ class PersonalCareCues:
             return False
         last = sentences[-1]
         text = _lemma_text(last)
-        if not any(p in text for p in self._explicitly_general) or self._asked_for_someone_in(_lemma_text(doc)):
+        said_outright = any(p in text for p in self._explicitly_general) or self._names_pumps_in_general(last)
+        if not said_outright or self._asked_for_someone_in(_lemma_text(doc)):
             return False
         if any(token.lower_ in REFERS_BACK for token in last):
             return False

@@ -366,3 +366,23 @@ def test_ones_own_case_or_a_dose_stays_with_staff(nlp, text):
 )
 def test_a_bolus_pressed_again_a_sore_incision_and_ones_own_booking_are_personal(cues, nlp, text, cue):
     assert cue in found(cues, nlp, text)
+
+
+def test_a_report_then_a_question_about_pumps_in_general_keeps_its_answer(nlp):
+    # The issue's own case: a general question about how pumps are adjusted, after a report.
+    text = "My wife's pain is always worse by evening. Can pumps be programmed to give more at certain hours?"
+    assert _routed_from_an_answer(nlp, text).get("intent")["name"] == Intent.FAQ
+    # "the pump" after a report is the writer's own pump
+    own = "My wife's pain is always worse by evening. Can the pump be programmed to give more at certain hours?"
+    assert _routed_from_an_answer(nlp, own).get("intent")["name"] == Intent.CLINICAL_QUESTION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "will they have to open me up again to change the settings?",
+        "do I have to stay in overnight after the trial?",
+    ],
+)
+def test_asking_whether_surgery_or_a_stay_is_needed_is_not_ones_own_care(nlp, text):
+    assert _routed_from_an_answer(nlp, text).get("intent")["name"] == Intent.FAQ
