@@ -1455,3 +1455,12 @@ def test_leaving_life_said_of_oneself_gives_988(triager):
 ])
 def test_red_flag_words_in_general_questions(triager, text, expected):
     assert level(triager, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "head is pounding and tbh I'm not sure I even want to keep living",
+    "idk if i want to go on anymore, the pain never stops",
+])
+def test_living_itself_doubted_gives_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level != NONE and result.self_harm
