@@ -82,6 +82,9 @@ class Settings:
     action_server_url: str = "http://localhost:5055/webhook"
     # Seconds each dependency gets to answer a readiness probe (/health/ready).
     health_timeout_seconds: float = 2.0
+    # Seconds an opened ticket waits for the conversation's earlier turns from Rasa's store;
+    # after that the ticket shows its own turns and says the earlier ones could not be loaded.
+    transcript_timeout_seconds: float = 3.0
     # Bearer token Prometheus sends for GET /metrics (DESK_API_TOKEN is also accepted).
     metrics_token: str = ""
     # Desk sign-in throttling: after this many failed sign-ins for one account

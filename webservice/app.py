@@ -49,7 +49,9 @@ def create_app(settings: Settings | None = None, name: str = "pump_web") -> Sani
         app.ctx.openapi = openapi.load_spec()
         app.ctx.database = open_database(settings.database_url)
         app.ctx.tickets = TicketStore(app.ctx.database, settings.outbox_dir)
-        app.ctx.rasa = RasaClient(settings.rasa_url, settings.rasa_token)
+        app.ctx.rasa = RasaClient(
+            settings.rasa_url, settings.rasa_token, history_timeout_s=settings.transcript_timeout_seconds
+        )
         await app.ctx.rasa.start()
         app.ctx.staff = StaffDirectory(app.ctx.database)
         app.ctx.sms_state = SmsState(app.ctx.database)

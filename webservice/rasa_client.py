@@ -23,11 +23,13 @@ class RasaUnavailable(RuntimeError):
 
 
 class RasaClient:
-    def __init__(self, base_url: str, token: str, timeout_s: float = 10.0):
+    def __init__(self, base_url: str, token: str, timeout_s: float = 10.0, history_timeout_s: float = 3.0):
         self._base = base_url.rstrip("/")
         self._token = token
         self._session: aiohttp.ClientSession | None = None
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+        # Reading a conversation's history serves a ticket being opened: staff wait for it.
+        self._history_timeout = aiohttp.ClientTimeout(total=history_timeout_s)
 
     async def start(self) -> None:
         self._session = aiohttp.ClientSession(timeout=self._timeout)
@@ -64,7 +66,7 @@ class RasaClient:
         if self._token:
             params["token"] = self._token
         try:
-            async with self._session.get(url, params=params) as response:
+            async with self._session.get(url, params=params, timeout=self._history_timeout) as response:
                 if response.status != 200:
                     raise RasaUnavailable(f"Rasa answered {response.status}")
                 body = await response.json()

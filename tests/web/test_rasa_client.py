@@ -9,7 +9,7 @@ from sanic.response import json
 
 from pump_assistant.inbound import valid_sender_id
 from pump_assistant.vocabulary import Intent
-from webservice.rasa_client import RasaClient
+from webservice.rasa_client import RasaClient, RasaUnavailable
 
 SENDER_IDS = ["+15552220000", "whatsapp:+447700900123", str(uuid.uuid4()), uuid.uuid4().hex, "caller@clinic.example"]
 
@@ -54,3 +54,33 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def test_a_conversation_rasa_is_too_slow_to_read_is_reported_unavailable_not_waited_for():
+    """A ticket being opened waits for the earlier turns only ``history_timeout_s``."""
+    app = Sanic(f"slow_rasa_{uuid.uuid4().hex[:8]}")
+    outcome = {}
+
+    @app.get("/conversations/<conversation_id:path>/tracker")
+    async def tracker(request, conversation_id):
+        import asyncio
+
+        await asyncio.sleep(5)  # longer than the history timeout, shorter than the client's 10 s
+        return json({"events": [{"event": "user", "text": "Hola, ¿cuándo es mi recarga?"}]})
+
+    @app.listener("after_server_start")
+    async def read(app, loop):
+        client = RasaClient(f"http://127.0.0.1:{app.config.PORT}", token="", history_timeout_s=0.3)
+        await client.start()
+        try:
+            await client.conversation_events("+15552220000")
+            outcome["result"] = "events"
+        except RasaUnavailable:
+            outcome["result"] = "unavailable"
+        finally:
+            await client.close()
+        app.stop()
+
+    app.config.PORT = _free_port()
+    app.run(host="127.0.0.1", port=app.config.PORT, access_log=False)
+    assert outcome == {"result": "unavailable"}
