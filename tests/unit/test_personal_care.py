@@ -386,3 +386,36 @@ def test_a_report_then_a_question_about_pumps_in_general_keeps_its_answer(nlp):
 )
 def test_asking_whether_surgery_or_a_stay_is_needed_is_not_ones_own_care(nlp, text):
     assert _routed_from_an_answer(nlp, text).get("intent")["name"] == Intent.FAQ
+
+
+# Stop 26, from clinical L's kept and wrongly handed-off questions (in this test's own words).
+def test_a_question_the_classifier_is_sure_is_personal_stays_with_staff_whatever_general_words_it_has(nlp):
+    router, model = _router_and_model(nlp)
+    text = "there's a weird tugging feeling along my side where the tube goes, is that normal six weeks in?"
+    sure = [{"name": Intent.CLINICAL_QUESTION, "confidence": 0.995}, {"name": Intent.FAQ, "confidence": 0.004}]
+    message = parsed_message(nlp, text, Intent.CLINICAL_QUESTION, sure)
+    router.process([message], model)
+    assert message.get("intent")["name"] == Intent.CLINICAL_QUESTION
+
+
+@pytest.mark.parametrize(
+    "text, cue",
+    [
+        ("I keep getting a pulling sensation near my pump when I bend, is that normal?", "own_symptom"),
+        ("the nurse said they'd turn it up by 5 percent, so do I go from 2 to 2.1?", "dose_change"),
+    ],
+)
+def test_a_pulling_feeling_and_a_change_told_in_numbers_are_personal(cues, nlp, text, cue):
+    assert cue in found(cues, nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My surgeon mentioned pumps and I forgot to ask - what's the difference between the trial and the implant?",
+        "Someone in my support group says pumps can cause a spinal headache. Is that a real complication?",
+        "My cousin asked me to find out: can pumps help with nerve pain from diabetes?",
+    ],
+)
+def test_questions_asked_for_someone_else_or_about_a_claim_get_the_pump_answer(nlp, text):
+    assert _routed_from_a_hand_off(nlp, text).get("intent")["name"] == Intent.FAQ

@@ -1464,3 +1464,17 @@ def test_red_flag_words_in_general_questions(triager, text, expected):
 def test_living_itself_doubted_gives_988(triager, text):
     result = triager.triage_text(text)
     assert result.level != NONE and result.self_harm
+
+
+# Stop 26, from set AE's misses and false alarms (in this test's own words).
+@pytest.mark.parametrize("text, expected", [
+    ("haven't been since 6am, it's 9pm now, I feel like I have to go and nothing comes out", EMERGENCY),
+    ("my mother is frightened of being paralysed by the catheter, how often does that happen?", NONE),
+])
+def test_set_ae_mechanisms(triager, text, expected):
+    assert level(triager, text) == expected
+
+
+def test_the_pumps_medicine_put_into_a_vein_gives_988(triager):
+    result = triager.triage_text("is it dangerous to inject the refill morphine into a vein? asking for myself")
+    assert result.level != NONE and result.self_harm

@@ -37,6 +37,11 @@ class PersonalCareRouter(SpacyRuleComponent[PersonalCareCues]):
             "may_replace": ["faq", "nlu_fallback", "not_covered", "out_of_scope"],
             # The classifier's hand-off that gives way to the pump answer for a question asked in general.
             "general_answer": "faq",
+            # ... only where the classifier gave that answer some weight: at 0.01 and below it was
+            # sure the question is one person's own ("a pulling sensation in my back, is that normal
+            # 3 months out?"); on the retired sets that kept 3 personal questions with staff and
+            # sent 2 of 14 general ones there.
+            "general_answer_floor": 0.01,
         }
 
     def compile_rules(self, nlp: Language) -> PersonalCareCues:
@@ -80,6 +85,8 @@ class PersonalCareRouter(SpacyRuleComponent[PersonalCareCues]):
             return
         ranking = message.get(INTENT_RANKING_KEY) or []
         confidence = next((r.get("confidence") or 0.0 for r in ranking if r.get("name") == answer), 0.0)
+        if confidence <= self.config["general_answer_floor"]:
+            return
         routed = {"name": answer, "confidence": confidence}
         message.set(INTENT, routed, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [routed, *[r for r in ranking if r.get("name") != answer]], add_to_output=True)
