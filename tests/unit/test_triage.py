@@ -1478,3 +1478,7 @@ def test_set_ae_mechanisms(triager, text, expected):
 def test_the_pumps_medicine_put_into_a_vein_gives_988(triager):
     result = triager.triage_text("is it dangerous to inject the refill morphine into a vein? asking for myself")
     assert result.level != NONE and result.self_harm
+
+
+def test_a_fear_of_being_upright_is_still_the_positional_headache(triager):
+    assert level(triager, "scared of being upright now, the headache is unbearable sitting up and gone lying flat") != NONE
