@@ -177,6 +177,20 @@ def _self_harm_read(probability: float | None, cut_off: float, rules: RuleResult
     return probability >= SELF_HARM_OVERRIDES_RULES and not any(NEGATED in f.context for f in self_harm_signs)
 
 
+def _learned_readings_agree(intent: Mapping[str, Any] | None, emergency_probability: float | None) -> bool:
+    """The intent classifier (at least unsure) and the emergency model (confident) both read an emergency.
+
+    Each alone gives way where the rules saw the red flags only denied; two readings learnt
+    apart do not: "headache only when I sit up, I don't have it lying down" is the
+    positional headache, though its "don't" looks like a denial to the rules. On the
+    retired safety sets this raised one emergency (bleeding) and no harmless mention.
+    """
+    if not intent or intent.get("name") != EMERGENCY_INTENT:
+        return False
+    confident = float(intent.get("confidence") or 0.0) >= CLASSIFIER_DISAGREEMENT
+    return confident and emergency_probability is not None and emergency_probability >= EMERGENCY_VOTE
+
+
 def _only_denied(rules: RuleResult) -> bool:
     """No red flag stands, and what the rules set aside was denied, not dated, supposed or someone else's.
 
@@ -214,6 +228,8 @@ def decide(
     }
     if language:
         votes["language"] = POSSIBLE
+    if _learned_readings_agree(classifier_intent, emergency_probability):
+        votes["agreement"] = POSSIBLE
     level = highest(votes.values())
     evidence = {
         "classifier_intent": (classifier_intent or {}).get("name"),

@@ -124,6 +124,16 @@ def test_a_nearly_sure_self_harm_reading_adds_988_though_the_rules_set_the_words
     assert not _decide(triager, denied, 0.99).self_harm
 
 
+def test_the_classifier_and_the_emergency_model_together_raise_a_possible_emergency_over_a_denial(triager):
+    text = "no fever, no stiff neck. the headache only comes when I stand and I don't have it lying down"
+    unsure = {"name": "emergency", "confidence": 0.62}
+    both = _decide(triager, text, 0.0, unsure, emergency=EMERGENCY_VOTE + 0.05)
+    assert both.level == POSSIBLE and both.detectors["agreement"] == POSSIBLE
+    # each alone gives way to the rules' reading
+    assert "agreement" not in _decide(triager, text, 0.0, unsure, emergency=EMERGENCY_VOTE - 0.05).detectors
+    assert "agreement" not in _decide(triager, text, 0.0, None, emergency=0.99).detectors
+
+
 def test_a_confident_emergency_model_is_a_possible_emergency_but_never_over_a_denial(triager):
     text = "it's my mom, please, something is really wrong with her"
     assert _decide(triager, text, 0.1).level == NONE
