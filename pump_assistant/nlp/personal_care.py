@@ -92,6 +92,17 @@ _QUOTED_WORDS = re.compile(
 REFERS_BACK = frozenset({"that", "this", "it", "that's", "thats", "it's", "its", "those"})
 
 
+def _word_text(doc: Doc | Span) -> str:
+    """The words as typed, lower-cased and padded, punctuation left out, for whole-word phrase tests."""
+    return " " + " ".join(t.lower_ for t in doc if not t.is_punct) + " "
+
+
+def _last_sentence(doc: Doc) -> Span | None:
+    """The message's last sentence that holds a word (not a trailing emoji or "??")."""
+    sentences = [sentence for sentence in doc.sents if any(t.is_alpha for t in sentence)]
+    return sentences[-1] if sentences else None
+
+
 def _lemma_text(doc: Doc | Span) -> str:
     """The message's lemmas, lower-cased and padded, punctuation left out, for whole-word phrase tests."""
     return " " + " ".join(t.lemma_.lower() for t in doc if not t.is_punct) + " "
@@ -107,9 +118,7 @@ class PersonalCareCues:
         self._asked_for_someone = _lemma_phrases(nlp, rules.asked_for_someone)
         self._explicitly_general = _lemma_phrases(nlp, rules.explicitly_general)
         # Matched on the words as typed: "pumps" and "the pump" share a lemma, not a meaning here.
-        self._pumps_in_general = tuple(
-            " " + " ".join(t.lower_ for t in doc) + " " for doc in nlp.pipe(rules.pumps_in_general)
-        )
+        self._pumps_in_general = tuple(_word_text(doc) for doc in nlp.pipe(rules.pumps_in_general))
         self._matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
         for cue in rules.cues:
             for index, group in enumerate(cue.groups):
@@ -159,16 +168,15 @@ class PersonalCareCues:
         return self._names_pumps_in_general(doc)
 
     def _names_pumps_in_general(self, doc: Doc | Span) -> bool:
-        words = " " + " ".join(t.lower_ for t in doc if not t.is_punct) + " "
+        words = _word_text(doc)
         return any(p in words for p in self._pumps_in_general)
 
-    def question_scope(self, doc: Doc) -> Doc | Span:
+    def question_scope(self, doc: Doc) -> Doc:
         """Where a general question may be put to someone's case: the whole message, or, when it
         quotes someone's words, only its last sentence (the words quoted are asked about)."""
-        if _QUOTED_WORDS.search(doc.text):
-            sentences = [sentence for sentence in doc.sents if any(t.is_alpha for t in sentence)]
-            if sentences:
-                return sentences[-1]
+        last = _last_sentence(doc)
+        if last is not None and _QUOTED_WORDS.search(doc.text):
+            return last.as_doc()
         return doc
 
     def asked_explicitly_in_general(self, doc: Doc) -> bool:
@@ -177,10 +185,9 @@ class PersonalCareCues:
         night?"), for no one's own case, about nothing said just before
         ("is that normal in general?" asks about the symptom just told), and holds no cue of its own.
         """
-        sentences = [sentence for sentence in doc.sents if any(t.is_alpha for t in sentence)]
-        if not sentences:
+        last = _last_sentence(doc)
+        if last is None:
             return False
-        last = sentences[-1]
         text = _lemma_text(last)
         said_outright = any(p in text for p in self._explicitly_general) or self._names_pumps_in_general(last)
         if not said_outright or self._asked_for_someone_in(_lemma_text(doc)):

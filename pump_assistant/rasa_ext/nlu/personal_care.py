@@ -20,7 +20,6 @@ from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from spacy.language import Language
-from spacy.tokens import Doc
 
 from pump_assistant.nlp.personal_care import PersonalCareCues
 from pump_assistant.rasa_ext.nlu.rule_component import SpacyRuleComponent
@@ -80,8 +79,7 @@ class PersonalCareRouter(SpacyRuleComponent[PersonalCareCues]):
         answer = self.config["general_answer"]
         if not rules.asked_in_general(doc):
             return
-        scope = rules.question_scope(doc)
-        if rules.find(scope if isinstance(scope, Doc) else scope.as_doc(), answer):
+        if rules.find(rules.question_scope(doc), answer):
             return
         ranking = message.get(INTENT_RANKING_KEY) or []
         confidence = next((r.get("confidence") or 0.0 for r in ranking if r.get("name") == answer), 0.0)
