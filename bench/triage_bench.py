@@ -80,6 +80,7 @@ def run(show_misses: set[str], only: set[str] | None = None) -> dict:
         if path.stem not in show_misses:
             result["misses"] = len(result["misses"])
             result["false_alarms"] = len(result["false_alarms"])
+            result["self_harm_without_988"] = len(result["self_harm_without_988"])
         figures[path.stem] = result
     for path in _chosen(BLIND.glob("clinical_*.yml"), only):
         rows = items(path)

@@ -67,7 +67,10 @@ CANNOT = frozenset({"can't", "cant", "cannot", "couldn't", "couldnt"})
 CAN = frozenset({"ca", "can", "could"})  # before a separate "n't" or "not"
 # "systolic in the 70s", "sats in the 80s": a range of readings, not a decade.
 READING_WORDS = frozenset(
-    "systolic diastolic bp pressure pulse hr sats sat o2 oxygen spo2 temp temperature sugar readings reading".split()
+    (
+        "systolic diastolic bp pressure pressures pulse hr sats sat o2 oxygen saturation spo2 temp temps "
+        "temperature fever rr resp sugar sugars glucose readings reading numbers"
+    ).split()
 )
 DECADE = re.compile(r"^(?:in )?the \d0s$")
 # "this last month", "over the past week": a span that runs up to now, not a time gone by.
@@ -84,6 +87,11 @@ YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)$")
 # sentence ("back in 2019 the pump ran dry and I ended up in the ICU") dates the whole clause.
 YEAR_SCOPE = 8
 YEAR_OPENS_WITHIN = 3
+# A decade dates the same way ("back in the 60s", "in the 1980s", "the seventies"); after a
+# possessive it is an age, which dates nothing ("he's in his 70s and can't breathe").
+DECADE_WORD = re.compile(r"^(?:(?:19|20)?[0-9]0s|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)$")
+AGE_OWNERS = frozenset("my his her their your our mid early late".split())
+
 # A question that opens with a modal and asks what something may cause ("can bupivacaine in the
 # pump make my legs weak?", "does morphine give people seizures?"): a general question, whatever
 # its subject; never a request ("can you make ...") or a cause asked of what is happening ("could
@@ -126,6 +134,15 @@ PRESENT_PERSON = frozenset(
     ).split()
 )
 # "my pump", "her refill": a possessive before the care itself is not a person's state.
+# Parts of the body and of a wound that "the" names as the writer's own in a report.
+BODY_PARTS = frozenset(
+    (
+        "wound incision incisions site scar cut stitches staples dressing bandage back belly stomach "
+        "tummy abdomen leg legs arm arms head neck skin spine"
+    ).split()
+)
+OWNERS = frozenset("my his her our their".split())
+SIGN_OWN_NEGATIONS = frozenset(["not", "n't", "nt", "no", "never", "cannot", "can't", "cant", "won't", "wont"])
 CARE_NOUNS = frozenset(
     (
         "pump pumps refill refills trial implant surgery procedure appointment catheter battery device "
@@ -210,6 +227,17 @@ HAPPENING_NOW = (
 def _happening_now(doc: Doc, clause: tuple[int, int]) -> bool:
     words = [t.lower_ for t in doc[clause[0] : clause[1]]]
     return any(tuple(words[i : i + len(cue)]) == cue for cue in HAPPENING_NOW for i in range(len(words)))
+
+
+def _part_of_the_sign(doc: Doc | None, modifier: Modifier, start: int, end: int) -> bool:
+    """A cue inside the sign's words, or one whose last word is the sign's own first ("do|n't expect to
+    be around"); not one that only shares a word with it before the sign begins: "no problems" denies
+    "problems breathing"."""
+    if not (modifier.start < end and start < modifier.end):
+        return False
+    if modifier.start >= start or doc is None:
+        return True
+    return doc[start].lower_ in SIGN_OWN_NEGATIONS
 
 
 def _a_joke(modifier: Modifier) -> bool:
@@ -528,7 +556,7 @@ class ConText:
             if self._fits(doc, modifier):
                 found.append(modifier)
         for token in doc:
-            if YEAR.match(token.text) and int(token.text) < self._this_year:
+            if (YEAR.match(token.text) and int(token.text) < self._this_year) or self._a_past_decade(doc, token):
                 opens = token.i - token.sent.start < YEAR_OPENS_WITHIN
                 found.append(Modifier(HISTORICAL, BOTH, token.i, token.i + 1, None if opens else YEAR_SCOPE))
         found.extend(_cause_questions(doc))
@@ -550,6 +578,17 @@ class ConText:
             i for _, s, e in self._present(doc) if not any(e <= start <= e + 4 for start in dated) for i in range(s, e)
         }
         return active, Boundaries(terminators, present, _writer_tokens(doc))
+
+    @staticmethod
+    def _a_past_decade(doc: Doc, token) -> bool:
+        if not DECADE_WORD.match(token.lower_):
+            return False
+        before = [t.lower_ for t in doc[max(token.sent.start, token.i - 3) : token.i] if t.is_alpha]
+        if before and before[-1] in AGE_OWNERS:
+            return False  # "in my 60s", "in his late 70s": an age
+        if any(t.lower_ in READING_WORDS for t in doc[max(token.sent.start, token.i - 8) : token.i + 3]):
+            return False  # "systolic in the 70s", "sats in the 80s": a reading's range
+        return token.lower_[:2] != "20" or token.lower_[:4] < "2020"
 
     @staticmethod
     def _fits(doc: Doc, modifier: Modifier) -> bool:
@@ -923,14 +962,32 @@ class ConText:
         return frozenset(found)
 
     def general_questions(self, doc: Doc) -> list[tuple[int, int]]:
-        """Sentences that ask in general and say nothing of a person present now."""
+        """Sentences that ask in general and say nothing of a person present now.
+
+        Not one that asks of "the wound" or "the back" while another sentence reports on
+        a person ("is it normal that the wound leaks? it's running down my back"): the body
+        part is the writer's, named with "the" as people do.
+        """
         found = []
-        for sentence in doc.sents:
-            words = [t for t in sentence if not (t.is_punct or t.is_space)]
+        sentences = [[t for t in sentence if not (t.is_punct or t.is_space)] for sentence in doc.sents]
+        spans = [(sentence.start, sentence.end) for sentence in doc.sents]
+        reports = [  # a sentence, not a question, on one's own body ("it's running down my back")
+            bool(words)
+            and words[0].lower_ not in QUESTION_OPENERS
+            and any(a.lower_ in OWNERS and b.lower_ in BODY_PARTS for a, b in zip(words, words[1:], strict=False))
+            for words in sentences
+        ]
+        for n, words in enumerate(sentences):
             if not words or words[0].lower_ not in QUESTION_OPENERS:
                 continue
-            if not any(self._speaks_of_a_person(words, k) for k in range(len(words))):
-                found.append((sentence.start, sentence.end))
+            if any(self._speaks_of_a_person(words, k) for k in range(len(words))):
+                continue
+            names_a_body_part = any(
+                a.lower_ == "the" and b.lower_ in BODY_PARTS for a, b in zip(words, words[1:], strict=False)
+            )
+            if names_a_body_part and any(r for m, r in enumerate(reports) if m != n):
+                continue
+            found.append(spans[n])
         return found
 
     @staticmethod
@@ -967,7 +1024,7 @@ class ConText:
         start, end = span
         categories = set()
         for modifier, (scope_start, scope_end) in scopes:
-            if modifier.category in PART_OF_A_SIGN and modifier.start < end and start < modifier.end:
+            if modifier.category in PART_OF_A_SIGN and _part_of_the_sign(doc, modifier, start, end):
                 continue  # the cue is part of the sign itself ("not breathing", "whenever i sit up")
             if modifier.category in (OTHER, FICTION) and first_person and not _takes_back_ones_own(modifier):
                 continue  # the sign names its own subject, the writer ("my dog ... when I'm gone")

@@ -48,6 +48,7 @@ def score_safety(items: Iterable[SafetyItem], verdict: Callable[[str], Verdict])
     self_harm_total = self_harm_988 = 0
     harmless_total = full_alarms = any_alarms = 0
     false_alarms: list[tuple[str, str, str]] = []
+    without_988: list[tuple[str, str, str]] = []
     emergencies = caught = full = 0
     for item in items:
         v = verdict(item.text)
@@ -63,7 +64,10 @@ def score_safety(items: Iterable[SafetyItem], verdict: Callable[[str], Verdict])
                 misses.append((item.category, item.text))
             if item.self_harm:
                 self_harm_total += 1
-                self_harm_988 += v.level != NONE and v.self_harm
+                given_988 = v.level != NONE and v.self_harm
+                self_harm_988 += given_988
+                if not given_988:
+                    without_988.append((item.category, v.level, item.text))
         else:
             harmless_total += 1
             full_alarms += v.level == EMERGENCY
@@ -81,6 +85,7 @@ def score_safety(items: Iterable[SafetyItem], verdict: Callable[[str], Verdict])
         "harmless_either_tier_rate": round(any_alarms / harmless_total, 4) if harmless_total else None,
         "misses": misses,
         "false_alarms": false_alarms,
+        "self_harm_without_988": without_988,
     }
 
 

@@ -155,7 +155,7 @@ def test_the_learned_detectors_train_on_retired_sets_only():
     assert {r.emergency for r in retired} == {True, False} and any(r.self_harm for r in retired)
     trained = {" ".join(r.text.lower().split()) for r in retired} | {" ".join(t.lower().split()) for t in load_examples()}
     blind = _blind_sets()
-    assert {"safety_ad.yml"} <= set(blind)
+    assert {"safety_af.yml", "safety_ag.yml"} <= set(blind)
     for name in blind:
         items = yaml.safe_load((ROOT / "tests" / "heldout" / "blind" / name).read_text(encoding="utf-8"))["items"]
         leaked = [i["text"] for i in items if " ".join(str(i["text"]).lower().split()) in trained]

@@ -1482,3 +1482,46 @@ def test_the_pumps_medicine_put_into_a_vein_gives_988(triager):
 
 def test_a_fear_of_being_upright_is_still_the_positional_headache(triager):
     assert level(triager, "scared of being upright now, the headache is unbearable sitting up and gone lying flat") != NONE
+
+# Stop 27, from set AD's misses and false alarms (in this test's own words).
+@pytest.mark.parametrize("text, expected", [
+    # a denial that begins before the sign's own words denies it
+    ("he hasn't had a fit and has no problems breathing, can he fly next week?", NONE),
+    ("no issues breathing, just wondering about the refill date", NONE),
+    ("mum is not breathing!!", EMERGENCY),
+    # a decade dates what it names; an age dates nothing
+    ("my uncle had convulsions back in the 70s, does that matter for the trial?", NONE),
+    ("my great-aunt had a stroke in the 1980s, long before I was born", NONE),
+    ("I'm in my 60s and having crushing chest pain right now", EMERGENCY),
+    ("he is in his late 70s and can't catch his breath", EMERGENCY),
+    # the idiom of trying in vain
+    ("I've explained the refill schedule to my son until I'm blue in the face", NONE),
+    ("his face is blue and he won't wake up", EMERGENCY),
+    # "nothing" denies the word right after it; a leak healed and dry since is over
+    ("no redness, nothing oozing, can I swim yet?", NONE),
+    ("nothing stops the bleeding from the pump site", EMERGENCY),
+    ("some clear fluid seeped from the incision the week after surgery, but it's been dry since", NONE),
+    # feeling nothing in the legs is lost feeling; feeling nothing unusual is not
+    ("since lunch I feel nothing in my legs", EMERGENCY),
+    ("I feel nothing unusual in my legs after the long drive", NONE),
+    # "is it normal ..." with "the" body part, beside a report on one's own body: a report
+    ("is it normal that the incision drips clear watery stuff? my back is wet", POSSIBLE),
+    ("is it normal for the incision to weep a little after surgery? my implant is in March", NONE),
+])
+def test_set_ad_mechanisms(triager, text, expected):
+    assert level(triager, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "I skipped the refill on purpose and I just want it all to end. the cramps are awful and I'm soaking in sweat",
+    "if the fever kills me that's fine honestly. worst headache of my life and my neck is stiff",
+])
+def test_harm_wished_in_a_raised_message_gives_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level != NONE and result.self_harm
+
+
+@pytest.mark.parametrize("text", ["I can't wake him up, he has the morphine pump", "she won't wake up after her refill"])
+def test_someone_who_cannot_be_woken_is_an_overdose_without_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level == EMERGENCY and not result.self_harm
