@@ -161,6 +161,16 @@ class PersonalCareCues:
             return False
         return not self._asked_for_someone_in(_lemma_text(self.question_scope(doc)))
 
+    def asked_of_pumps_in_general(self, doc: Doc) -> bool:
+        """Two signs of a general question at once: pumps named in general ("a pump", "pumps") and
+        a general question's words ("is that right?", "in general"), for no one's own case."""
+        text = _lemma_text(doc)
+        return (
+            self._names_pumps_in_general(doc)
+            and any(p in text for p in self._asked_in_general)
+            and not self._asked_for_someone_in(text)
+        )
+
     def _names_pumps_and_no_one(self, doc: Doc) -> bool:
         """Pumps named in general ("a pump", "these pumps"), no person, no number (a dose is never general)."""
         if any(token.lemma_.lower() in self._rules.person or any(c.isdigit() for c in token.text) for token in doc):

@@ -49,6 +49,12 @@ PSEUDO = "pseudo"
 TERMINATE = "terminate"
 # Who may be said to have been fine since, across "but" or "and": "..., but I've been fine since".
 RECOVERED_SUBJECTS = frozenset({"i", "he", "she", "we", "i've", "ive", "he's", "she's", "we've"})
+# "..., but the surgeon re-stitched it and it's been dry for weeks": the care that ended it, told after "but".
+# ... never after a sign told as going on now ("it's bleeding heavily right now but the doctor said it was fine").
+STILL_GOING_ON = frozenset("is are am 'm 's now still keeps keep currently today tonight".split())
+CLINICIANS = frozenset(
+    "surgeon surgeons doctor doctors doc dr nurse nurses er hospital team physician anesthesiologist".split()
+)
 # A sign in one of these scopes is not happening to someone now.
 DISMISSING = frozenset({NEGATED, RESOLVED, HISTORICAL, HYPOTHETICAL, OTHER, FICTION})
 
@@ -89,7 +95,9 @@ YEAR_SCOPE = 8
 YEAR_OPENS_WITHIN = 3
 # A decade dates the same way ("back in the 60s", "in the 1980s", "the seventies"); after a
 # possessive it is an age, which dates nothing ("he's in his 70s and can't breathe").
-DECADE_WORD = re.compile(r"^(?:(?:19|20)?[0-9]0s|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)$")
+DECADE_WORD = re.compile(
+    r"^(?:(?:19|20)?[0-9]0s|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)$"
+)
 AGE_OWNERS = frozenset("my his her their your our mid early late".split())
 
 # A question that opens with a modal and asks what something may cause ("can bupivacaine in the
@@ -820,6 +828,14 @@ class ConText:
         if not (modifier.category in (RESOLVED, HISTORICAL) and start < len(doc)):
             return False
         if doc[start].lower_ in ("it", "that", "they", "this", "which", "all"):
+            return True
+        if (
+            modifier.category == RESOLVED
+            and doc[start].lower_ in ("the", "my", "our", "his", "her")
+            and start + 1 < modifier.start
+            and doc[start + 1].lower_ in CLINICIANS
+            and not any(t.lower_ in STILL_GOING_ON for t in doc[doc[start].sent.start : start])
+        ):
             return True
         lasting = {t.lower_ for t in doc[modifier.start : modifier.end]} & {"been", "since"}
         return modifier.category == RESOLVED and bool(lasting) and doc[start].lower_ in RECOVERED_SUBJECTS

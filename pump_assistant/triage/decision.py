@@ -44,8 +44,12 @@ SELF_HARM_FLOOR = 0.45
 # cost in harmless alarms; the emergency model from 0.8 raised harmless alarms 10.6 % -> 10.8 %.
 # Set V (read in stop 23; never trained on before) put the vote at 0.7: three self-harm messages in
 # other words at 0.72-0.76 were missed, and none of its 177 harmless mentions scored 0.7 or more.
-SELF_HARM_VOTE = 0.7
-SELF_HARM_ADDS_988 = 0.7
+# Stop 27, bench/learned_leave_out.py (trained without sets AB-AE, read on them): from 0.5 the
+# model caught 97.0 % of their 266 self-harm messages (96.2 % from 0.7) and flagged 0.28 % of
+# their 705 harmless mentions (0.14 %) and 0.04 % of 5,462 retired FAQ and clinical questions
+# (0.02 %); the same at C 3 or 30 and word weights 1 to 3, within a message or two.
+SELF_HARM_VOTE = 0.5
+SELF_HARM_ADDS_988 = 0.5
 # From here the self-harm detector's reading stands though the rules set a self-harm sign aside
 # as supposed, past or someone else's (never as denied): a message raised for other signs, with self-harm put as
 # a question ("what if I just didn't refill it"), still gets 988. On the retired safety sets no

@@ -419,3 +419,33 @@ def test_a_pulling_feeling_and_a_change_told_in_numbers_are_personal(cues, nlp, 
 )
 def test_questions_asked_for_someone_else_or_about_a_claim_get_the_pump_answer(nlp, text):
     assert _routed_from_a_hand_off(nlp, text).get("intent")["name"] == Intent.FAQ
+
+
+# Stop 27, from clinical K's wrongly handed-off questions (in this test's own words).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A neighbour told me a pump can be refilled without going to hospital. Is that right?",
+        "my brother heard pumps can hold two medicines at once - true or false?",
+    ],
+)
+def test_a_claim_about_pumps_in_general_gets_the_pump_answer_however_sure_the_classifier_is(nlp, text):
+    router, model = _router_and_model(nlp)
+    sure = [{"name": Intent.CLINICAL_QUESTION, "confidence": 0.995}, {"name": Intent.FAQ, "confidence": 0.003}]
+    message = parsed_message(nlp, text, Intent.CLINICAL_QUESTION, sure)
+    router.process([message], model)
+    assert message.get("intent")["name"] == Intent.FAQ
+
+
+def test_a_claim_about_ones_own_pump_stays_with_staff_however_it_is_asked(nlp):
+    router, model = _router_and_model(nlp)
+    text = "the nurse said my pump can be turned up without a visit. is that right?"
+    sure = [{"name": Intent.CLINICAL_QUESTION, "confidence": 0.995}, {"name": Intent.FAQ, "confidence": 0.003}]
+    message = parsed_message(nlp, text, Intent.CLINICAL_QUESTION, sure)
+    router.process([message], model)
+    assert message.get("intent")["name"] == Intent.CLINICAL_QUESTION
+
+
+def test_the_pages_own_words_asked_about_get_the_pump_answer(nlp):
+    text = "My father is being assessed. What does 'realistic expectations' mean on your list?"
+    assert _routed_from_a_hand_off(nlp, text).get("intent")["name"] == Intent.FAQ

@@ -1525,3 +1525,13 @@ def test_harm_wished_in_a_raised_message_gives_988(triager, text):
 def test_someone_who_cannot_be_woken_is_an_overdose_without_988(triager, text):
     result = triager.triage_text(text)
     assert result.level == EMERGENCY and not result.self_harm
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the care that ended it, told after "but", then the lasting recovery: over
+    ("her incision bled heavily that night but the doctor stitched it and it's been dry for weeks", NONE),
+    # never over a sign told as going on now
+    ("his pump site is bleeding heavily right now but the nurse said it was fine this morning", EMERGENCY),
+])
+def test_a_bleed_ended_by_care_told_after_but_is_over(triager, text, expected):
+    assert level(triager, text) == expected

@@ -36,7 +36,8 @@ class PersonalCareRouter(SpacyRuleComponent[PersonalCareCues]):
             "may_replace": ["faq", "nlu_fallback", "not_covered", "out_of_scope"],
             # The classifier's hand-off that gives way to the pump answer for a question asked in general.
             "general_answer": "faq",
-            # ... only where the classifier gave that answer some weight: at 0.01 and below it was
+            # ... only where the classifier gave that answer some weight (or the question both names
+            # pumps in general and asks in general): at 0.01 and below it was
             # sure the question is one person's own ("a pulling sensation in my back, is that normal
             # 3 months out?"); on the retired sets that kept 3 personal questions with staff and
             # sent 2 of 14 general ones there.
@@ -83,7 +84,8 @@ class PersonalCareRouter(SpacyRuleComponent[PersonalCareCues]):
             return
         ranking = message.get(INTENT_RANKING_KEY) or []
         confidence = next((r.get("confidence") or 0.0 for r in ranking if r.get("name") == answer), 0.0)
-        if confidence <= self.config["general_answer_floor"]:
+        if confidence <= self.config["general_answer_floor"] and not rules.asked_of_pumps_in_general(doc):
+            # (a claim about "a pump" checked, "is that right?", is general however sure the classifier is)
             return
         routed = {"name": answer, "confidence": confidence}
         message.set(INTENT, routed, add_to_output=True)
