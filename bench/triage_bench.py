@@ -20,6 +20,7 @@ import asyncio
 import json
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import yaml
@@ -76,7 +77,11 @@ def run(show_misses: set[str], only: set[str] | None = None) -> dict:
 
     figures: dict = {}
     for path in _chosen(BLIND.glob("safety_*.yml"), only):
-        result = score_safety(load_safety_set(path), lambda t: verdict_from_parse(parse(t)))
+        safety_items = load_safety_set(path)
+        result = score_safety(safety_items, lambda t: verdict_from_parse(parse(t)))
+        result["false_alarms_by_cause"] = _causes(
+            (i.category, parse(i.text)) for i in safety_items if i.expect != "emergency"
+        )
         if path.stem not in show_misses:
             result["misses"] = len(result["misses"])
             result["false_alarms"] = len(result["false_alarms"])
@@ -93,6 +98,7 @@ def run(show_misses: set[str], only: set[str] | None = None) -> dict:
             "clinical_handed_off_rate": round(1 - len(kept) / len(clinical), 4),
             "pump_questions_wrongly_handed_off": f"{len(wrongly)}/{len(general)}",
             "pump_questions_wrongly_handed_off_rate": round(len(wrongly) / len(general), 4),
+            "wrongly_handed_off_by_cause": _handoff_causes(parse(t) for t in wrongly),
             **({"kept": kept, "wrongly": wrongly} if path.stem in show_misses else {}),
         }
     for path in _chosen(BLIND.glob("faq_*.yml"), only):
@@ -126,6 +132,41 @@ def run(show_misses: set[str], only: set[str] | None = None) -> dict:
             ]
     loop.close()
     return figures
+
+
+def _causes(parses) -> dict[str, int]:
+    """Which detectors raised the false alarms, counted by the harmless mention's kind (never the
+    messages): "emergency: rules (historical)", "possible: meaning+emergency_model (general)" ..."""
+    counts: Counter[str] = Counter()
+    for category, parse in parses:
+        verdict = verdict_from_parse(parse)
+        if verdict.level == "none":
+            continue
+        triage = parse.get("triage") or {}
+        votes = triage.get("detectors") or {}
+        if verdict.level == "emergency":
+            cause = "rules" if votes.get("rules") == "emergency" else "classifier"
+        else:
+            cause = "+".join(sorted(name for name, vote in votes.items() if vote != "none")) or "unknown"
+        counts[f"{verdict.level}: {cause} ({category})"] += 1
+    return dict(sorted(counts.items()))
+
+
+def _handoff_causes(parses) -> dict[str, int]:
+    """Why general questions went to staff, counted (never the messages): another language, a
+    possible emergency, a personal-care cue (by name), or the classifier alone."""
+    counts: Counter[str] = Counter()
+    for parse in parses:
+        triage = parse.get("triage") or {}
+        if (triage.get("detectors") or {}).get("language", "none") != "none":
+            counts["another language"] += 1
+        elif triage.get("level") in ("emergency", "possible"):
+            counts["possible emergency"] += 1
+        elif parse.get("personal_care"):
+            counts["cue: " + "+".join(parse["personal_care"])] += 1
+        else:
+            counts["classifier"] += 1
+    return dict(sorted(counts.items()))
 
 
 def status_of(set_name: str) -> str:

@@ -12,6 +12,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from pump_assistant.triage import EMERGENCY, NONE, POSSIBLE, Triager
 from pump_assistant.triage.decision import (
     EMERGENCY_VOTE,
+    RULES_CHECKED_BELOW,
     SELF_HARM_ADDS_988,
     SELF_HARM_OVERRIDES_RULES,
     SELF_HARM_VOTE,
@@ -160,3 +161,25 @@ def test_the_learned_detectors_train_on_retired_sets_only():
         items = yaml.safe_load((ROOT / "tests" / "heldout" / "blind" / name).read_text(encoding="utf-8"))["items"]
         leaked = [i["text"] for i in items if " ".join(str(i["text"]).lower().split()) in trained]
         assert leaked == [], name
+
+
+def test_a_full_emergency_only_the_rules_read_is_checked_down_to_a_possible_one(triager):
+    # The rules hear "seizure"; the two learned readings hear a metaphor at a pharmacy counter.
+    text = "the chemist joked the baclofen supply has had a seizure this month"
+    assert triager.rules.detect(triager.doc(text)).level == EMERGENCY
+    checked = _decide(triager, text, 0.0, {"name": "faq", "confidence": 0.9}, emergency=RULES_CHECKED_BELOW / 2)
+    assert checked.level == POSSIBLE and checked.detectors["rules"] == POSSIBLE
+    # the emergency model not sure enough it is ordinary, or the classifier hearing an emergency: it stands
+    assert _decide(triager, text, 0.0, None, emergency=RULES_CHECKED_BELOW + 0.05).level == EMERGENCY
+    assert _decide(triager, text, 0.0, {"name": "emergency", "confidence": 0.95}, emergency=0.01).level == EMERGENCY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "his breathing rate is 6 a minute and he's grey",  # a vital sign read as a number
+        "I'm going to kill myself tonight",  # thoughts of self-harm
+    ],
+)
+def test_vital_signs_and_self_harm_stay_full_emergencies_whatever_the_models_read(triager, text):
+    assert _decide(triager, text, 0.0, None, emergency=0.0).level == EMERGENCY
