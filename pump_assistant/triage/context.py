@@ -668,6 +668,14 @@ class ConText:
             t.lower_ in NEGATIONS for t in doc[max(0, modifier.start - 2) : modifier.start]
         ):
             return False  # "he's not back to himself between them", "not normal for him": nothing resolved
+        if (
+            modifier.category == NEGATED
+            and modifier.direction == BACKWARD
+            and doc[modifier.start].lower_ == "i"
+            and modifier.end < len(doc)
+            and not doc[modifier.end].is_punct
+        ):
+            return False  # "..., I don't." answers; "I don't know what to do" does not
         if modifier.category == NEGATED and modifier.direction == BACKWARD and _asks_or_doubts(doc, modifier):
             return False  # "is that normal?", "breathing doesn't seem normal": not a finding stated as normal
         if modifier.category != NEGATED or modifier.end - modifier.start != 1:

@@ -25,6 +25,10 @@ INABILITY_ADVERBS = ["even", "really", "barely", "hardly", "just", "seem", "stil
 NEGATIONS = frozenset({"not", "n't", "nt", "never", "no", "without", "nothing", "none"})
 
 
+# Words looked past to the one a sign's ``unless_followed_by`` names: "see a reason", "see the point".
+ARTICLES = frozenset({"a", "an", "the", "any", "much"})
+
+
 @dataclass(frozen=True)
 class Sign:
     id: str
@@ -408,8 +412,18 @@ def _pattern_words(patterns: Iterable) -> set[str]:
 
 
 def _made_ordinary(doc: Doc, end: int, sign: Sign) -> bool:
-    """The word right after a mention (as typed or its lemma) is one of the sign's ``unless_followed_by``."""
-    return end < len(doc) and bool({doc[end].lower_, doc[end].lemma_.lower()} & sign.unless_followed_by)
+    """The word right after a mention (as typed or its lemma), or after its article ("see a reason"),
+    is one of the sign's ``unless_followed_by``."""
+    if end >= len(doc):
+        return False
+    if {doc[end].lower_, doc[end].lemma_.lower()} & sign.unless_followed_by:
+        return True
+    after = end + 1
+    return (
+        doc[end].lower_ in ARTICLES
+        and after < len(doc)
+        and bool({doc[after].lower_, doc[after].lemma_.lower()} & sign.unless_followed_by)
+    )
 
 
 def _best_per_sign(findings: Iterable[Finding]) -> list[Finding]:

@@ -1535,3 +1535,37 @@ def test_someone_who_cannot_be_woken_is_an_overdose_without_988(triager, text):
 ])
 def test_a_bleed_ended_by_care_told_after_but_is_over(triager, text, expected):
     assert level(triager, text) == expected
+
+
+# Stop 27, from the self-harm tuning set A's misses and false alarms (in this test's own words).
+@pytest.mark.parametrize("text", [
+    "no setting on this thing fixes wanting to not exist",
+    "I'm checking out. you lot were the only ones who listened",
+    "mailed my sister mum's ring this morning, said she'd understand later",
+    "scratched at the pump pocket to get the tube out, no luck, will try again with something sharper",
+    "if I hit the bolus a dozen times with a few beers would I just drift off? want to be asleep for good",
+    "my flat is on the 14th floor and every night I am leaning further over the balcony rail",
+    "the payout would actually clear his debts. I've read the life insurance policy twice",
+    "kms if this refill doesnt fix it",
+    "is overfilling it dangerous? good.",
+    "what amount stops your heart, asking for me",
+    "the battery lasts 8 years and I won't.",
+    "30 years of this. I don't see a reason to keep going",
+])
+def test_indirect_thoughts_of_self_harm_get_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level != NONE and result.self_harm
+
+
+@pytest.mark.parametrize("text", [
+    "the nurse asked if I've had thoughts of hurting myself, I haven't.",
+    "is the depression questionnaire the same every visit? the bit about being better off dead is upsetting to read",
+    "the psych eval asks about past suicide attempts, does everyone get asked that?",
+    "I can't see a reason to pay for parking, is there a free lot?",
+])
+def test_screening_questions_and_answers_are_not_self_harm(triager, text):
+    assert level(triager, text) == NONE
+
+
+def test_sight_lost_is_still_a_stroke_sign(triager):
+    assert level(triager, "suddenly I can't see a thing out of my left eye") == EMERGENCY
