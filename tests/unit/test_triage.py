@@ -1569,3 +1569,35 @@ def test_screening_questions_and_answers_are_not_self_harm(triager, text):
 
 def test_sight_lost_is_still_a_stroke_sign(triager):
     assert level(triager, "suddenly I can't see a thing out of my left eye") == EMERGENCY
+
+
+# Stop 27, from the self-harm tuning set B's misses and false alarms (in this test's own words).
+@pytest.mark.parametrize("text", [
+    "dad wants to know if the company could tell it was an accident or not",
+    "gran made us promise not to call an ambulance when the day comes",
+    "pt said 'you won't need to come next month, I won't need you' and refused to book",
+    "letting it run dry.",
+    "not coming back for refills. ever.",
+    "how many boluses is too many",
+    "can it give one mega dose as a farewell gift",
+    "my backup plan is just not existing anymore",
+    "every day I wake up disappointed that I woke up",
+    "six months is all I'm giving it",
+    "he says he will finish himself with that pump",
+    "I don't want my son to be the one who finds me",
+    "if I cancel all refills how many weeks would I have left",
+])
+def test_more_indirect_thoughts_of_self_harm_get_988(triager, text):
+    result = triager.triage_text(text)
+    assert result.level != NONE and result.self_harm
+
+
+@pytest.mark.parametrize("text", [
+    "I volunteer on a suicide crisis line, any tips for long shifts with a new pump?",
+    "my bank account is having a seizure after that bill lol",
+    "the kids' excitement is at fever pitch, can I move my refill?",
+    "I pulled a swimmer out who wasn't breathing, he came around fast and went home fine. can I still lifeguard?",
+    "Mi tío tuvo una convulsión la semana pasada, ya está mejor. ¿Puedo cambiar mi cita?",
+])
+def test_helplines_money_idioms_and_recoveries_are_not_emergencies(triager, text):
+    assert level(triager, text) != EMERGENCY
