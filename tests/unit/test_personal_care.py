@@ -449,3 +449,19 @@ def test_a_claim_about_ones_own_pump_stays_with_staff_however_it_is_asked(nlp):
 def test_the_pages_own_words_asked_about_get_the_pump_answer(nlp):
     text = "My father is being assessed. What does 'realistic expectations' mean on your list?"
     assert _routed_from_a_hand_off(nlp, text).get("intent")["name"] == Intent.FAQ
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm thinking about one. is the amount it gives adjustable over time, or fixed once it's in?",
+        "getting my implant in May - can the settings be revisited down the road if needs change?",
+    ],
+)
+def test_how_the_treatment_goes_over_the_years_asked_ahead_gets_the_pump_answer(nlp, text):
+    assert _routed_from_a_hand_off(nlp, text).get("intent")["name"] == Intent.FAQ
+
+
+def test_a_change_to_ones_dose_now_stays_with_staff_however_it_is_asked(nlp):
+    text = "my pain got worse this week, can my rate go up over time?"
+    assert _routed_from_a_hand_off(nlp, text).get("intent")["name"] == Intent.CLINICAL_QUESTION
