@@ -114,6 +114,7 @@ def run(show_misses: set[str], only: set[str] | None = None) -> dict:
             "topic_accuracy": round(sum(correct) / len(rows), 4),
             "questions": len(rows),
             "wrongly_handed_off": f"{handed}/{len(rows)}",
+            "handed_off_by_cause": _handoff_causes(p for p in parses if handed_off(p)),
             **(
                 {
                     "topic_accuracy_answerable": round(sum(correct[k] for k in answerable) / len(answerable), 4),

@@ -465,3 +465,19 @@ def test_how_the_treatment_goes_over_the_years_asked_ahead_gets_the_pump_answer(
 def test_a_change_to_ones_dose_now_stays_with_staff_however_it_is_asked(nlp):
     text = "my pain got worse this week, can my rate go up over time?"
     assert _routed_from_a_hand_off(nlp, text).get("intent")["name"] == Intent.CLINICAL_QUESTION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "who decides if I qualify for one, just the surgeon?",
+        "could my settings be changed without surgery later?",
+    ],
+)
+def test_how_the_clinic_decides_or_changes_things_is_a_question_about_the_treatment(cues, nlp, text):
+    assert not found(cues, nlp, text)
+
+
+def test_ones_own_details_put_to_the_criteria_still_go_to_staff(cues, nlp):
+    text = "I have MS and my neurologist says I'm too weak for more surgery. am I a candidate?"
+    assert "own_candidacy" in found(cues, nlp, text)
