@@ -129,3 +129,13 @@ def test_each_sentence_featurizer_is_a_block_of_its_own_and_survives_save_and_lo
     message = with_kept(_message("how long does the battery last"), None)
     loaded.process([message])
     assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/battery"
+
+
+def test_its_second_reading_tells_ones_own_care_from_a_general_question_and_survives_save_and_load(trained):
+    original, loaded = trained
+    own, general = _message("is my dose too high"), _message("how long does the battery last")
+    loaded.process([own, general])
+    assert own.get("personal_reading") > 0.5 > general.get("personal_reading")
+    again = _message("is my dose too high")
+    original.process([again])
+    assert again.get("personal_reading") == pytest.approx(own.get("personal_reading"), abs=1e-4)

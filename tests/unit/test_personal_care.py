@@ -481,3 +481,23 @@ def test_how_the_clinic_decides_or_changes_things_is_a_question_about_the_treatm
 def test_ones_own_details_put_to_the_criteria_still_go_to_staff(cues, nlp):
     text = "I have MS and my neurologist says I'm too weak for more surgery. am I a candidate?"
     assert "own_candidacy" in found(cues, nlp, text)
+
+
+def _handed_off_with_reading(nlp, text, reading):
+    router, model = _router_and_model(nlp)
+    ranking = [{"name": Intent.CLINICAL_QUESTION, "confidence": 0.97}, {"name": Intent.FAQ, "confidence": 0.02}]
+    message = parsed_message(nlp, text, Intent.CLINICAL_QUESTION, ranking)
+    message.set("personal_reading", reading)
+    router.process([message], model)
+    return message.get("intent")["name"]
+
+
+def test_a_hand_off_the_second_reading_finds_general_gets_the_pump_answer(nlp):
+    text = "will going up on the medicine mean the refills come around sooner?"
+    assert _handed_off_with_reading(nlp, text, 0.05) == Intent.FAQ
+    assert _handed_off_with_reading(nlp, text, 0.6) == Intent.CLINICAL_QUESTION
+
+
+def test_a_personal_care_cue_keeps_the_hand_off_whatever_the_second_reading(nlp):
+    text = "can I take my sleeping pills with the pump tonight?"
+    assert _handed_off_with_reading(nlp, text, 0.05) == Intent.CLINICAL_QUESTION

@@ -64,10 +64,15 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from pump_assistant.rasa_ext.nlu.graph_create import CreatedFromGraph, ReadsTriageRules
+from pump_assistant.triage.learned import LinearTextModel
+from pump_assistant.triage.learned import fit as fit_linear
 
 logger = logging.getLogger(__name__)
 
 WEIGHTS_FILE = "weights.npz"
+PERSONAL_ARRAYS = "personal"
+# The second reading's probability that the message is about one's own care (0-1), in the parse.
+PERSONAL_READING_KEY = "personal_reading"
 META_FILE = "meta.json"
 
 
@@ -143,6 +148,10 @@ class IntentTopicClassifier(CreatedFromGraph, ReadsTriageRules, IntentClassifier
             # one block each). ``minilm_kept``: the embedding of what the message does not
             # deny, date, suppose or say of someone else.
             "sentence_features": None,
+            # A second reading, one's own care or a general question: a linear model over the same
+            # sentence embedding and the message's words, fitted on the examples of this intent
+            # against the retrieval intent's (set as ``personal_reading``, read by the router).
+            "personal_intent": "clinical_question",
         }
 
     def __init__(
@@ -160,6 +169,7 @@ class IntentTopicClassifier(CreatedFromGraph, ReadsTriageRules, IntentClassifier
         retrieval_intents: Optional[List[Text]] = None,
         dense_origins: Optional[List[Text]] = None,
         dense_dims: Optional[List[int]] = None,
+        personal: Optional[LinearTextModel] = None,
     ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
@@ -175,6 +185,7 @@ class IntentTopicClassifier(CreatedFromGraph, ReadsTriageRules, IntentClassifier
         self.dense_origins = dense_origins or []
         self.dense_dims = dense_dims or []
         self._context = None  # the triage's ConText, built on first use from the spaCy pipeline
+        self.personal = personal
         self._set_label_groups()
 
     # --- features ---------------------------------------------------------------
@@ -297,10 +308,13 @@ class IntentTopicClassifier(CreatedFromGraph, ReadsTriageRules, IntentClassifier
         y = [self._label(e) for e in examples]
         # The final fit and the temperature's fit on a split are independent, and liblinear
         # runs without the GIL: side by side they take the time of one (2 cores).
-        with ThreadPoolExecutor(max_workers=2) as pool:
+        # The second reading (one's own care or general) is fitted beside them.
+        with ThreadPoolExecutor(max_workers=3) as pool:
             fitted = pool.submit(self._svc().fit, x, y)
+            personal = pool.submit(self._fit_personal, examples, y) if dense_dim else None
             temperature = self.config["temperature"] or self._fit_temperature(x, y)
             model = fitted.result()
+            self.personal = personal.result() if personal is not None else None
         self.labels = [str(label) for label in model.classes_]
         # The temperature is folded into the weights: prediction is a plain softmax.
         coef = (model.coef_ * temperature).astype(np.float32).T  # (features, labels)
@@ -312,6 +326,18 @@ class IntentTopicClassifier(CreatedFromGraph, ReadsTriageRules, IntentClassifier
         self._set_label_groups()
         self.persist()
         return self._resource
+
+    def _fit_personal(self, examples: List[Message], labels: List[Text]) -> Optional[LinearTextModel]:
+        """One's own care against a general question, on this intent's and the topics' examples."""
+        personal, topic = self.config["personal_intent"], self.config["retrieval_intent"] + "/"
+        vectors = self._dense_block(examples, self.dense_origins, self.dense_dims)
+        yes = [(e.get(TEXT), v) for e, v, label in zip(examples, vectors, labels, strict=True) if label == personal]
+        no = [
+            (e.get(TEXT), v) for e, v, label in zip(examples, vectors, labels, strict=True) if label.startswith(topic)
+        ]
+        if len(yes) < 2 or len(no) < 2:
+            return None
+        return fit_linear(yes, no)
 
     # --- inference ----------------------------------------------------------------
 
@@ -349,6 +375,11 @@ class IntentTopicClassifier(CreatedFromGraph, ReadsTriageRules, IntentClassifier
             message.set(INTENT_RANKING_KEY, ranking[:length] if length > 0 else ranking, add_to_output=True)
             if self._topic_columns:
                 self._set_topics(message, p, topic_total)
+        if self.personal is not None:
+            vectors = self._dense_block(messages, self.dense_origins, self.dense_dims)
+            for message, vector in zip(messages, vectors, strict=True):
+                reading = self.personal.probability(message.get(TEXT) or "", vector)
+                message.set(PERSONAL_READING_KEY, round(float(reading), 4), add_to_output=True)
         return messages
 
     def _set_topics(self, message: Message, p: np.ndarray, topic_total: float) -> None:
@@ -394,6 +425,7 @@ class IntentTopicClassifier(CreatedFromGraph, ReadsTriageRules, IntentClassifier
                 sparse_shape=np.array(sparse.shape),
                 dense=cast(np.ndarray, self._dense_weights),
                 bias=cast(np.ndarray, self._bias),
+                **(self.personal.to_arrays(PERSONAL_ARRAYS) if self.personal is not None else {}),
             )
             (directory / META_FILE).write_text(
                 json.dumps(
@@ -430,6 +462,7 @@ class IntentTopicClassifier(CreatedFromGraph, ReadsTriageRules, IntentClassifier
                         shape=tuple(arrays["sparse_shape"]),
                     )
                     dense, bias = arrays["dense"], arrays["bias"]
+                    personal = LinearTextModel.from_arrays(arrays, PERSONAL_ARRAYS)
         except (ValueError, FileNotFoundError):
             logger.debug("No trained %s in %s; it will predict nothing.", cls.__name__, resource.name)
             return cls.create(config, model_storage, resource, execution_context)
@@ -447,4 +480,5 @@ class IntentTopicClassifier(CreatedFromGraph, ReadsTriageRules, IntentClassifier
             retrieval_intents=meta["retrieval_intents"],
             dense_origins=meta["dense_origins"],
             dense_dims=meta["dense_dims"],
+            personal=personal,
         )
