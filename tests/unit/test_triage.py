@@ -1545,7 +1545,7 @@ def test_a_bleed_ended_by_care_told_after_but_is_over(triager, text, expected):
     "scratched at the pump pocket to get the tube out, no luck, will try again with something sharper",
     "if I hit the bolus a dozen times with a few beers would I just drift off? want to be asleep for good",
     "my flat is on the 14th floor and every night I am leaning further over the balcony rail",
-    "the payout would actually clear his debts. I've read the life insurance policy twice",
+    "honestly the life insurance payout would clear his debts, I have read the policy twice",
     "kms if this refill doesnt fix it",
     "is overfilling it dangerous? good.",
     "what amount stops your heart, asking for me",
@@ -1601,3 +1601,16 @@ def test_more_indirect_thoughts_of_self_harm_get_988(triager, text):
 ])
 def test_helplines_money_idioms_and_recoveries_are_not_emergencies(triager, text):
     assert level(triager, text) != EMERGENCY
+
+
+@pytest.mark.parametrize("text", [
+    "I need to know why my pump alarm went off last night",
+    "does insurance pay out for the trial or do I pay first?",
+    "I work in the tallest building downtown, can I park there for my refill?",
+    "when the day comes for the battery change, will I need a driver?",
+    "can the pump ever give a mega dose by mistake?",
+    "I ran out of my pills one time last year, how do I avoid that with the pump?",
+])
+def test_ordinary_questions_with_words_of_the_self_harm_families_are_not_self_harm(triager, text):
+    result = triager.triage_text(text)
+    assert not result.self_harm and result.level != EMERGENCY
