@@ -141,16 +141,9 @@ PRESENT_PERSON = frozenset(
         "patient pt baby child kid partner"
     ).split()
 )
-# "my pump", "her refill": a possessive before the care itself is not a person's state.
-# Parts of the body and of a wound that "the" names as the writer's own in a report.
-BODY_PARTS = frozenset(
-    (
-        "wound incision incisions site scar cut stitches staples dressing bandage back belly stomach "
-        "tummy abdomen leg legs arm arms head neck skin spine"
-    ).split()
-)
-OWNERS = frozenset("my his her our their".split())
+# A negation a sign may open with ("not breathing", "can't wake"): a cue ending on it is the sign's own.
 SIGN_OWN_NEGATIONS = frozenset(["not", "n't", "nt", "no", "never", "cannot", "can't", "cant", "won't", "wont"])
+# "my pump", "her refill": a possessive before the care itself is not a person's state.
 CARE_NOUNS = frozenset(
     (
         "pump pumps refill refills trial implant surgery procedure appointment catheter battery device "
@@ -995,7 +988,8 @@ class ConText:
         found = []
         sentences = [[t for t in sentence if not (t.is_punct or t.is_space)] for sentence in doc.sents]
         spans = [(sentence.start, sentence.end) for sentence in doc.sents]
-        reports = [  # a sentence, not a question, on one's own body ("it's running down my back")
+        # a sentence, not a question, on someone's body ("it's running down my back"; BODY_PARTS, OWNERS below)
+        reports = [
             bool(words)
             and words[0].lower_ not in QUESTION_OPENERS
             and any(a.lower_ in OWNERS and b.lower_ in BODY_PARTS for a, b in zip(words, words[1:], strict=False))

@@ -346,7 +346,10 @@ class IntentTopicClassifier(CreatedFromGraph, ReadsTriageRules, IntentClassifier
         self._topic_columns = [i for i, label in enumerate(self.labels) if label.startswith(retrieval + "/")]
         self._other_columns = [i for i, label in enumerate(self.labels) if not label.startswith(retrieval + "/")]
 
-    def predict_proba(self, messages: List[Message], model: Optional[SpacyModel] = None) -> np.ndarray:
+    def predict_proba(
+        self, messages: List[Message], model: Optional[SpacyModel] = None, dense: Optional[np.ndarray] = None
+    ) -> np.ndarray:
+        """``dense``: the messages' dense block, when the caller has built it already."""
         scores = np.tile(cast(np.ndarray, self._bias), (len(messages), 1))  # set by train() or load()
         if self._vectorizers:
             texts = [m.get(TEXT) or "" for m in messages]
@@ -354,13 +357,17 @@ class IntentTopicClassifier(CreatedFromGraph, ReadsTriageRules, IntentClassifier
             product = scipy.sparse.hstack(blocks, format="csr") @ self._sparse_weights
             scores += product.toarray() if scipy.sparse.issparse(product) else np.asarray(product)
         if self._dense_weights is not None and self._dense_weights.shape[0]:
-            scores += self._dense_block(messages, self.dense_origins, self.dense_dims) @ self._dense_weights
+            if dense is None:
+                dense = self._dense_block(messages, self.dense_origins, self.dense_dims)
+            scores += dense @ self._dense_weights
         return _softmax(scores)
 
     def process(self, messages: List[Message], model: Optional[SpacyModel] = None) -> List[Message]:
         if not self.labels or not messages:
             return messages
-        probabilities = self.predict_proba(messages, model)
+        # One dense block for both readings (the intents and, below, one's own care or general).
+        dense = self._dense_block(messages, self.dense_origins, self.dense_dims) if self.dense_origins else None
+        probabilities = self.predict_proba(messages, model, dense)
         retrieval = self.config["retrieval_intent"]
         for message, p in zip(messages, probabilities, strict=False):
             ranking: List[Dict[Text, Any]] = [
@@ -375,9 +382,8 @@ class IntentTopicClassifier(CreatedFromGraph, ReadsTriageRules, IntentClassifier
             message.set(INTENT_RANKING_KEY, ranking[:length] if length > 0 else ranking, add_to_output=True)
             if self._topic_columns:
                 self._set_topics(message, p, topic_total)
-        if self.personal is not None:
-            vectors = self._dense_block(messages, self.dense_origins, self.dense_dims)
-            for message, vector in zip(messages, vectors, strict=True):
+        if self.personal is not None and dense is not None:
+            for message, vector in zip(messages, dense, strict=True):
                 reading = self.personal.probability(message.get(TEXT) or "", vector)
                 message.set(PERSONAL_READING_KEY, round(float(reading), 4), add_to_output=True)
         return messages

@@ -87,11 +87,19 @@ class PersonalCareRouter(SpacyRuleComponent[PersonalCareCues]):
         reading = message.get(PERSONAL_READING_KEY)
         if reading is None or reading >= self.config["personal_reading_floor"]:
             return
-        answer = self.config["general_answer"]
-        if rules.find(doc, answer):
+        if rules.find(doc, self.config["general_answer"]):
             return
+        self._give_the_general_answer(message, self._general_answer_confidence(message))
+
+    def _general_answer_confidence(self, message: Message) -> float:
+        answer = self.config["general_answer"]
         ranking = message.get(INTENT_RANKING_KEY) or []
-        confidence = next((r.get("confidence") or 0.0 for r in ranking if r.get("name") == answer), 0.0)
+        return next((r.get("confidence") or 0.0 for r in ranking if r.get("name") == answer), 0.0)
+
+    def _give_the_general_answer(self, message: Message, confidence: float) -> None:
+        """The pump answer first, with the classifier's own confidence in it; the rest of the ranking kept."""
+        answer = self.config["general_answer"]
+        ranking = message.get(INTENT_RANKING_KEY) or []
         routed = {"name": answer, "confidence": confidence}
         message.set(INTENT, routed, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [routed, *[r for r in ranking if r.get("name") != answer]], add_to_output=True)
@@ -107,11 +115,8 @@ class PersonalCareRouter(SpacyRuleComponent[PersonalCareCues]):
             return
         if rules.find(rules.question_scope(doc), answer):
             return
-        ranking = message.get(INTENT_RANKING_KEY) or []
-        confidence = next((r.get("confidence") or 0.0 for r in ranking if r.get("name") == answer), 0.0)
+        confidence = self._general_answer_confidence(message)
         if confidence <= self.config["general_answer_floor"] and not rules.asked_of_pumps_in_general(doc):
             # (a claim about "a pump" checked, "is that right?", is general however sure the classifier is)
             return
-        routed = {"name": answer, "confidence": confidence}
-        message.set(INTENT, routed, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [routed, *[r for r in ranking if r.get("name") != answer]], add_to_output=True)
+        self._give_the_general_answer(message, confidence)
